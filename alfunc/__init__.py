@@ -1,0 +1,36 @@
+"""alfunc: pool-based active learning as pure functions over a frozen state.
+
+    state = al.fit_step(al.init_step(X, y, n_init=10, random_state=0), X, estimator)
+    state = al.fit_step(al.query_step(state, X, y, "margin", 10), X, estimator)
+    final = al.run(X, y, estimator, strategy="margin", budget=100)
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+from alfunc.context import Context
+from alfunc.loop import run, trace, until
+from alfunc.selection import select
+from alfunc.state import ALState, Query, Record
+from alfunc.steps import fit_step, init_step, query_step, teach
+from alfunc.strategies import STRATEGIES
+
+try:
+    __version__ = version("alfunc")
+except PackageNotFoundError:  # running from a source tree that was not installed
+    __version__ = "0+unknown"
+
+__all__ = [
+    "ALState",
+    "Context",
+    "Query",
+    "Record",
+    "STRATEGIES",
+    "fit_step",
+    "init_step",
+    "query_step",
+    "run",
+    "select",
+    "teach",
+    "trace",
+    "until",
+]

@@ -1,0 +1,116 @@
+"""``run`` and ``trace``: a whole AL run as a fold over ``fit_step ∘ query_step``.
+
+``trace`` is ``toolz.accumulate`` over the query rounds (a lazy iterator of
+every fitted state); ``run`` keeps its last state. Every argument is checked when
+the function is called, before any model is fitted.
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+from collections.abc import Callable, Iterable, Iterator
+from functools import partial
+from typing import Any
+
+import toolz
+from sklearn.base import is_classifier
+
+from alfunc.oracle import as_oracle
+from alfunc.rng import root_entropy
+from alfunc.scoring import resolve_scorers
+from alfunc.state import ALState
+from alfunc.steps import fit_step, init_step, query_step
+from alfunc.strategies import Strategy, needs_classifier, resolve_strategy
+from alfunc.validation import (
+    check_estimator,
+    check_pool,
+    check_positive_int,
+    check_test_set,
+    n_rows,
+    resolve_count,
+)
+
+StopRule = Callable[[ALState], bool]
+
+
+def trace(
+    X: Any,
+    oracle: Any,
+    estimator: Any,
+    strategy: str | Strategy = "margin",
+    n_init: int | float = 10,
+    batch_size: int = 10,
+    budget: int | None = None,
+    max_iter: int | None = None,
+    stop: StopRule | None = None,
+    X_test: Any = None,
+    y_test: Any = None,
+    scoring: Any = None,
+    random_state: Any = 0,
+    *,
+    chunk_size: int | None = None,
+    keep_models: bool = False,
+) -> Iterator[ALState]:
+    """Every fitted state of an AL run, lazily: the initial fit, then one per query round.
+
+    The run stops when ``budget`` points are labeled (initial set included; the
+    last batch shrinks to hit it exactly), after ``max_iter`` query rounds, at
+    the first state for which ``stop(state)`` is true (that state included), or
+    when the pool is empty, whichever comes first.
+    """
+    X = check_pool(X)
+    n_pool = n_rows(X)
+    ask = as_oracle(oracle, n_pool)
+    check_estimator(estimator)
+    name, score = resolve_strategy(strategy)
+    if needs_classifier(score) and not is_classifier(estimator):
+        raise TypeError(f"strategy {name!r} needs a classifier; {type(estimator).__name__} is not one")
+    n_initial = resolve_count(n_init, n_pool, "n_init")
+    batch_size = check_positive_int(batch_size, "batch_size")
+    target = _target_size(budget, n_initial, n_pool)
+    rounds = math.ceil((target - n_initial) / batch_size)
+    if max_iter is not None:
+        rounds = min(rounds, check_positive_int(max_iter, "max_iter", allow_zero=True))
+    if stop is not None and not callable(stop):
+        raise TypeError(f"stop must be a callable state -> bool, got {type(stop).__name__}")
+    X_test, y_test = check_test_set(X_test, y_test, X.shape[1])
+    resolve_scorers(estimator, scoring)
+    seed = root_entropy(random_state)
+
+    fit = partial(fit_step, X=X, estimator=estimator, X_test=X_test, y_test=y_test, scoring=scoring, keep_model=keep_models)
+
+    def one_round(state: ALState, _: int) -> ALState:
+        size = min(batch_size, target - state.n_labeled)
+        return fit(query_step(state, X, ask, strategy, size, chunk_size=chunk_size))
+
+    def states() -> Iterator[ALState]:
+        yield from toolz.accumulate(one_round, range(rounds), fit(init_step(X, oracle, n_initial, seed)))
+
+    return states() if stop is None else until(stop, states())
+
+
+def run(*args: Any, **kwargs: Any) -> ALState:
+    """The final state of an AL run; takes the same arguments as ``trace``."""
+    return toolz.last(trace(*args, **kwargs))
+
+
+run.__signature__ = inspect.signature(trace).replace(return_annotation=ALState)
+
+
+def until(predicate: StopRule, states: Iterable[ALState]) -> Iterator[ALState]:
+    """States up to and including the first one that satisfies ``predicate``."""
+    for state in states:
+        yield state
+        if predicate(state):
+            return
+
+
+def _target_size(budget: int | None, n_initial: int, n_pool: int) -> int:
+    """How many points are labeled when the run ends (the pool size caps the budget)."""
+    if budget is None:
+        return n_pool
+    budget = check_positive_int(budget, "budget")
+    if budget < n_initial:
+        raise ValueError(f"budget ({budget}) must be at least n_init ({n_initial}): it counts the initial set")
+    return min(budget, n_pool)

@@ -1,0 +1,92 @@
+"""``select``: score the unlabeled pool in chunks and keep a streaming top-k.
+
+Memory is bounded by the chunk, not the pool: candidate rows are a view of
+``X`` when a chunk is wholly unlabeled and a chunk-sized copy otherwise; the
+utilities of a chunk are merged into the best ``k`` seen so far and dropped.
+Ties are broken by a seeded hash of the pool index, so the batch does not
+depend on the chunk size nor favour low or high indices.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from alfunc.context import Context
+from alfunc.rng import hashed_uniform, step_salt
+from alfunc.state import ALState
+from alfunc.strategies import Strategy, needs_classifier, resolve_strategy
+from alfunc.validation import check_positive_int, n_rows, row_blocks
+
+DEFAULT_CHUNK_ROWS = 32768
+
+
+def select(
+    state: ALState,
+    X: Any,
+    strategy: str | Strategy = "margin",
+    batch_size: int = 10,
+    *,
+    chunk_size: int | None = None,
+    return_utilities: bool = False,
+) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+    """Choose the next ``min(batch_size, n_unlabeled)`` pool indices to label (pure).
+
+    Returns the indices best first, and their utilities with
+    ``return_utilities=True``. Needs no labels; the randomness comes from the
+    state's seed and iteration, so the same state always selects the same batch.
+    """
+    name, score = resolve_strategy(strategy)
+    k = check_positive_int(batch_size, "batch_size")
+    chunk = DEFAULT_CHUNK_ROWS if chunk_size is None else check_positive_int(chunk_size, "chunk_size")
+    if not hasattr(X, "shape") or len(X.shape) != 2 or n_rows(X) != state.n_pool:
+        raise ValueError(f"X must be the 2-D pool of {state.n_pool} rows the state was built on")
+    if needs_classifier(score) and state.model is None:
+        raise ValueError(f"strategy {name!r} needs a fitted model; call fit_step on the state first")
+    if state.n_unlabeled == 0:
+        raise ValueError("the unlabeled pool is empty: every point is already labeled")
+    indices, utilities = _streaming_top_k(state, X, name, score, min(k, state.n_unlabeled), chunk)
+    return (indices, utilities) if return_utilities else indices
+
+
+def _streaming_top_k(
+    state: ALState, X: Any, name: str, score: Strategy, k: int, chunk: int
+) -> tuple[np.ndarray, np.ndarray]:
+    iteration = state.next_iteration
+    salt = step_salt(state.seed, iteration, "tie-break")
+    labeled = state.labeled_mask()
+    best_idx = np.empty(0, dtype=np.int64)
+    best_u = np.empty(0, dtype=np.float64)
+    for start, stop in row_blocks(state.n_pool, chunk):
+        free = ~labeled[start:stop]
+        candidates = start + np.flatnonzero(free)
+        if candidates.size == 0:
+            continue
+        rows = X[start:stop] if candidates.size == stop - start else X[candidates]
+        utilities = _checked_utilities(score(state.model, rows, Context(state, X, candidates, iteration)), candidates.size, name)
+        best_idx, best_u = top_k(
+            np.concatenate([best_idx, candidates]), np.concatenate([best_u, utilities]), k, salt
+        )
+    return best_idx, best_u
+
+
+def top_k(indices: np.ndarray, utilities: np.ndarray, k: int, salt: int) -> tuple[np.ndarray, np.ndarray]:
+    """The ``k`` entries of highest utility, best first; ties by a seeded hash of the index."""
+    if utilities.size > k:
+        kth_largest = np.partition(utilities, utilities.size - k)[utilities.size - k]
+        keep = np.flatnonzero(utilities >= kth_largest)
+        indices, utilities = indices[keep], utilities[keep]
+    order = np.lexsort((indices, -hashed_uniform(indices, salt), -utilities))[:k]
+    return indices[order], utilities[order]
+
+
+def _checked_utilities(utilities: Any, n_candidates: int, name: str) -> np.ndarray:
+    utilities = np.asarray(utilities, dtype=np.float64)
+    if utilities.shape != (n_candidates,):
+        raise ValueError(
+            f"strategy {name!r} returned utilities of shape {utilities.shape}; expected ({n_candidates},)"
+        )
+    if np.isnan(utilities).any():
+        raise ValueError(f"strategy {name!r} returned NaN utilities")
+    return utilities

@@ -1,0 +1,114 @@
+"""The frozen values an active-learning run is made of: ``Query``, ``Record``, ``ALState``.
+
+Nothing here is ever modified: steps build the next value with ``attrs.evolve``.
+Arrays are read-only, mappings are ``FrozenMap``. Equality is exact on data
+(indices, labels, utilities, scores, seed) and ignores what legitimately differs
+between two identical runs: fitted model objects and wall-clock timings.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+import numpy as np
+
+from alfunc.frozen import FrozenMap, arrays_equal, readonly
+
+_array_eq = attrs.cmp_using(eq=arrays_equal)
+
+
+def _index_array(values: Any) -> np.ndarray:
+    return readonly(values, dtype=np.int64)
+
+
+def _float_array(values: Any) -> np.ndarray:
+    return readonly(values, dtype=np.float64)
+
+
+def _label_array(values: Any) -> np.ndarray:
+    return readonly(values)
+
+
+@attrs.frozen(eq=True, hash=False)
+class Query:
+    """Points taught since the last fit: their indices, utilities and strategy name."""
+
+    indices: np.ndarray = attrs.field(converter=_index_array, eq=_array_eq)
+    utilities: np.ndarray = attrs.field(converter=_float_array, eq=_array_eq)
+    strategy: str
+    timings: FrozenMap = attrs.field(factory=FrozenMap, converter=FrozenMap, eq=False)
+
+
+@attrs.frozen(eq=True, hash=False)
+class Record:
+    """One fit of an AL run.
+
+    ``queried`` are the indices added since the previous fit (the initial set for
+    iteration 0), ``utilities`` their scores under ``strategy`` (NaN where a
+    point was not chosen by utility), ``n_labeled`` the pool size the model was
+    fitted on, and ``scores`` the evaluation (``train_score``/``test_score``, or
+    ``train_<name>``/``test_<name>`` for several scorers). ``timings`` (seconds)
+    and ``model`` (kept only on request) are excluded from equality.
+    """
+
+    iteration: int
+    queried: np.ndarray = attrs.field(converter=_index_array, eq=_array_eq)
+    utilities: np.ndarray = attrs.field(converter=_float_array, eq=_array_eq)
+    strategy: str
+    n_labeled: int
+    scores: FrozenMap = attrs.field(factory=FrozenMap, converter=FrozenMap)
+    timings: FrozenMap = attrs.field(factory=FrozenMap, converter=FrozenMap, eq=False)
+    model: Any = attrs.field(default=None, eq=False, repr=False)
+
+
+@attrs.frozen(eq=True, hash=False)
+class ALState:
+    """The whole state of an AL run at one moment.
+
+    ``labeled`` lists every labeled pool index in acquisition order (initial set
+    first) and ``labels`` the matching labels; ``model`` is the estimator fitted
+    on them (``None`` before the first fit); ``history`` holds one ``Record`` per
+    fit; ``iteration`` counts query rounds; ``seed`` is the root entropy every
+    step derives its randomness from; ``n_pool`` is the number of pool rows;
+    ``pending`` describes points taught but not yet fitted.
+    """
+
+    labeled: np.ndarray = attrs.field(converter=_index_array, eq=_array_eq)
+    labels: np.ndarray = attrs.field(converter=_label_array, eq=_array_eq)
+    n_pool: int
+    seed: int
+    iteration: int = 0
+    model: Any = attrs.field(default=None, eq=False, repr=False)
+    history: tuple[Record, ...] = attrs.field(default=(), converter=tuple)
+    pending: Query | None = None
+
+    @property
+    def n_labeled(self) -> int:
+        """How many pool points carry a label."""
+        return int(self.labeled.shape[0])
+
+    @property
+    def next_iteration(self) -> int:
+        """The iteration that points taught now belong to (the open one, if any)."""
+        return self.iteration if self.pending is not None else self.iteration + 1
+
+    @property
+    def n_unlabeled(self) -> int:
+        """How many pool points are still unlabeled."""
+        return self.n_pool - self.n_labeled
+
+    def labeled_mask(self) -> np.ndarray:
+        """A boolean mask over the pool, True where labeled (O(pool) bytes, derived)."""
+        mask = np.zeros(self.n_pool, dtype=bool)
+        mask[self.labeled] = True
+        return mask
+
+    def unlabeled(self, n_samples: int | None = None) -> np.ndarray:
+        """The unlabeled pool indices in increasing order, derived from ``labeled``.
+
+        ``n_samples``, when given, must equal the pool size the state was built on.
+        """
+        if n_samples is not None and n_samples != self.n_pool:
+            raise ValueError(f"n_samples must be the pool size {self.n_pool}, got {n_samples}")
+        return np.flatnonzero(~self.labeled_mask())

@@ -1,0 +1,194 @@
+"""The pure steps of an AL run: ``init_step``, ``teach``, ``query_step``, ``fit_step``.
+
+Each takes a state (or the data, for ``init_step``) and returns a new state; none
+modifies ``X``, the labels, the estimator it is given or the previous state.
+``query_step`` is ``select`` (which needs no labels) followed by ``teach``, so an
+annotation app can pause between the two halves.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import attrs
+import numpy as np
+from sklearn.base import clone
+
+from alfunc.frozen import FrozenMap
+from alfunc.oracle import as_oracle, known_labels
+from alfunc.rng import root_entropy, step_generator
+from alfunc.scoring import evaluate, resolve_scorers
+from alfunc.selection import select
+from alfunc.state import ALState, Query, Record
+from alfunc.strategies import Strategy, resolve_strategy
+from alfunc.validation import check_estimator, check_pool, check_test_set, n_rows, resolve_count
+
+INITIAL_STRATEGY = "initial"
+
+
+def init_step(X: Any, oracle: Any, n_init: int | float = 10, random_state: Any = 0) -> ALState:
+    """Label a random initial set of ``n_init`` points (a count, or a fraction of the pool).
+
+    The set depends only on the pool size, the labels and the seed, never on a
+    strategy, so runs with the same seed are paired across strategies. When the
+    oracle is a label array holding two or more classes and ``n_init >= 2``, the
+    set holds at least two classes. The returned state has no model yet.
+    """
+    X = check_pool(X)
+    n_pool = n_rows(X)
+    ask = as_oracle(oracle, n_pool)
+    count = resolve_count(n_init, n_pool, "n_init")
+    seed = root_entropy(random_state)
+    initial = initial_indices(n_pool, count, seed, known_labels(oracle))
+    return ALState(
+        labeled=initial,
+        labels=ask(initial),
+        n_pool=n_pool,
+        seed=seed,
+        pending=Query(initial, np.full(count, np.nan), INITIAL_STRATEGY),
+    )
+
+
+def initial_indices(n_pool: int, count: int, seed: int, y: np.ndarray | None) -> np.ndarray:
+    """A seeded uniform sample of ``count`` indices, with a second class swapped in if needed."""
+    rng = step_generator(seed, 0, "init")
+    chosen = rng.choice(n_pool, size=count, replace=False)
+    if y is None or count < 2 or np.unique(y[chosen]).size > 1:
+        return chosen
+    other_class = np.flatnonzero(y != y[chosen[0]])
+    if other_class.size:
+        chosen[-1] = rng.choice(other_class)
+    return chosen
+
+
+def teach(
+    state: ALState,
+    indices: Any,
+    labels: Any,
+    *,
+    utilities: Any = None,
+    strategy: str = "manual",
+) -> ALState:
+    """Add labels for pool points that were unlabeled; the next ``fit_step`` records them.
+
+    ``indices`` must be distinct, unlabeled pool indices and ``labels`` one
+    label per index. ``utilities`` and ``strategy`` describe why they were
+    chosen (NaN and ``"manual"`` when unknown).
+    """
+    indices = _check_new_indices(state, indices)
+    labels = np.asarray(labels)
+    if labels.shape != indices.shape:
+        raise ValueError(f"labels must hold one label per index ({indices.size}), got shape {labels.shape}")
+    utilities = np.full(indices.size, np.nan) if utilities is None else np.asarray(utilities, dtype=np.float64)
+    if utilities.shape != indices.shape:
+        raise ValueError(f"utilities must hold one value per index ({indices.size}), got shape {utilities.shape}")
+    return _taught(state, indices, labels, utilities, str(strategy), {})
+
+
+def query_step(
+    state: ALState,
+    X: Any,
+    oracle: Any,
+    strategy: str | Strategy = "margin",
+    batch_size: int = 10,
+    *,
+    chunk_size: int | None = None,
+) -> ALState:
+    """Select a batch with ``strategy``, ask the oracle for its labels, and teach them."""
+    ask = as_oracle(oracle, state.n_pool)
+    name, _ = resolve_strategy(strategy)
+    started = time.perf_counter()
+    indices, utilities = select(state, X, strategy, batch_size, chunk_size=chunk_size, return_utilities=True)
+    selected = time.perf_counter()
+    labels = ask(indices)
+    timings = {"select": selected - started, "oracle": time.perf_counter() - selected}
+    return _taught(state, indices, labels, utilities, name, timings)
+
+
+def fit_step(
+    state: ALState,
+    X: Any,
+    estimator: Any,
+    X_test: Any = None,
+    y_test: Any = None,
+    scoring: Any = None,
+    *,
+    keep_model: bool = False,
+) -> ALState:
+    """Fit a clone of ``estimator`` on every labeled point and record one ``Record``.
+
+    Rows are fitted in increasing index order, so the model does not depend on
+    the order in which points were acquired. Scores are taken on the labeled set
+    (``train_*``) and, when given, on the test set (``test_*``); see
+    ``alfunc.scoring`` for ``scoring``. ``keep_model`` also stores the model in
+    the record (it can always be rebuilt by replay).
+    """
+    check_estimator(estimator)
+    if state.pending is None:
+        raise ValueError("state has no new labels since its last fit; teach or query before fit_step")
+    if not hasattr(X, "shape") or n_rows(X) != state.n_pool:
+        raise ValueError(f"X must be the pool of {state.n_pool} rows the state was built on")
+    X_test, y_test = check_test_set(X_test, y_test, X.shape[1])
+    scorers = resolve_scorers(estimator, scoring)
+    order = np.argsort(state.labeled, kind="stable")
+    X_fit, y_fit = X[state.labeled[order]], state.labels[order]
+    started = time.perf_counter()
+    model = clone(estimator).fit(X_fit, y_fit)
+    fitted = time.perf_counter()
+    splits = {"train": (X_fit, y_fit)} | ({} if X_test is None else {"test": (X_test, y_test)})
+    scores = evaluate(model, scorers, splits)
+    pending = state.pending
+    record = Record(
+        iteration=state.iteration,
+        queried=pending.indices,
+        utilities=pending.utilities,
+        strategy=pending.strategy,
+        n_labeled=state.n_labeled,
+        scores=scores,
+        timings={**pending.timings, "fit": fitted - started, "score": time.perf_counter() - fitted},
+        model=model if keep_model else None,
+    )
+    return attrs.evolve(state, model=model, history=(*state.history, record), pending=None)
+
+
+def _check_new_indices(state: ALState, indices: Any) -> np.ndarray:
+    indices = np.asarray(indices)
+    if indices.ndim != 1 or indices.size == 0:
+        raise ValueError(f"indices must be a non-empty 1-D array of pool indices, got shape {indices.shape}")
+    if indices.dtype.kind not in "iu":
+        raise TypeError(f"indices must be integers, got dtype {indices.dtype}")
+    if indices.min() < 0 or indices.max() >= state.n_pool:
+        raise ValueError(f"indices must lie in [0, {state.n_pool}), got values from {indices.min()} to {indices.max()}")
+    if np.unique(indices).size != indices.size:
+        raise ValueError("indices must be distinct: a point cannot be labeled twice")
+    already = indices[state.labeled_mask()[indices]]
+    if already.size:
+        raise ValueError(f"indices {already[:10].tolist()} are already labeled")
+    return indices.astype(np.int64)
+
+
+def _taught(
+    state: ALState,
+    indices: np.ndarray,
+    labels: np.ndarray,
+    utilities: np.ndarray,
+    strategy: str,
+    timings: dict[str, float],
+) -> ALState:
+    """The state with ``indices`` labeled, merged into the open (unfitted) query if any."""
+    pending = state.pending
+    if pending is not None:
+        indices_so_far = np.concatenate([pending.indices, indices])
+        utilities = np.concatenate([pending.utilities, utilities])
+        strategy = pending.strategy if pending.strategy == strategy else f"{pending.strategy}+{strategy}"
+        timings = {k: pending.timings.get(k, 0.0) + timings.get(k, 0.0) for k in sorted({*pending.timings, *timings})}
+    else:
+        indices_so_far = indices
+    return attrs.evolve(
+        state,
+        labeled=np.concatenate([state.labeled, indices]),
+        labels=np.concatenate([state.labels, labels]),
+        iteration=state.next_iteration,
+        pending=Query(indices_so_far, utilities, strategy, FrozenMap(timings)),
+    )

@@ -1,0 +1,106 @@
+"""Utility strategies: pure functions ``(model, X_candidates, context) -> utilities``.
+
+Higher utility means "query first". Every function returns one finite float per
+candidate row. Names used by ml-research (``random``, ``entropy``,
+``breaking_ties``) work as strings through ``STRATEGIES``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+
+from alfunc.context import Context
+
+Strategy = Callable[[Any, Any, Context], np.ndarray]
+
+
+def uses_classifier(strategy: Strategy) -> Strategy:
+    """Mark a strategy that scores candidates with a fitted classifier."""
+    strategy.needs_classifier = True
+    return strategy
+
+
+def predict_proba(model: Any, X: Any) -> np.ndarray:
+    """Class probabilities, with a clear error when the model cannot give them."""
+    if not hasattr(model, "predict_proba"):
+        raise TypeError(
+            f"this strategy needs predict_proba, which {type(model).__name__} does not have; "
+            "use 'margin' (works with decision_function) or wrap the model in CalibratedClassifierCV"
+        )
+    return np.asarray(model.predict_proba(X))
+
+
+def random(model: Any, X: Any, context: Context) -> np.ndarray:
+    """Uniform random utilities: a seeded random sample of the pool."""
+    return context.uniform("random")
+
+
+@uses_classifier
+def least_confident(model: Any, X: Any, context: Context) -> np.ndarray:
+    """1 - max_c p(c|x): high when the most likely class is unlikely (Lewis & Gale 1994)."""
+    return 1.0 - predict_proba(model, X).max(axis=1)
+
+
+@uses_classifier
+def margin(model: Any, X: Any, context: Context) -> np.ndarray:
+    """1 - (p_first - p_second): high near the decision boundary (Scheffer et al. 2001).
+
+    Called "breaking ties" by ml-research. Models without ``predict_proba`` but
+    with ``decision_function`` use the gap between their two highest decision
+    values (for a binary model, minus the distance to the boundary).
+    """
+    if hasattr(model, "predict_proba"):
+        return 1.0 - top_two_gap(np.asarray(model.predict_proba(X)))
+    if hasattr(model, "decision_function"):
+        scores = np.asarray(model.decision_function(X), dtype=np.float64)
+        return -np.abs(scores) if scores.ndim == 1 else -top_two_gap(scores)
+    raise TypeError(
+        f"'margin' needs predict_proba or decision_function, which {type(model).__name__} lacks"
+    )
+
+
+@uses_classifier
+def entropy(model: Any, X: Any, context: Context) -> np.ndarray:
+    """Shannon entropy of p(.|x) in nats, with 0 log 0 = 0 (never NaN)."""
+    proba = predict_proba(model, X)
+    logs = np.log(proba, out=np.zeros_like(proba, dtype=np.float64), where=proba > 0)
+    return -np.einsum("ij,ij->i", proba, logs)
+
+
+def top_two_gap(scores: np.ndarray) -> np.ndarray:
+    """Row-wise gap between the largest and second-largest values (0 for one column)."""
+    if scores.shape[1] < 2:
+        return np.zeros(scores.shape[0])
+    top_two = np.partition(scores, scores.shape[1] - 2, axis=1)[:, -2:]
+    return top_two[:, 1] - top_two[:, 0]
+
+
+STRATEGIES: MappingProxyType[str, Strategy] = MappingProxyType(
+    {
+        "random": random,
+        "least_confident": least_confident,
+        "margin": margin,
+        "breaking_ties": margin,
+        "entropy": entropy,
+    }
+)
+
+
+def resolve_strategy(strategy: str | Strategy) -> tuple[str, Strategy]:
+    """Return ``(name, function)`` for a registered name or a strategy function."""
+    if isinstance(strategy, str):
+        if strategy not in STRATEGIES:
+            raise ValueError(f"unknown strategy {strategy!r}; expected one of {sorted(STRATEGIES)}")
+        return strategy, STRATEGIES[strategy]
+    if callable(strategy):
+        return getattr(strategy, "__name__", type(strategy).__name__), strategy
+    raise TypeError(f"strategy must be a name or a callable, got {type(strategy).__name__}")
+
+
+def needs_classifier(strategy: Strategy) -> bool:
+    """True when the strategy scores candidates with a fitted classifier."""
+    return bool(getattr(strategy, "needs_classifier", False))
