@@ -10,7 +10,7 @@ from importlib.metadata import PackageNotFoundError, version
 from alfunc.context import Context
 from alfunc.loop import run, trace, until
 from alfunc.selection import select
-from alfunc.state import ALState, Query, Record
+from alfunc.state import ALState, History, Query, Record
 from alfunc.steps import fit_step, init_step, query_step, teach
 from alfunc.strategies import STRATEGIES
 
@@ -22,6 +22,7 @@ except PackageNotFoundError:  # running from a source tree that was not installe
 __all__ = [
     "ALState",
     "Context",
+    "History",
     "Query",
     "Record",
     "STRATEGIES",

@@ -1,4 +1,4 @@
-"""The frozen values an active-learning run is made of: ``Query``, ``Record``, ``ALState``.
+"""The frozen values an active-learning run is made of: ``Query``, ``Record``, ``History``, ``ALState``.
 
 Nothing here is ever modified: steps build the next value with ``attrs.evolve``.
 Arrays are read-only, mappings are ``FrozenMap``. Equality is exact on data
@@ -8,7 +8,8 @@ between two identical runs: fitted model objects and wall-clock timings.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterator, Sequence
+from typing import Any, overload
 
 import attrs
 import numpy as np
@@ -63,25 +64,60 @@ class Record:
 
 
 @attrs.frozen(eq=True, hash=False)
+class History(Sequence):
+    """The records of a run, one per fit, with what is needed to replay them.
+
+    Behaves as a read-only sequence of ``Record``. ``seed`` is the run's root
+    entropy; ``info`` holds run-level facts as plain data (for example a
+    fingerprint of the pool), never objects.
+    """
+
+    seed: int
+    records: tuple[Record, ...] = attrs.field(default=(), converter=tuple)
+    info: FrozenMap = attrs.field(factory=FrozenMap, converter=FrozenMap)
+
+    @overload
+    def __getitem__(self, index: int) -> Record: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Record, ...]: ...
+    def __getitem__(self, index):
+        return self.records[index]
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    def __iter__(self) -> Iterator[Record]:
+        return iter(self.records)
+
+    def appended(self, record: Record) -> History:
+        """A new history with ``record`` added at the end."""
+        return attrs.evolve(self, records=(*self.records, record))
+
+
+@attrs.frozen(eq=True, hash=False)
 class ALState:
     """The whole state of an AL run at one moment.
 
     ``labeled`` lists every labeled pool index in acquisition order (initial set
     first) and ``labels`` the matching labels; ``model`` is the estimator fitted
     on them (``None`` before the first fit); ``history`` holds one ``Record`` per
-    fit; ``iteration`` counts query rounds; ``seed`` is the root entropy every
-    step derives its randomness from; ``n_pool`` is the number of pool rows;
+    fit (and the root ``seed`` every step derives its randomness from);
+    ``iteration`` counts query rounds; ``n_pool`` is the number of pool rows;
     ``pending`` describes points taught but not yet fitted.
     """
 
     labeled: np.ndarray = attrs.field(converter=_index_array, eq=_array_eq)
     labels: np.ndarray = attrs.field(converter=_label_array, eq=_array_eq)
     n_pool: int
-    seed: int
+    history: History
     iteration: int = 0
     model: Any = attrs.field(default=None, eq=False, repr=False)
-    history: tuple[Record, ...] = attrs.field(default=(), converter=tuple)
     pending: Query | None = None
+
+    @property
+    def seed(self) -> int:
+        """The root entropy of the run."""
+        return self.history.seed
 
     @property
     def n_labeled(self) -> int:

@@ -20,7 +20,7 @@ from alfunc.oracle import as_oracle, known_labels
 from alfunc.rng import root_entropy, step_generator
 from alfunc.scoring import evaluate, resolve_scorers
 from alfunc.selection import select
-from alfunc.state import ALState, Query, Record
+from alfunc.state import ALState, History, Query, Record
 from alfunc.strategies import Strategy, resolve_strategy
 from alfunc.validation import check_estimator, check_pool, check_test_set, n_rows, resolve_count
 
@@ -45,7 +45,7 @@ def init_step(X: Any, oracle: Any, n_init: int | float = 10, random_state: Any =
         labeled=initial,
         labels=ask(initial),
         n_pool=n_pool,
-        seed=seed,
+        history=History(seed),
         pending=Query(initial, np.full(count, np.nan), INITIAL_STRATEGY),
     )
 
@@ -149,7 +149,7 @@ def fit_step(
         timings={**pending.timings, "fit": fitted - started, "score": time.perf_counter() - fitted},
         model=model if keep_model else None,
     )
-    return attrs.evolve(state, model=model, history=(*state.history, record), pending=None)
+    return attrs.evolve(state, model=model, history=state.history.appended(record), pending=None)
 
 
 def _check_new_indices(state: ALState, indices: Any) -> np.ndarray:
