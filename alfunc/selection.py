@@ -16,7 +16,7 @@ import numpy as np
 from alfunc.context import Context
 from alfunc.rng import hashed_uniform, step_salt
 from alfunc.state import ALState
-from alfunc.strategies import Strategy, needs_classifier, resolve_strategy
+from alfunc.strategies import Strategy, needs_classifier, resolve_strategy, selects_batch
 from alfunc.validation import check_positive_int, n_rows, row_blocks
 
 DEFAULT_CHUNK_ROWS = 32768
@@ -46,7 +46,11 @@ def select(
         raise ValueError(f"strategy {name!r} needs a fitted model; call fit_step on the state first")
     if state.n_unlabeled == 0:
         raise ValueError("the unlabeled pool is empty: every point is already labeled")
-    indices, utilities = _streaming_top_k(state, X, name, score, min(k, state.n_unlabeled), chunk)
+    k = min(k, state.n_unlabeled)
+    if selects_batch(score):
+        indices, utilities = _joint_batch(state, X, name, score, k)
+    else:
+        indices, utilities = _streaming_top_k(state, X, name, score, k, chunk)
     return (indices, utilities) if return_utilities else indices
 
 
@@ -69,6 +73,18 @@ def _streaming_top_k(
             np.concatenate([best_idx, candidates]), np.concatenate([best_u, utilities]), k, salt
         )
     return best_idx, best_u
+
+
+def _joint_batch(state: ALState, X: Any, name: str, choose: Any, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Run a batch strategy over all unlabeled candidates and check its answer."""
+    candidates = state.unlabeled()
+    indices, utilities = choose(state.model, X, Context(state, X, candidates, state.next_iteration), k)
+    indices = np.asarray(indices)
+    if indices.shape != (k,) or indices.dtype.kind not in "iu":
+        raise ValueError(f"batch strategy {name!r} must return {k} integer indices, got shape {indices.shape}")
+    if np.unique(indices).size != k or state.labeled_mask()[indices].any():
+        raise ValueError(f"batch strategy {name!r} returned repeated or already labeled indices")
+    return indices.astype(np.int64), _checked_utilities(utilities, k, name)
 
 
 def top_k(indices: np.ndarray, utilities: np.ndarray, k: int, salt: int) -> tuple[np.ndarray, np.ndarray]:

@@ -1,27 +1,13 @@
-"""Utility strategies: pure functions ``(model, X_candidates, context) -> utilities``.
-
-Higher utility means "query first". Every function returns one finite float per
-candidate row. Names used by ml-research (``random``, ``entropy``,
-``breaking_ties``) work as strings through ``STRATEGIES``.
-"""
+"""Uncertainty sampling: random, least confident, margin (breaking ties), entropy."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from types import MappingProxyType
 from typing import Any
 
 import numpy as np
 
 from alfunc.context import Context
-
-Strategy = Callable[[Any, Any, Context], np.ndarray]
-
-
-def uses_classifier(strategy: Strategy) -> Strategy:
-    """Mark a strategy that scores candidates with a fitted classifier."""
-    strategy.needs_classifier = True
-    return strategy
+from alfunc.strategies.base import uses_classifier
 
 
 def predict_proba(model: Any, X: Any) -> np.ndarray:
@@ -77,30 +63,3 @@ def top_two_gap(scores: np.ndarray) -> np.ndarray:
         return np.zeros(scores.shape[0])
     top_two = np.partition(scores, scores.shape[1] - 2, axis=1)[:, -2:]
     return top_two[:, 1] - top_two[:, 0]
-
-
-STRATEGIES: MappingProxyType[str, Strategy] = MappingProxyType(
-    {
-        "random": random,
-        "least_confident": least_confident,
-        "margin": margin,
-        "breaking_ties": margin,
-        "entropy": entropy,
-    }
-)
-
-
-def resolve_strategy(strategy: str | Strategy) -> tuple[str, Strategy]:
-    """Return ``(name, function)`` for a registered name or a strategy function."""
-    if isinstance(strategy, str):
-        if strategy not in STRATEGIES:
-            raise ValueError(f"unknown strategy {strategy!r}; expected one of {sorted(STRATEGIES)}")
-        return strategy, STRATEGIES[strategy]
-    if callable(strategy):
-        return getattr(strategy, "__name__", type(strategy).__name__), strategy
-    raise TypeError(f"strategy must be a name or a callable, got {type(strategy).__name__}")
-
-
-def needs_classifier(strategy: Strategy) -> bool:
-    """True when the strategy scores candidates with a fitted classifier."""
-    return bool(getattr(strategy, "needs_classifier", False))

@@ -1,0 +1,46 @@
+"""The two kinds of strategy and how they are marked.
+
+* A utility strategy is a pure function ``(model, X_candidates, context) ->
+  utilities``: one float per candidate row, higher = query first. ``select``
+  calls it chunk by chunk and keeps a streaming top-k, so it must score each row
+  independently of the others in its chunk.
+* A batch strategy (marked with ``@batch_strategy``) chooses the whole batch at
+  once, for diversity-aware selection: ``(model, X, context, batch_size) ->
+  (indices, utilities)``, where ``X`` is the whole pool, ``context.candidates``
+  holds every unlabeled index in increasing order, and the result lists
+  ``min(batch_size, n_candidates)`` distinct candidates, best first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from alfunc.context import Context
+
+Strategy = Callable[[Any, Any, Context], np.ndarray]
+BatchStrategy = Callable[[Any, Any, Context, int], tuple[np.ndarray, np.ndarray]]
+
+
+def uses_classifier(strategy: Strategy) -> Strategy:
+    """Mark a strategy that scores candidates with a fitted classifier."""
+    strategy.needs_classifier = True
+    return strategy
+
+
+def batch_strategy(strategy: BatchStrategy) -> BatchStrategy:
+    """Mark a strategy that chooses a whole batch jointly (see the module docstring)."""
+    strategy.selects_batch = True
+    return strategy
+
+
+def needs_classifier(strategy: Callable) -> bool:
+    """True when the strategy scores candidates with a fitted classifier."""
+    return bool(getattr(strategy, "needs_classifier", False))
+
+
+def selects_batch(strategy: Callable) -> bool:
+    """True for a batch strategy, False for a utility strategy."""
+    return bool(getattr(strategy, "selects_batch", False))
