@@ -17,7 +17,7 @@ from alfunc.context import Context
 from alfunc.rng import hashed_uniform, step_salt
 from alfunc.state import ALState
 from alfunc.strategies import Strategy, needs_classifier, resolve_strategy, selects_batch
-from alfunc.validation import check_positive_int, n_rows, row_blocks
+from alfunc.validation import check_positive_int, check_same_pool, row_blocks
 
 DEFAULT_CHUNK_ROWS = 32768
 
@@ -40,8 +40,7 @@ def select(
     name, score = resolve_strategy(strategy)
     k = check_positive_int(batch_size, "batch_size")
     chunk = DEFAULT_CHUNK_ROWS if chunk_size is None else check_positive_int(chunk_size, "chunk_size")
-    if not hasattr(X, "shape") or len(X.shape) != 2 or n_rows(X) != state.n_pool:
-        raise ValueError(f"X must be the 2-D pool of {state.n_pool} rows the state was built on")
+    X = check_same_pool(X, state.n_pool)
     if needs_classifier(score) and state.model is None:
         raise ValueError(f"strategy {name!r} needs a fitted model; call fit_step on the state first")
     if state.n_unlabeled == 0:

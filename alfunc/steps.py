@@ -22,7 +22,7 @@ from alfunc.scoring import evaluate, resolve_scorers
 from alfunc.selection import select
 from alfunc.state import ALState, History, Query, Record
 from alfunc.strategies import Strategy, resolve_strategy
-from alfunc.validation import check_estimator, check_pool, check_test_set, n_rows, resolve_count
+from alfunc.validation import check_estimator, check_pool, check_same_pool, check_test_set, n_rows, resolve_count
 
 INITIAL_STRATEGY = "initial"
 
@@ -127,8 +127,7 @@ def fit_step(
     check_estimator(estimator)
     if state.pending is None:
         raise ValueError("state has no new labels since its last fit; teach or query before fit_step")
-    if not hasattr(X, "shape") or n_rows(X) != state.n_pool:
-        raise ValueError(f"X must be the pool of {state.n_pool} rows the state was built on")
+    X = check_same_pool(X, state.n_pool)
     X_test, y_test = check_test_set(X_test, y_test, X.shape[1])
     scorers = resolve_scorers(estimator, scoring)
     order = np.argsort(state.labeled, kind="stable")

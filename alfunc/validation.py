@@ -60,6 +60,14 @@ def check_pool(X: Any, name: str = "X", *, check_finite: bool = True) -> Any:
     return X
 
 
+def check_same_pool(X: Any, n_pool: int) -> Any:
+    """Check that ``X`` is a 2-D pool of ``n_pool`` rows (cheap: no finiteness pass)."""
+    X = check_pool(X, check_finite=False)
+    if n_rows(X) != n_pool:
+        raise ValueError(f"X must be the pool of {n_pool} rows the state was built on, got {n_rows(X)} rows")
+    return X
+
+
 def check_labels_for(y: Any, n_samples: int, name: str = "y") -> np.ndarray:
     """Check that ``y`` is 1-D with one label per pool row."""
     y = np.asarray(y)

@@ -1,0 +1,35 @@
+"""Pools in other containers: lists, scipy sparse matrices, read-only and float32 arrays."""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.linear_model import LogisticRegression
+
+import alfunc as al
+from pools import CentroidClassifier
+
+RNG = np.random.default_rng(1)
+X = RNG.normal(size=(80, 3))
+Y = (X[:, 0] + 0.3 * RNG.normal(size=80) > 0).astype(int)
+
+
+def test_a_list_pool_gives_the_same_run_as_an_array():
+    as_list = al.run(X.tolist(), Y.tolist(), CentroidClassifier(), "margin", n_init=6, batch_size=7)
+    as_array = al.run(X, Y, CentroidClassifier(), "margin", n_init=6, batch_size=7)
+    assert as_list == as_array
+
+
+def test_a_sparse_pool_is_queried_in_chunks_without_densifying():
+    model = LogisticRegression()
+    sparse = sp.csr_matrix(np.where(np.abs(X) > 0.5, X, 0.0))
+    whole = al.run(sparse, Y, model, "entropy", n_init=6, batch_size=7, budget=40)
+    by_row = al.run(sparse, Y, model, "entropy", n_init=6, batch_size=7, budget=40, chunk_size=1)
+    assert whole == by_row and whole.n_labeled == 40
+
+
+def test_a_read_only_float32_pool_is_never_copied_or_upcast_by_the_checks():
+    pool = X.astype(np.float32)
+    pool.flags.writeable = False
+    final = al.run(pool, Y, CentroidClassifier(), "least_confident", n_init=6, batch_size=10)
+    assert final.n_unlabeled == 0 and pool.dtype == np.float32
