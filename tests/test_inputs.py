@@ -28,7 +28,7 @@ def test_a_sparse_pool_is_queried_in_chunks_without_densifying():
     assert whole == by_row and whole.n_labeled == 40
 
 
-def test_a_read_only_float32_pool_is_never_copied_or_upcast_by_the_checks():
+def test_a_read_only_float32_pool_runs_to_the_end():
     pool = X.astype(np.float32)
     pool.flags.writeable = False
     final = al.run(pool, Y, CentroidClassifier(), "least_confident", n_init=6, batch_size=10)
