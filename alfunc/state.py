@@ -93,6 +93,10 @@ class History(Sequence):
         """A new history with ``record`` added at the end."""
         return attrs.evolve(self, records=(*self.records, record))
 
+    def with_info(self, facts: Any) -> History:
+        """A new history whose ``info`` also holds ``facts`` (a mapping; later keys win)."""
+        return attrs.evolve(self, info={**self.info, **facts})
+
 
 @attrs.frozen(eq=True, hash=False)
 class ALState:
