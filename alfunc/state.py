@@ -14,7 +14,7 @@ from typing import Any, overload
 import attrs
 import numpy as np
 
-from alfunc.frozen import FrozenMap, arrays_equal, readonly
+from alfunc.frozen import FrozenMap, arrays_equal, maps_equal, readonly
 
 _array_eq = attrs.cmp_using(eq=arrays_equal)
 
@@ -58,7 +58,7 @@ class Record:
     utilities: np.ndarray = attrs.field(converter=_float_array, eq=_array_eq)
     strategy: str
     n_labeled: int
-    scores: FrozenMap = attrs.field(factory=FrozenMap, converter=FrozenMap)
+    scores: FrozenMap = attrs.field(factory=FrozenMap, converter=FrozenMap, eq=attrs.cmp_using(eq=maps_equal))
     timings: FrozenMap = attrs.field(factory=FrozenMap, converter=FrozenMap, eq=False)
     model: Any = attrs.field(default=None, eq=False, repr=False)
 
