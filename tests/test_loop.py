@@ -46,7 +46,10 @@ def test_a_composed_loop_equals_run():
 
     start = al.fit_step(al.init_step(X, Y, n_init=10, random_state=5), X, MODEL)
     by_hand = toolz.reduce(step, range(5), start)
-    assert by_hand == al.run(X, Y, MODEL, "margin", n_init=10, batch_size=10, max_iter=5, random_state=5)
+    by_run = al.run(X, Y, MODEL, "margin", n_init=10, batch_size=10, max_iter=5, random_state=5)
+    assert by_hand.history.records == by_run.history.records
+    assert np.array_equal(by_hand.labeled, by_run.labeled) and np.array_equal(by_hand.labels, by_run.labels)
+    assert by_run.history.info["batch_size"] == 10, "run records its parameters; a hand-made loop cannot"
 
 
 def test_initial_set_is_shared_across_strategies():
