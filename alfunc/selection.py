@@ -16,7 +16,7 @@ import numpy as np
 from alfunc.context import Context
 from alfunc.rng import hashed_uniform, step_salt
 from alfunc.state import ALState
-from alfunc.strategies import Strategy, needs_classifier, resolve_strategy, selects_batch
+from alfunc.strategies import Strategy, needs_classifier, needs_regressor, resolve_strategy, selects_batch
 from alfunc.validation import check_positive_int, n_rows, row_blocks
 
 DEFAULT_CHUNK_ROWS = 32768
@@ -42,7 +42,7 @@ def select(
     chunk = DEFAULT_CHUNK_ROWS if chunk_size is None else check_positive_int(chunk_size, "chunk_size")
     if not hasattr(X, "shape") or len(X.shape) != 2 or n_rows(X) != state.n_pool:
         raise ValueError(f"X must be the 2-D pool of {state.n_pool} rows the state was built on")
-    if needs_classifier(score) and state.model is None:
+    if (needs_classifier(score) or needs_regressor(score)) and state.model is None:
         raise ValueError(f"strategy {name!r} needs a fitted model; call fit_step on the state first")
     if state.n_unlabeled == 0:
         raise ValueError("the unlabeled pool is empty: every point is already labeled")
