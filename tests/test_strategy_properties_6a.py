@@ -72,7 +72,7 @@ CASES = {name: (strategy, estimator, X_CLS, Y_CLS) for name, (strategy, estimato
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
-@settings(max_examples=4, deadline=None)
+@settings(max_examples=6, deadline=None)
 @given(seed=st.integers(0, 2**32 - 1), batch_size=st.integers(1, 7), n_init=st.integers(4, 8))
 def test_runs_partition_the_pool_without_duplicates_and_replay_bit_for_bit(case, seed, batch_size, n_init):
     strategy, estimator, X, y = CASES[case]
