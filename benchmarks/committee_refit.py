@@ -43,9 +43,8 @@ def main() -> None:
     X, y = make_classification(n_samples=args.pool, n_features=20, n_informative=10, n_classes=3, random_state=0)
     with threadpool_limits(limits=1):
         state = al.fit_step(al.init_step(X, y, args.labeled, random_state=0), X, LogisticRegression(max_iter=1000))
-        memoized = vote_entropy(bagging(5))
-        cases = {
-            "factory, fit once per selection": lambda: al.select(state, X, memoized, 10, chunk_size=args.chunk),
+        cases = {  # a new factory strategy per call, so its memo never outlives one selection
+            "factory, fit once per selection": lambda: al.select(state, X, vote_entropy(bagging(5)), 10, chunk_size=args.chunk),
             "registered name, fit per chunk": lambda: al.select(state, X, "vote_entropy", 10, chunk_size=args.chunk),
             "registered name, one chunk": lambda: al.select(state, X, "vote_entropy", 10, chunk_size=args.pool),
         }
