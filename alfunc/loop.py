@@ -15,7 +15,7 @@ from typing import Any
 
 import attrs
 import toolz
-from sklearn.base import is_classifier
+from sklearn.base import is_classifier, is_regressor
 
 from alfunc.facts import run_facts
 from alfunc.oracle import as_oracle
@@ -23,7 +23,7 @@ from alfunc.rng import root_entropy
 from alfunc.scoring import resolve_scorers
 from alfunc.state import ALState
 from alfunc.steps import fit_step, init_step, query_step
-from alfunc.strategies import Strategy, needs_classifier, resolve_strategy
+from alfunc.strategies import Strategy, needs_classifier, needs_regressor, resolve_strategy
 from alfunc.validation import (
     check_estimator,
     check_pool,
@@ -76,6 +76,8 @@ def trace(
     name, score = resolve_strategy(strategy)
     if needs_classifier(score) and not is_classifier(estimator):
         raise TypeError(f"strategy {name!r} needs a classifier; {type(estimator).__name__} is not one")
+    if needs_regressor(score) and not is_regressor(estimator):
+        raise TypeError(f"strategy {name!r} needs a regressor; {type(estimator).__name__} is not one")
     n_initial = resolve_count(n_init, n_pool, "n_init")
     batch_size = check_positive_int(batch_size, "batch_size")
     target = _target_size(budget, n_initial, n_pool)

@@ -16,7 +16,7 @@ import numpy as np
 from alfunc.context import Context
 from alfunc.rng import hashed_uniform, step_salt
 from alfunc.state import ALState
-from alfunc.strategies import Strategy, needs_classifier, resolve_strategy, selects_batch
+from alfunc.strategies import Strategy, needs_classifier, needs_regressor, resolve_strategy, selects_batch
 from alfunc.validation import check_positive_int, check_same_pool, row_blocks
 
 DEFAULT_CHUNK_ROWS = 32768
@@ -41,7 +41,7 @@ def select(
     k = check_positive_int(batch_size, "batch_size")
     chunk = DEFAULT_CHUNK_ROWS if chunk_size is None else check_positive_int(chunk_size, "chunk_size")
     X = check_same_pool(X, state.n_pool)
-    if needs_classifier(score) and state.model is None:
+    if (needs_classifier(score) or needs_regressor(score)) and state.model is None:
         raise ValueError(f"strategy {name!r} needs a fitted model; call fit_step on the state first")
     if state.n_unlabeled == 0:
         raise ValueError("the unlabeled pool is empty: every point is already labeled")

@@ -15,10 +15,19 @@ from alfunc.strategies.base import (
     Strategy,
     batch_strategy,
     needs_classifier,
+    needs_regressor,
     selects_batch,
     uses_classifier,
+    uses_regressor,
 )
 from alfunc.strategies.uncertainty import entropy, least_confident, margin, random
+from alfunc.strategies.algebra import mix, rank_product, weighted
+from alfunc.strategies.bandit import exp3
+from alfunc.strategies.committee import bagging, committee_of, ensemble_members, fresh_each_call
+from alfunc.strategies.density import dwus, information_density
+from alfunc.strategies.disagreement import bald, kl_divergence, vote_entropy
+from alfunc.strategies.eer import expected_error_reduction
+from alfunc.strategies.regression import committee_variance
 
 STRATEGIES: MappingProxyType[str, Callable] = MappingProxyType(
     {
@@ -27,6 +36,15 @@ STRATEGIES: MappingProxyType[str, Callable] = MappingProxyType(
         "margin": margin,
         "breaking_ties": margin,
         "entropy": entropy,
+        # committee, density, expected error, regression (issue 6a)
+        "vote_entropy": fresh_each_call(vote_entropy),
+        "kl_divergence": fresh_each_call(kl_divergence),
+        "bald": fresh_each_call(bald),
+        "information_density": information_density(),
+        "dwus": dwus(),
+        "eer_log_loss": expected_error_reduction("log_loss"),
+        "eer_zero_one": expected_error_reduction("zero_one"),
+        "committee_variance": fresh_each_call(committee_variance),
     }
 )
 
@@ -46,13 +64,29 @@ __all__ = [
     "STRATEGIES",
     "BatchStrategy",
     "Strategy",
+    "bagging",
+    "bald",
     "batch_strategy",
+    "committee_of",
+    "committee_variance",
+    "dwus",
+    "ensemble_members",
     "entropy",
+    "exp3",
+    "expected_error_reduction",
+    "information_density",
+    "kl_divergence",
     "least_confident",
     "margin",
+    "mix",
     "needs_classifier",
+    "needs_regressor",
     "random",
+    "rank_product",
     "resolve_strategy",
     "selects_batch",
     "uses_classifier",
+    "uses_regressor",
+    "vote_entropy",
+    "weighted",
 ]

@@ -30,6 +30,12 @@ def uses_classifier(strategy: Strategy) -> Strategy:
     return strategy
 
 
+def uses_regressor(strategy: Strategy) -> Strategy:
+    """Mark a strategy that scores candidates with a fitted regressor (e.g. prediction variance)."""
+    strategy.needs_regressor = True
+    return strategy
+
+
 def batch_strategy(strategy: BatchStrategy) -> BatchStrategy:
     """Mark a strategy that chooses a whole batch jointly (see the module docstring)."""
     strategy.selects_batch = True
@@ -39,6 +45,11 @@ def batch_strategy(strategy: BatchStrategy) -> BatchStrategy:
 def needs_classifier(strategy: Callable) -> bool:
     """True when the strategy scores candidates with a fitted classifier."""
     return bool(getattr(strategy, "needs_classifier", False))
+
+
+def needs_regressor(strategy: Callable) -> bool:
+    """True when the strategy scores candidates with a fitted regressor."""
+    return bool(getattr(strategy, "needs_regressor", False))
 
 
 def selects_batch(strategy: Callable) -> bool:

@@ -52,9 +52,14 @@ def margin(model: Any, X: Any, context: Context) -> np.ndarray:
 @uses_classifier
 def entropy(model: Any, X: Any, context: Context) -> np.ndarray:
     """Shannon entropy of p(.|x) in nats, with 0 log 0 = 0 (never NaN)."""
-    proba = predict_proba(model, X)
-    logs = np.log(proba, out=np.zeros_like(proba, dtype=np.float64), where=proba > 0)
-    return -np.einsum("ij,ij->i", proba, logs)
+    return shannon_entropy(predict_proba(model, X))
+
+
+def shannon_entropy(proba: np.ndarray) -> np.ndarray:
+    """Entropy in nats along the last axis, with 0 log 0 = 0 (never NaN)."""
+    proba = np.asarray(proba, dtype=np.float64)
+    logs = np.log(proba, out=np.zeros_like(proba), where=proba > 0)
+    return -(proba * logs).sum(axis=-1)
 
 
 def top_two_gap(scores: np.ndarray) -> np.ndarray:

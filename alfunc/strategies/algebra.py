@@ -1,0 +1,147 @@
+"""Combinators that build a strategy from strategies: ``weighted``, ``rank_product``, ``mix``.
+
+Parts are strategy names or utility-strategy functions. A combined strategy
+needs a classifier (or a regressor) when any part does.
+
+Normalising utilities so that they can be added or multiplied needs the whole
+candidate set: min-max scaling or ranks computed per chunk would change with
+the chunk size. ``weighted`` and ``rank_product`` are therefore batch
+strategies: they score every unlabeled candidate with each part (chunk by
+chunk, keeping one float per candidate and part, never a copy of the pool),
+normalise over the whole set, and take the top k with ``select``'s seeded
+tie-breaking. ``mix`` needs no normalisation and stays a utility strategy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+from scipy.stats import rankdata
+
+from alfunc.context import Context
+from alfunc.rng import step_salt
+from alfunc.strategies.base import BatchStrategy, Strategy, batch_strategy, needs_classifier, needs_regressor
+from alfunc.validation import row_blocks
+
+
+def weighted(weights: Mapping[Any, float] | None = None, /, **named_weights: float) -> BatchStrategy:
+    """Weighted sum of min-max normalised utilities: ``weighted(margin=0.7, information_density=0.3)``.
+
+    Strategies given as functions go in the mapping: ``weighted({my_strategy: 0.5, "margin": 0.5})``.
+    Each part's utilities are scaled to [0, 1] over the whole unlabeled pool
+    (a constant part scales to 0). Weights must be finite and >= 0, not all 0.
+    """
+    pairs = [*(weights or {}).items(), *named_weights.items()]
+    if not pairs:
+        raise ValueError("weighted needs at least one strategy=weight pair")
+    parts = [utility_part(strategy) for strategy, _ in pairs]
+    values = np.array([_check_weight(weight, name) for (name, _), (_, weight) in zip(parts, pairs)])
+    if values.sum() == 0:
+        raise ValueError("weighted needs at least one positive weight")
+
+    def combine(utilities: list[np.ndarray]) -> np.ndarray:
+        return sum(weight * min_max(u) for weight, u in zip(values, utilities))
+
+    label = ",".join(f"{name}={weight:g}" for (name, _), weight in zip(parts, values))
+    return _whole_pool_combination(parts, combine, f"weighted({label})")
+
+
+def rank_product(*strategies: Any) -> BatchStrategy:
+    """Geometric mean of the parts' normalised ranks over the unlabeled pool (rank n = best).
+
+    Scale-free: only the order each part gives matters. Ties share their mean rank.
+    """
+    if len(strategies) < 2:
+        raise ValueError(f"rank_product needs at least two strategies, got {len(strategies)}")
+    parts = [utility_part(strategy) for strategy in strategies]
+
+    def combine(utilities: list[np.ndarray]) -> np.ndarray:
+        log_ranks = [np.log(rankdata(u) / u.size) for u in utilities]
+        return np.exp(np.mean(log_ranks, axis=0))
+
+    return _whole_pool_combination(parts, combine, f"rank_product({','.join(name for name, _ in parts)})")
+
+
+def mix(p: float, a: Any, b: Any) -> Strategy:
+    """With probability ``p`` a selection uses strategy ``a``, otherwise ``b`` (e.g. epsilon-greedy).
+
+    One seeded coin per selection (from ``context.generator``), so every chunk
+    of a selection uses the same part and the batch does not depend on the
+    chunk size; utilities are never mixed across scales.
+    """
+    if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0.0 <= p <= 1.0:
+        raise ValueError(f"p must be a probability in [0, 1], got {p!r}")
+    (name_a, first), (name_b, second) = utility_part(a), utility_part(b)
+    purpose = f"mix({p:g},{name_a},{name_b})"
+
+    def mixed(model: Any, X: Any, context: Context) -> np.ndarray:
+        chosen = first if context.generator(purpose).random() < p else second
+        return chosen(model, X, context)
+
+    return named_like(mixed, purpose, [first, second])
+
+
+def min_max(utilities: np.ndarray) -> np.ndarray:
+    """Scale to [0, 1]; a constant (or infinite-range) input maps to zeros."""
+    finite = np.where(np.isfinite(utilities), utilities, np.nan)
+    low, high = np.nanmin(finite, initial=np.inf), np.nanmax(finite, initial=-np.inf)
+    if not high > low:
+        return np.zeros_like(utilities)
+    return np.clip((np.nan_to_num(utilities, nan=low, posinf=high, neginf=low) - low) / (high - low), 0.0, 1.0)
+
+
+def whole_pool_utilities(strategy: Strategy, model: Any, X: Any, context: Context, chunk_rows: int) -> np.ndarray:
+    """One utility per candidate of ``context``, scored in chunks of at most ``chunk_rows`` rows."""
+    parts = []
+    for start, stop in row_blocks(context.candidates.size, chunk_rows):
+        chunk = context.candidates[start:stop]
+        utilities = np.asarray(strategy(model, X[chunk], Context(context.state, X, chunk, context.iteration)), dtype=np.float64)
+        if utilities.shape != chunk.shape or np.isnan(utilities).any():
+            raise ValueError(f"strategy {strategy.__name__!r} returned {utilities.shape} utilities (NaN or wrong shape)")
+        parts.append(utilities)
+    return np.concatenate(parts)
+
+
+def resolve_part(strategy: Any) -> tuple[str, Callable]:
+    """``(name, function)`` for a registered name or a function (imported late: the registry imports this module)."""
+    from alfunc.strategies import resolve_strategy
+
+    return resolve_strategy(strategy)
+
+
+def utility_part(strategy: Any) -> tuple[str, Strategy]:
+    """``(name, function)`` of a utility strategy; a batch strategy is a TypeError."""
+    name, function = resolve_part(strategy)
+    if getattr(function, "selects_batch", False):
+        raise TypeError(f"{name!r} is a batch strategy; combinators take utility strategies")
+    return name, function
+
+
+def _check_weight(weight: Any, name: str) -> float:
+    if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not np.isfinite(weight) or weight < 0:
+        raise ValueError(f"the weight of {name!r} must be a finite number >= 0, got {weight!r}")
+    return float(weight)
+
+
+def _whole_pool_combination(
+    parts: list[tuple[str, Strategy]], combine: Callable[[list[np.ndarray]], np.ndarray], name: str
+) -> BatchStrategy:
+    def combination(model: Any, X: Any, context: Context, batch_size: int) -> tuple[np.ndarray, np.ndarray]:
+        from alfunc.selection import DEFAULT_CHUNK_ROWS, top_k  # selection imports the registry, which imports us
+
+        combined = combine([whole_pool_utilities(part, model, X, context, DEFAULT_CHUNK_ROWS) for _, part in parts])
+        return top_k(context.candidates, combined, batch_size, step_salt(context.state.seed, context.iteration, "tie-break"))
+
+    return batch_strategy(named_like(combination, name, [part for _, part in parts]))
+
+
+def named_like(strategy: Callable, name: str, parts: list[Callable]) -> Callable:
+    """Name ``strategy`` and mark it as needing a classifier/regressor when a part does."""
+    strategy.__name__ = strategy.__qualname__ = name
+    if any(needs_classifier(part) for part in parts):
+        strategy.needs_classifier = True
+    if any(needs_regressor(part) for part in parts):
+        strategy.needs_regressor = True
+    return strategy

@@ -1,0 +1,199 @@
+"""Committees: who votes in query-by-committee, and how members' answers line up.
+
+A committee source is a function ``(model, context) -> members`` returning
+fitted estimators. Three kinds:
+
+* ``bagging(n_members)``: bootstrap clones of an estimator (by default the
+  state's model) fitted on resamples of the labeled set (Abe & Mamitsuka 1998);
+* ``committee_of(estimators)``: clones of the given estimators, each fitted on
+  the whole labeled set;
+* ``ensemble_members()``: the members (``estimators_``) of a fitted ensemble
+  such as a random forest; nothing is fitted.
+
+Fitting sources draw their randomness from ``context.generator`` (fixed by the
+seed and the iteration), so every chunk of one selection gets the same
+committee. ``select`` calls a strategy once per chunk; to fit the committee
+once per selection rather than once per chunk, each fitting source keeps its
+last committee, keyed by a digest of everything the fit depends on (seed,
+iteration, labeled rows, labels, estimator parameters). That memo belongs to
+the source object the user created (never module-level), and it never changes
+a result: a hit returns exactly what a refit would.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import clone, is_classifier
+
+from alfunc.context import Context
+from alfunc.validation import check_estimator, check_positive_int
+
+Committee = tuple[Any, ...]
+CommitteeSource = Callable[[Any, Context], Committee]
+
+
+def bagging(n_members: int = 5, estimator: Any = None) -> CommitteeSource:
+    """Bootstrap clones of ``estimator`` (default: the state's model) fitted on the labeled set.
+
+    Classifiers are resampled within each class (a stratified bootstrap), so
+    every member sees every labeled class. Members that take a
+    ``random_state`` get one drawn from the selection's generator.
+    """
+    n_members = check_positive_int(n_members, "n_members")
+    if n_members < 2:
+        raise ValueError(f"n_members must be at least 2 for a committee to disagree, got {n_members}")
+    if estimator is not None:
+        check_estimator(estimator)
+
+    def fit(model: Any, context: Context) -> Committee:
+        base = model if estimator is None else estimator
+        X_fit, y_fit = labeled_rows(context)
+        rng = context.generator("committee-bagging")
+        stratify = is_classifier(base)
+        return tuple(
+            _fitted_clone(base, X_fit[rows], y_fit[rows], rng)
+            for rows in (_bootstrap_rows(y_fit, rng, stratify) for _ in range(n_members))
+        )
+
+    return _memoized(fit, lambda model: (model if estimator is None else estimator,))
+
+
+def committee_of(estimators: Sequence[Any]) -> CommitteeSource:
+    """Clones of ``estimators``, each fitted on the whole labeled set."""
+    if isinstance(estimators, (str, bytes)) or not isinstance(estimators, Sequence) or len(estimators) < 2:
+        raise TypeError(f"estimators must be a list of at least two estimators, got {estimators!r}")
+    members = tuple(check_estimator(e, f"estimators[{i}]") for i, e in enumerate(estimators))
+
+    def fit(model: Any, context: Context) -> Committee:
+        X_fit, y_fit = labeled_rows(context)
+        return tuple(clone(member).fit(X_fit, y_fit) for member in members)
+
+    return _memoized(fit, lambda model: members)
+
+
+def ensemble_members() -> CommitteeSource:
+    """The fitted members (``estimators_``) of an ensemble model, e.g. a random forest."""
+
+    def members(model: Any, context: Context) -> Committee:
+        found = getattr(model, "estimators_", None)
+        if found is None or hasattr(model, "estimators_features_"):
+            raise TypeError(
+                f"ensemble_members needs a fitted ensemble with estimators_ over all features "
+                f"(e.g. RandomForestClassifier); {type(model).__name__} is not one: use bagging() instead"
+            )
+        found = tuple(found.ravel() if isinstance(found, np.ndarray) else found)
+        if len(found) < 2:
+            raise ValueError(f"the ensemble has {len(found)} member; a committee needs at least two")
+        return found
+
+    return members
+
+
+def as_committee_source(committee: Any) -> CommitteeSource:
+    """A committee source from ``None`` (bagging of 5), a list of estimators, or a source."""
+    if committee is None:
+        return bagging()
+    if callable(committee) and not hasattr(committee, "fit"):
+        return committee
+    return committee_of(committee)
+
+
+def fresh_each_call(factory: Callable[[], Callable]) -> Callable:
+    """A strategy that calls ``factory()`` anew on every call: stateless, for the registry.
+
+    Its committee is refitted on each call (once per chunk); equal results, no memo.
+    """
+    template = factory()
+
+    def strategy(model: Any, X: Any, context: Context) -> np.ndarray:
+        return factory()(model, X, context)
+
+    strategy.__dict__.update(template.__dict__)
+    strategy.__name__ = strategy.__qualname__ = template.__name__
+    strategy.__doc__ = factory.__doc__
+    return strategy
+
+
+def labeled_rows(context: Context) -> tuple[Any, np.ndarray]:
+    """The labeled rows and labels in increasing pool-index order (as ``fit_step`` fits them)."""
+    state = context.state
+    order = np.argsort(state.labeled, kind="stable")
+    return context.X[state.labeled[order]], state.labels[order]
+
+
+def member_probabilities(members: Committee, X: Any, classes: np.ndarray) -> np.ndarray:
+    """``(n_members, n_rows, n_classes)`` probabilities, columns aligned to ``classes``."""
+    return np.stack([_aligned_proba(member, X, classes) for member in members])
+
+
+def member_votes(members: Committee, X: Any, classes: np.ndarray) -> np.ndarray:
+    """``(n_members, n_rows)`` predicted class positions in ``classes``."""
+    return np.stack([_class_positions(np.asarray(member.predict(X)), classes) for member in members])
+
+
+def _aligned_proba(member: Any, X: Any, classes: np.ndarray) -> np.ndarray:
+    if not hasattr(member, "predict_proba"):
+        raise TypeError(f"committee member {type(member).__name__} has no predict_proba")
+    proba = np.asarray(member.predict_proba(X), dtype=np.float64)
+    member_classes = np.asarray(getattr(member, "classes_", np.arange(proba.shape[1])))
+    aligned = np.zeros((proba.shape[0], classes.size))
+    aligned[:, _class_positions(member_classes, classes)] = proba
+    return aligned
+
+
+def _class_positions(labels: np.ndarray, classes: np.ndarray) -> np.ndarray:
+    """Positions of ``labels`` in ``classes``; ensemble members that were fitted on
+    encoded labels (0..k-1, as forest trees are) are taken as positions."""
+    if np.isin(labels, classes).all():
+        return np.searchsorted(classes, labels)
+    positions = labels.astype(np.int64, casting="unsafe")
+    if labels.dtype.kind in "iuf" and (positions == labels).all() and positions.min() >= 0 and positions.max() < classes.size:
+        return positions
+    raise ValueError(f"committee member labels {np.unique(labels)[:5]} do not match the labeled classes {classes[:5]}")
+
+
+def _bootstrap_rows(y: np.ndarray, rng: np.random.Generator, stratify: bool) -> np.ndarray:
+    if not stratify:
+        return rng.integers(0, y.size, size=y.size)
+    groups = [np.flatnonzero(y == label) for label in np.unique(y)]
+    return np.concatenate([rng.choice(group, size=group.size) for group in groups])
+
+
+def _fitted_clone(estimator: Any, X: Any, y: np.ndarray, rng: np.random.Generator) -> Any:
+    member = clone(estimator)
+    if "random_state" in member.get_params(deep=False):
+        member.set_params(random_state=int(rng.integers(2**31 - 1)))
+    return member.fit(X, y)
+
+
+def _memoized(fit: CommitteeSource, estimators_of: Callable[[Any], tuple[Any, ...]]) -> CommitteeSource:
+    """``fit`` with a one-entry memo keyed by a digest of everything the fit reads."""
+    last: list[tuple[bytes, Committee] | None] = [None]
+
+    def members(model: Any, context: Context) -> Committee:
+        key = _fit_digest(context, estimators_of(model))
+        cached = last[0]
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        committee = fit(model, context)
+        last[0] = (key, committee)
+        return committee
+
+    return members
+
+
+def _fit_digest(context: Context, estimators: tuple[Any, ...]) -> bytes:
+    X_fit, y_fit = labeled_rows(context)
+    digest = hashlib.blake2b(digest_size=20)
+    digest.update(f"{context.state.seed}/{context.iteration}/{X_fit.shape}".encode())
+    for part in (X_fit.data, X_fit.indices, X_fit.indptr) if sp.issparse(X_fit) else (X_fit,):
+        digest.update(np.ascontiguousarray(part).tobytes())
+    digest.update(np.asarray(y_fit).astype(str).tobytes())
+    for estimator in estimators:
+        digest.update(f"{type(estimator).__qualname__}{sorted(estimator.get_params(deep=True).items(), key=str)!r}".encode())
+    return digest.digest()

@@ -1,0 +1,78 @@
+"""Expected error reduction (Roy & McCallum 2001), for small pools.
+
+For each candidate x and each class c, refit the model on the labeled set plus
+(x, c) and measure its expected loss on an evaluation set of unlabeled points;
+the utility is minus the loss averaged over c with weights p(c|x). Loss is the
+log loss (the expected entropy of the refitted model's predictions) or the 0/1
+loss (1 - max_c p). Cost: one fit per candidate and class plus a prediction
+over the evaluation set, i.e. ``O(pool^2 * classes)`` predictions for a full
+pool. ``n_candidates`` scores only a seeded subset of the unlabeled pool
+(the rest get utility ``-inf``, so a batch larger than the subset is filled at
+random) and ``n_evaluation`` estimates the loss on a seeded sample. Both subsets
+are drawn from the whole unlabeled pool by a hash of the index, so they do not
+depend on the chunk size.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import clone
+
+from alfunc.context import Context
+from alfunc.rng import hashed_uniform, step_salt
+from alfunc.strategies.base import Strategy, uses_classifier
+from alfunc.strategies.committee import labeled_rows
+from alfunc.strategies.uncertainty import predict_proba, shannon_entropy
+from alfunc.validation import check_positive_int
+
+LOSSES = {
+    "log_loss": shannon_entropy,
+    "zero_one": lambda proba: 1.0 - proba.max(axis=1),
+}
+
+
+def expected_error_reduction(
+    loss: str = "log_loss", n_candidates: int | None = None, n_evaluation: int | None = None
+) -> Strategy:
+    """An EER strategy with ``loss`` in ``{"log_loss", "zero_one"}`` (see the module docstring)."""
+    if loss not in LOSSES:
+        raise ValueError(f"loss must be one of {sorted(LOSSES)}, got {loss!r}")
+    pointwise_loss = LOSSES[loss]
+    n_candidates = None if n_candidates is None else check_positive_int(n_candidates, "n_candidates")
+    n_evaluation = None if n_evaluation is None else check_positive_int(n_evaluation, "n_evaluation")
+
+    @uses_classifier
+    def expected_error_reduction(model: Any, X: Any, context: Context) -> np.ndarray:
+        unlabeled = context.state.unlabeled()
+        scored = np.isin(context.candidates, hashed_subset(context, unlabeled, n_candidates, "eer-candidates"))
+        X_eval = context.X[hashed_subset(context, unlabeled, n_evaluation, "eer-evaluation")]
+        X_fit, y_fit = labeled_rows(context)
+        utilities = np.full(context.candidates.size, -np.inf)
+        for row in np.flatnonzero(scored):
+            x = X[row : row + 1]
+            proba = predict_proba(model, x)[0]
+            losses = [
+                pointwise_loss(predict_proba(_refit(model, X_fit, y_fit, x, label), X_eval)).mean()
+                for label in model.classes_
+            ]
+            utilities[row] = -float(np.dot(proba, losses))
+        return utilities
+
+    expected_error_reduction.__name__ = expected_error_reduction.__qualname__ = f"expected_error_reduction_{loss}"
+    return expected_error_reduction
+
+
+def hashed_subset(context: Context, indices: np.ndarray, size: int | None, purpose: str) -> np.ndarray:
+    """The ``size`` indices with the smallest seeded hash (all when ``size`` is None or too big)."""
+    if size is None or size >= indices.size:
+        return indices
+    draws = hashed_uniform(indices, step_salt(context.state.seed, context.iteration, purpose))
+    return np.sort(indices[np.argsort(draws, kind="stable")[:size]])
+
+
+def _refit(model: Any, X_fit: Any, y_fit: np.ndarray, x: Any, label: Any) -> Any:
+    stack = sp.vstack if sp.issparse(X_fit) else np.vstack
+    return clone(model).fit(stack([X_fit, x]), np.append(y_fit, label))
