@@ -7,6 +7,7 @@
 
 from importlib.metadata import PackageNotFoundError, version
 
+from alfunc.compat import StandardAL
 from alfunc.context import Context
 from alfunc.loop import run, trace, until
 from alfunc.selection import select
@@ -26,6 +27,7 @@ __all__ = [
     "Query",
     "Record",
     "STRATEGIES",
+    "StandardAL",
     "fit_step",
     "init_step",
     "query_step",
