@@ -10,7 +10,8 @@ The ml-research tutorial "Introduction to Active Learning", run twice:
 
 Headless: figures are written as PNG files to the output folder (``--out``, or
 the ``ALFUNC_OUT`` environment variable, default ``./alfunc-out``).
-``--n-samples`` shrinks the data set so a test can run the whole script quickly.
+``--n-samples`` shrinks the data set and ``--max-epochs`` caps the MLP's
+training (the tutorial's 3000 by default) so a test can run the script quickly.
 
     python examples/plot_introduction_active_learning.py --out /tmp/intro --n-samples 500
 """
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import os
+from functools import partial
 from pathlib import Path
 
 import matplotlib
@@ -49,9 +51,9 @@ labels = np.array([-1, 0, 1])
 color_labels = dict(zip(labels, feature_to_color(labels + 1, cmap="Accent")))
 
 
-def make_classifier():
+def make_classifier(max_epochs=3000):
     """The tutorial's model: a small MLP on min-max scaled features."""
-    return make_pipeline(MinMaxScaler(), MLPClassifier((20, 20), max_iter=3000, random_state=RNG_SEED))
+    return make_pipeline(MinMaxScaler(), MLPClassifier((20, 20), max_iter=max_epochs, random_state=RNG_SEED))
 
 
 def plot_data(X, y, classifier=None, ax=None):
@@ -73,14 +75,14 @@ def save(figure, out, name):
     plt.close(figure)
 
 
-def facade_story(X, y, out):
-    """Part 1: the tutorial's code on ``StandardAL``; returns the F1 score and ``max_iter_``."""
+def facade_story(X, y, out, new_classifier):
+    """Part 1: the tutorial's code on ``StandardAL``; returns both runs' states and the test set."""
     save(plot_data(X, y).figure, out, "01_data")
     y_known = np.zeros(y.shape) - 1
     save(plot_data(X, y_known).figure, out, "02_unlabeled")
 
     al_model = StandardAL(
-        classifier=make_classifier(), acquisition_func="breaking_ties", n_init=2, budget=4, random_state=RNG_SEED
+        classifier=new_classifier(), acquisition_func="breaking_ties", n_init=2, budget=4, random_state=RNG_SEED
     )
     al_model.initialization(X, y)
     y_known[al_model.labeled_pool_] = y[al_model.labeled_pool_]
@@ -99,15 +101,14 @@ def facade_story(X, y, out):
     save(fig, out, "05_iterations")
 
     y_pred = al_model.classifier_.predict(X)
-    f1 = f1_score(y, y_pred, average="weighted")
-    print("F1 Score:", f1)
+    print("F1 Score:", f1_score(y, y_pred, average="weighted"))
     save(plot_data(X, y_pred, al_model.classifier_).figure, out, "06_predictions")
     first_story = al_model.state_
 
     # As in the tutorial, the test points are also part of the pool (X, not X_train).
     X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2, random_state=RNG_SEED)
     al_model = StandardAL(
-        classifier=make_classifier(),
+        classifier=new_classifier(),
         acquisition_func="breaking_ties",
         n_init=10,
         budget=10,
@@ -133,12 +134,12 @@ def facade_story(X, y, out):
         ax.set_title(f"Iteration {iter_}")
         ax.legend()
     save(fig, out, "08_decision_boundaries")
-    return f1, al_model.max_iter_, first_story, al_model.state_, (X_test, y_test)
+    return first_story, al_model.state_, (X_test, y_test)
 
 
-def pure_story(X, y, out, first_story, facade_final, test_set):
+def pure_story(X, y, out, new_classifier, first_story, facade_final, test_set):
     """Part 2: the same runs with the pure steps; each state is a frozen value, nothing mutates."""
-    classifier = make_classifier()
+    classifier = new_classifier()
     state = al.init_step(X, y, n_init=2, random_state=RNG_SEED)  # 2 labeled points, no model
     state = al.fit_step(state, X, classifier)  # a clone of the classifier, fitted on them
     asked = al.select(state, X, strategy="breaking_ties", batch_size=4)  # pure: no labels needed
@@ -166,6 +167,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path(os.environ.get("ALFUNC_OUT", "alfunc-out")))
     parser.add_argument("--n-samples", type=int, default=500, help="pool size (the tutorial uses 500)")
+    parser.add_argument("--max-epochs", type=int, default=3000, help="MLPClassifier max_iter (the tutorial uses 3000)")
     args = parser.parse_args(argv)
     if args.n_samples < 30:
         parser.error("--n-samples must be at least 30")
@@ -174,8 +176,9 @@ def main(argv=None):
     X, y = make_classification(
         n_samples=args.n_samples, n_features=2, n_informative=2, n_redundant=0, random_state=RNG_SEED
     )
-    f1, max_iter, first_story, facade_final, test_set = facade_story(X, y, args.out)
-    pure_story(X, y, args.out, first_story, facade_final, test_set)
+    model = partial(make_classifier, args.max_epochs)
+    first_story, facade_final, test_set = facade_story(X, y, args.out, model)
+    pure_story(X, y, args.out, model, first_story, facade_final, test_set)
     print("figures written to", args.out.resolve())
 
 
