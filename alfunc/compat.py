@@ -171,7 +171,7 @@ class StandardAL(ClassifierMixin, BaseEstimator):
         while self.state_.iteration < self.max_iter_ and self.state_.n_unlabeled:
             self.iteration(X, y, X_test=X_test, y_test=y_test)
         if self.state_.pending is not None:  # no round ran: fit the initial pool
-            self._fit(X, X_test, y_test)
+            self._fit(X, X_test, y_test, record=False)
         return self
 
     def initialization(

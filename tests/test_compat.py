@@ -307,6 +307,9 @@ def test_importing_alfunc_has_no_global_side_effects():
         "assert list(warnings.filters) == filters, 'warning filters changed'\n"
         "assert get_scorer_names() == scorers, 'scorer registry changed'\n"
         "assert 'matplotlib' not in sys.modules, 'matplotlib imported'\n"
+        "import matplotlib\n"
+        "changed = {k for k, v in matplotlib.rcParamsDefault.items() if k != 'backend' and matplotlib.rcParams[k] != v}\n"
+        "assert not changed, f'rcParams changed: {changed}'\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
@@ -359,3 +362,10 @@ def test_fit_labels_the_whole_pool_in_max_iter_rounds(n_pool, n_init, budget, ac
     assert keys == list(range(model.max_iter_ + 1))
     sizes = [model.metadata_[i]["labeled_pool"].sum() for i in keys]
     assert all(0 < b - a <= model.budget_ for a, b in zip(sizes, sizes[1:]))
+
+
+def test_a_pool_labeled_by_the_initial_set_still_gets_a_final_model():
+    X, y = blobs(6)
+    model = StandardAL(LogisticRegression(), n_init=6, random_state=0).fit(X, y)
+    assert model.max_iter_ == 0 and list(model.metadata_[0]) == ["labeled_pool"]
+    assert model.classifier_.coef_.shape == (1, 2) and model.labeled_pool_.all()

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import matplotlib
 import numpy as np
 import pytest
@@ -42,17 +39,7 @@ def run():
     return X, y, states
 
 
-def test_importing_plotting_changes_no_rcparams_and_does_not_import_matplotlib():
-    code = (
-        "import sys\n"
-        "import alfunc.plotting\n"
-        "assert 'matplotlib' not in sys.modules\n"
-        "import matplotlib\n"
-        "assert dict(matplotlib.rcParams) == dict(matplotlib.rcParamsDefault) | "
-        "{'backend': matplotlib.rcParams['backend']}\n"
-    )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
+# Importing alfunc.plotting changes no rcParams: see test_compat.test_importing_alfunc_has_no_global_side_effects.
 
 
 def test_style_as_context_manager_restores_rcparams():
