@@ -369,3 +369,10 @@ def test_a_pool_labeled_by_the_initial_set_still_gets_a_final_model():
     model = StandardAL(LogisticRegression(), n_init=6, random_state=0).fit(X, y)
     assert model.max_iter_ == 0 and list(model.metadata_[0]) == ["labeled_pool"]
     assert model.classifier_.coef_.shape == (1, 2) and model.labeled_pool_.all()
+
+
+def test_default_max_iter_labels_the_whole_pool_where_rounding_would_not():
+    X, y = blobs(100)
+    model = StandardAL(DummyClassifier(), n_init=2, budget=4, random_state=0).fit(X, y)
+    assert model.max_iter_ == 25  # round(98 / 4) == 24 would leave 2 points unlabeled
+    assert model.labeled_pool_.all()
