@@ -142,6 +142,8 @@ class StandardAL(ClassifierMixin, BaseEstimator):
       is labeled; ml-research rounded and could leave points unlabeled.
     * ``initialization`` never modifies ``initial_selection`` nor ``X``/``y``;
       importing alfunc registers no scorer and changes no warning filter.
+    * ``ACQUISITION_FUNCTIONS`` is read-only (ml-research invited editing its
+      global dict); pass your own function as ``acquisition_func`` instead.
     """
 
     def __init__(

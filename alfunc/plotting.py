@@ -91,7 +91,7 @@ def feature_to_color(values: Any, cmap: Any = "RdYlBu_r") -> np.ndarray:
     return np.array([colors.rgb2hex(rgba) for rgba in colormap(scaled)])
 
 
-def plot_pool(X: Any, state_or_mask: ALState | Any, y: Any, ax: Any = None, *, cmap: Any = "Accent") -> Any:
+def plot_pool(X: Any, state_or_mask: ALState | Any, y: Any, ax: Any = None, *, cmap: Any = "tab10") -> Any:
     """Scatter a 2-D pool: labeled points colored by class, unlabeled ones grey. Returns the axes."""
     X = _two_features(X)
     y = np.asarray(y)
@@ -130,15 +130,17 @@ def plot_decision_boundaries(
     if axes is None:
         import matplotlib.pyplot as plt
 
-        _, axes = plt.subplots(1, len(iterations), figsize=(4 * len(iterations), 4), squeeze=False)
+        _, axes = plt.subplots(
+            1, len(iterations), figsize=(4 * len(iterations), 4.5), squeeze=False, layout="constrained"
+        )
     axes = np.asarray(axes).ravel()
     if axes.size < len(iterations):
         raise ValueError(f"axes must hold at least {len(iterations)} axes, got {axes.size}")
     for iteration, ax in zip(iterations, axes):
         state = by_iteration[iteration]
-        DecisionBoundaryDisplay.from_estimator(state.model, X, alpha=0.2, ax=ax)
+        DecisionBoundaryDisplay.from_estimator(state.model, X, alpha=0.2, ax=ax, cmap="RdYlBu")
         plot_pool(X, state, y, ax=ax)
-        ax.set_title(f"Iteration {iteration} ({state.n_labeled} labeled)")
+        ax.set_title(f"Iteration {iteration}\n{state.n_labeled} labeled")
     return axes[0].figure
 
 

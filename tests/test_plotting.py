@@ -114,7 +114,7 @@ def test_plot_decision_boundaries_draws_one_panel_per_iteration(run):
     X, y, states = run
     figure = plot_decision_boundaries(states, X, y, iterations=[0, 2, states[-1].iteration])
     titles = [ax.get_title() for ax in figure.axes]
-    assert titles == [f"Iteration {s.iteration} ({s.n_labeled} labeled)" for s in (states[0], states[2], states[-1])]
+    assert titles == [f"Iteration {s.iteration}\n{s.n_labeled} labeled" for s in (states[0], states[2], states[-1])]
     with pytest.raises(ValueError, match="iterations"):
         plot_decision_boundaries(states, X, y, iterations=[99])
 
