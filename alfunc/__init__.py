@@ -10,6 +10,7 @@
 from importlib.metadata import PackageNotFoundError, version
 
 from alfunc.checkpoint import RunFailed, checkpointed
+from alfunc.compat import StandardAL
 from alfunc.context import Context
 from alfunc.history_io import history_digest, load_history, save_history
 from alfunc.history_replay import ReplayDivergence, replay, replay_trace, resume, resume_trace
@@ -33,6 +34,7 @@ __all__ = [
     "ReplayDivergence",
     "RunFailed",
     "STRATEGIES",
+    "StandardAL",
     "checkpointed",
     "fit_step",
     "history_digest",

@@ -1,0 +1,204 @@
+"""Plotting helpers for AL runs; matplotlib is imported only inside these functions.
+
+Importing this module changes nothing: ``set_matplotlib_style`` touches the
+global rcParams only when called, and used as a context manager it restores
+them on exit.
+"""
+
+from __future__ import annotations
+
+import shutil
+import warnings
+from collections.abc import Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
+from typing import Any
+
+import numpy as np
+
+from alfunc.state import ALState, History
+
+SERIF_PREFERENCES = ("Times New Roman", "Times", "TeX Gyre Bonum", "Nimbus Roman")
+UNLABELED_COLOR = "#bbbbbb"
+
+
+class _RestoreOnExit(AbstractContextManager):
+    """Puts back the rcParams that a style call replaced, when its ``with`` block ends."""
+
+    def __init__(self, previous: Mapping[str, Any]):
+        self._previous = dict(previous)
+
+    def __exit__(self, *exc_info: Any) -> None:
+        import matplotlib as mpl
+
+        mpl.rcParams.update(self._previous)
+
+
+def style_params(font_size: float = 8, use_latex: bool = False, **rc: Any) -> dict[str, Any]:
+    """The rcParams of the alfunc style (seaborn-like white grid, serif fonts), without applying them.
+
+    Text is ``1.25 * font_size``, legends and ticks ``font_size``; ``rc`` adds or
+    overrides any rcParam. ``use_latex`` needs a ``latex`` executable (a warning
+    says so and leaves it off otherwise).
+    """
+    if not isinstance(font_size, (int, float)) or isinstance(font_size, bool) or font_size <= 0:
+        raise ValueError(f"font_size must be a positive number, got {font_size!r}")
+    import matplotlib.style
+    from matplotlib import font_manager
+
+    params = dict(matplotlib.style.library["seaborn-v0_8-whitegrid"])
+    params |= {
+        "axes.labelsize": 1.25 * font_size,
+        "font.size": 1.25 * font_size,
+        "legend.fontsize": font_size,
+        "xtick.labelsize": font_size,
+        "ytick.labelsize": font_size,
+    }
+    available = {font.name for font in font_manager.fontManager.ttflist}
+    serif = [name for name in SERIF_PREFERENCES if name in available]
+    if serif:
+        params["font.family"] = serif[0]
+    latex = bool(use_latex) and shutil.which("latex") is not None
+    if use_latex and not latex:
+        warnings.warn("no LaTeX installation found; text.usetex stays False", stacklevel=3)
+    params["text.usetex"] = latex
+    return params | rc
+
+
+def set_matplotlib_style(font_size: float = 8, use_latex: bool = False, **rc: Any) -> _RestoreOnExit:
+    """Apply ``style_params(font_size, use_latex, **rc)`` to matplotlib's rcParams.
+
+    Called as a function the style stays; ``with set_matplotlib_style(...):``
+    restores the previous values of every changed rcParam when the block ends.
+    """
+    import matplotlib as mpl
+
+    params = style_params(font_size, use_latex, **rc)
+    previous = {key: mpl.rcParams[key] for key in params}
+    mpl.rcParams.update(params)
+    return _RestoreOnExit(previous)
+
+
+def feature_to_color(values: Any, cmap: Any = "RdYlBu_r") -> np.ndarray:
+    """Hex colors for ``values``, min-max scaled onto ``cmap`` (constant values take its lowest color)."""
+    from matplotlib import colormaps, colors
+
+    values = np.asarray(values, dtype=np.float64)
+    if values.ndim != 1 or values.size == 0:
+        raise ValueError(f"values must be a non-empty 1-D array, got shape {values.shape}")
+    colormap = colormaps[cmap] if isinstance(cmap, str) else cmap
+    span = values.max() - values.min()
+    scaled = (values - values.min()) / span if span > 0 else np.zeros_like(values)
+    return np.array([colors.rgb2hex(rgba) for rgba in colormap(scaled)])
+
+
+def plot_pool(X: Any, state_or_mask: ALState | Any, y: Any, ax: Any = None, *, cmap: Any = "tab10") -> Any:
+    """Scatter a 2-D pool: labeled points colored by class, unlabeled ones grey. Returns the axes."""
+    X = _two_features(X)
+    y = np.asarray(y)
+    mask = _labeled_mask(state_or_mask, X.shape[0])
+    if y.shape != (X.shape[0],):
+        raise ValueError(f"y must hold one label per row of X ({X.shape[0]}), got shape {y.shape}")
+    ax = _axes(ax)
+    ax.scatter(X[~mask, 0], X[~mask, 1], c=UNLABELED_COLOR, alpha=0.4, label="unlabeled")
+    classes = np.unique(y)
+    for label, color in zip(classes, feature_to_color(np.arange(classes.size), cmap)):
+        chosen = mask & (y == label)
+        ax.scatter(X[chosen, 0], X[chosen, 1], c=color, alpha=0.8, edgecolors="k", label=str(label))
+    return ax
+
+
+def plot_decision_boundaries(
+    states: Iterable[ALState], X: Any, y: Any, iterations: Sequence[int] | None = None, *, axes: Any = None
+) -> Any:
+    """One panel per chosen iteration: the state's model's decision regions and its pool.
+
+    ``states`` are fitted states (for example ``list(alfunc.trace(...))``);
+    ``iterations`` picks them by ``state.iteration`` (default: first and last).
+    Returns the figure.
+    """
+    from sklearn.inspection import DecisionBoundaryDisplay
+
+    X = _two_features(X)
+    by_iteration = {state.iteration: state for state in states if state.model is not None}
+    if not by_iteration:
+        raise ValueError("states must hold at least one fitted state")
+    if iterations is None:
+        iterations = sorted({min(by_iteration), max(by_iteration)})
+    missing = [i for i in iterations if i not in by_iteration]
+    if missing:
+        raise ValueError(f"iterations {missing} are not among the fitted states' {sorted(by_iteration)}")
+    if axes is None:
+        import matplotlib.pyplot as plt
+
+        _, axes = plt.subplots(
+            1, len(iterations), figsize=(4 * len(iterations), 4.5), squeeze=False, layout="constrained"
+        )
+    axes = np.asarray(axes).ravel()
+    if axes.size < len(iterations):
+        raise ValueError(f"axes must hold at least {len(iterations)} axes, got {axes.size}")
+    for iteration, ax in zip(iterations, axes):
+        state = by_iteration[iteration]
+        DecisionBoundaryDisplay.from_estimator(state.model, X, alpha=0.2, ax=ax, cmap="RdYlBu")
+        plot_pool(X, state, y, ax=ax)
+        ax.set_title(f"Iteration {iteration}\n{state.n_labeled} labeled")
+    return axes[0].figure
+
+
+def plot_learning_curve(history_or_runs: Any, ax: Any = None, *, score: str = "test_score", label: str | None = None) -> Any:
+    """Mean ``score`` against the number of labeled points, with a ±1 standard deviation band.
+
+    ``history_or_runs`` is a ``History``, an ``ALState`` or a sequence of them
+    (several runs, for example one per seed); runs are averaged at each pool size.
+    Returns the axes.
+    """
+    histories = _histories(history_or_runs)
+    curves: dict[int, list[float]] = {}
+    for history in histories:
+        for record in history:
+            if score not in record.scores:
+                raise ValueError(f"score {score!r} is not recorded; records hold {sorted(record.scores)}")
+            curves.setdefault(record.n_labeled, []).append(record.scores[score])
+    sizes = np.array(sorted(curves))
+    mean = np.array([np.mean(curves[n]) for n in sizes])
+    std = np.array([np.std(curves[n]) for n in sizes])
+    ax = _axes(ax)
+    (line,) = ax.plot(sizes, mean, label=label)
+    if len(histories) > 1:
+        ax.fill_between(sizes, mean - std, mean + std, color=line.get_color(), alpha=0.25)
+    ax.set_xlabel("labeled points")
+    ax.set_ylabel(score)
+    return ax
+
+
+def _histories(history_or_runs: Any) -> list[History]:
+    runs = [history_or_runs] if isinstance(history_or_runs, (History, ALState)) else list(history_or_runs)
+    histories = [run.history if isinstance(run, ALState) else run for run in runs]
+    if not histories or not all(isinstance(h, History) and len(h) for h in histories):
+        raise TypeError("history_or_runs must be a non-empty History or ALState, or a sequence of them")
+    return histories
+
+
+def _labeled_mask(state_or_mask: Any, n_pool: int) -> np.ndarray:
+    if isinstance(state_or_mask, ALState):
+        if state_or_mask.n_pool != n_pool:
+            raise ValueError(f"the state's pool has {state_or_mask.n_pool} rows but X has {n_pool}")
+        return state_or_mask.labeled_mask()
+    mask = np.asarray(state_or_mask)
+    if mask.dtype != bool or mask.shape != (n_pool,):
+        raise ValueError(f"state_or_mask must be an ALState or a boolean mask of shape ({n_pool},)")
+    return mask
+
+
+def _two_features(X: Any) -> np.ndarray:
+    X = np.asarray(X)
+    if X.ndim != 2 or X.shape[1] != 2:
+        raise ValueError(f"X must have exactly two features to be drawn in a plane, got shape {X.shape}")
+    return X
+
+
+def _axes(ax: Any) -> Any:
+    if ax is not None:
+        return ax
+    import matplotlib.pyplot as plt
+
+    return plt.subplots()[1]

@@ -1,0 +1,186 @@
+"""Introduction to Active Learning, on alfunc.
+
+The ml-research tutorial "Introduction to Active Learning", run twice:
+
+1. with the ``StandardAL`` facade, exactly as the tutorial wrote it except for
+   the imports (``from alfunc import StandardAL`` and the two plotting helpers
+   from ``alfunc.plotting``);
+2. the same story told with alfunc's pure steps: ``init_step``, ``select`` +
+   ``teach`` (the two halves of ``query_step``), ``fit_step`` and ``trace``.
+
+Headless: figures are written as PNG files to the output folder (``--out``, or
+the ``ALFUNC_OUT`` environment variable, default ``./alfunc-out``).
+``--n-samples`` shrinks the data set and ``--max-epochs`` caps the MLP's
+training (the tutorial's 3000 by default) so a test can run the script quickly.
+
+    python examples/plot_introduction_active_learning.py --out /tmp/intro --n-samples 500
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from functools import partial
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+from sklearn.datasets import make_classification  # noqa: E402
+from sklearn.inspection import DecisionBoundaryDisplay  # noqa: E402
+from sklearn.metrics import f1_score  # noqa: E402
+from sklearn.model_selection import train_test_split  # noqa: E402
+from sklearn.neural_network import MLPClassifier  # noqa: E402
+from sklearn.pipeline import make_pipeline  # noqa: E402
+from sklearn.preprocessing import MinMaxScaler  # noqa: E402
+
+import alfunc as al  # noqa: E402
+from alfunc import StandardAL  # noqa: E402
+from alfunc.plotting import (  # noqa: E402
+    feature_to_color,
+    plot_decision_boundaries,
+    plot_learning_curve,
+    set_matplotlib_style,
+)
+
+RNG_SEED = 42
+labels = np.array([-1, 0, 1])
+color_labels = dict(zip(labels, feature_to_color(labels + 1, cmap="Accent")))
+
+
+def make_classifier(max_epochs=3000):
+    """The tutorial's model: a small MLP on min-max scaled features."""
+    return make_pipeline(MinMaxScaler(), MLPClassifier((20, 20), max_iter=max_epochs, random_state=RNG_SEED))
+
+
+def plot_data(X, y, classifier=None, ax=None):
+    """The tutorial's helper: points colored by known label (-1 = unknown), optional decision regions."""
+    ax_ = plt.subplots()[1] if ax is None else ax
+    if classifier is not None:
+        DecisionBoundaryDisplay.from_estimator(classifier, X=X, alpha=0.2, ax=ax_)
+    for label in labels:
+        mask = y == label
+        ax_.scatter(X[mask, 0], X[mask, 1], c=color_labels[label], label=label, alpha=0.5)
+    if ax is None:
+        ax_.legend()
+    return ax_
+
+
+def save(figure, out, name):
+    """Write ``figure`` to ``out/name.png`` and close it (this script never shows a window)."""
+    figure.savefig(out / f"{name}.png", dpi=80)
+    plt.close(figure)
+
+
+def facade_story(X, y, out, new_classifier):
+    """Part 1: the tutorial's code on ``StandardAL``; returns both runs' states and the test set."""
+    save(plot_data(X, y).figure, out, "01_data")
+    y_known = np.zeros(y.shape) - 1
+    save(plot_data(X, y_known).figure, out, "02_unlabeled")
+
+    al_model = StandardAL(
+        classifier=new_classifier(), acquisition_func="breaking_ties", n_init=2, budget=4, random_state=RNG_SEED
+    )
+    al_model.initialization(X, y)
+    y_known[al_model.labeled_pool_] = y[al_model.labeled_pool_]
+    save(plot_data(X, y_known).figure, out, "03_initial_pool")  # no classifier trained yet
+
+    al_model.iteration(X, y)
+    y_known[al_model.labeled_pool_] = y[al_model.labeled_pool_]
+    save(plot_data(X, y_known, al_model.classifier_).figure, out, "04_first_iteration")
+
+    fig, axes = plt.subplots(3, 3, figsize=(15, 10))
+    for i in range(min(18, int((~al_model.labeled_pool_).sum()) // 4)):
+        al_model.iteration(X, y)
+        y_known[al_model.labeled_pool_] = y[al_model.labeled_pool_]
+        if i % 2 == 0:
+            plot_data(X, y_known, al_model.classifier_, ax=axes.flatten()[i // 2])
+    save(fig, out, "05_iterations")
+
+    y_pred = al_model.classifier_.predict(X)
+    print("F1 Score:", f1_score(y, y_pred, average="weighted"))
+    save(plot_data(X, y_pred, al_model.classifier_).figure, out, "06_predictions")
+    first_story = al_model.state_
+
+    # As in the tutorial, the test points are also part of the pool (X, not X_train).
+    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2, random_state=RNG_SEED)
+    al_model = StandardAL(
+        classifier=new_classifier(),
+        acquisition_func="breaking_ties",
+        n_init=10,
+        budget=10,
+        evaluation_metric="f1_weighted",
+        random_state=RNG_SEED,
+    )
+    al_model.fit(X, y, X_test=X_test, y_test=y_test)
+    print("max_iter_:", al_model.max_iter_, "| labeled:", int(al_model.labeled_pool_.sum()), "of", len(X))
+    test_scores = [al_model.metadata_[i]["test_score"] for i in range(1, al_model.max_iter_ + 1)]
+    fig, ax = plt.subplots()
+    ax.plot(range(1, al_model.max_iter_ + 1), test_scores)
+    ax.set_xlabel("iteration")
+    ax.set_ylabel("test f1_weighted")
+    save(fig, out, "07_test_scores")
+
+    fig, axes = plt.subplots(1, 4, figsize=(15, 5))
+    shown = [i for i in (1, 12, 24) if i < al_model.max_iter_] + [al_model.max_iter_]
+    for iter_, ax in zip(shown, axes.flatten()):
+        metadata = al_model.metadata_[iter_]
+        y_known = np.zeros(y.shape) - 1
+        y_known[metadata["labeled_pool"]] = y[metadata["labeled_pool"]]
+        plot_data(X, y_known, metadata["classifier"], ax=ax)
+        ax.set_title(f"Iteration {iter_}")
+        ax.legend()
+    save(fig, out, "08_decision_boundaries")
+    return first_story, al_model.state_, (X_test, y_test)
+
+
+def pure_story(X, y, out, new_classifier, first_story, facade_final, test_set):
+    """Part 2: the same runs with the pure steps; each state is a frozen value, nothing mutates."""
+    classifier = new_classifier()
+    state = al.init_step(X, y, n_init=2, random_state=RNG_SEED)  # 2 labeled points, no model
+    state = al.fit_step(state, X, classifier)  # a clone of the classifier, fitted on them
+    asked = al.select(state, X, strategy="breaking_ties", batch_size=4)  # pure: no labels needed
+    state = al.fit_step(al.teach(state, asked, y[asked], strategy="breaking_ties"), X, classifier)
+    for _ in range(first_story.iteration - 1):
+        state = al.fit_step(al.query_step(state, X, y, "breaking_ties", 4), X, classifier)
+    same = np.array_equal(state.labeled, first_story.labeled)
+    print("pure steps labeled the facade's points, in the same order:", same)
+
+    X_test, y_test = test_set
+    states = list(
+        al.trace(X, y, classifier, "breaking_ties", n_init=10, batch_size=10,
+                 X_test=X_test, y_test=y_test, scoring="f1_weighted", random_state=RNG_SEED)
+    )
+    print("trace and StandardAL.fit agree:", states[-1].history == facade_final.history)
+    ax = plot_learning_curve(states[-1].history, label="trace")
+    ax.legend()
+    save(ax.figure, out, "09_learning_curve")
+    last = states[-1].iteration
+    shown = [i for i in (1, 12, 24) if i < last] + [last]
+    save(plot_decision_boundaries(states, X, y, iterations=shown), out, "10_pure_decision_boundaries")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=Path(os.environ.get("ALFUNC_OUT", "alfunc-out")))
+    parser.add_argument("--n-samples", type=int, default=500, help="pool size (the tutorial uses 500)")
+    parser.add_argument("--max-epochs", type=int, default=3000, help="MLPClassifier max_iter (the tutorial uses 3000)")
+    args = parser.parse_args(argv)
+    if args.n_samples < 30:
+        parser.error("--n-samples must be at least 30")
+    args.out.mkdir(parents=True, exist_ok=True)
+    set_matplotlib_style(font_size=16, use_latex=False)
+    X, y = make_classification(
+        n_samples=args.n_samples, n_features=2, n_informative=2, n_redundant=0, random_state=RNG_SEED
+    )
+    model = partial(make_classifier, args.max_epochs)
+    first_story, facade_final, test_set = facade_story(X, y, args.out, model)
+    pure_story(X, y, args.out, model, first_story, facade_final, test_set)
+    print("figures written to", args.out.resolve())
+
+
+if __name__ == "__main__":
+    main()
