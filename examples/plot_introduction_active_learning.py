@@ -154,7 +154,7 @@ def pure_story(X, y, out, new_classifier, first_story, facade_final, test_set):
         al.trace(X, y, classifier, "breaking_ties", n_init=10, batch_size=10,
                  X_test=X_test, y_test=y_test, scoring="f1_weighted", random_state=RNG_SEED)
     )
-    print("trace and StandardAL.fit agree:", states[-1].history == facade_final.history)
+    print("trace and StandardAL.fit agree:", states[-1].history.records == facade_final.history.records)
     ax = plot_learning_curve(states[-1].history, label="trace")
     ax.legend()
     save(ax.figure, out, "09_learning_curve")
