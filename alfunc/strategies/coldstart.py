@@ -86,8 +86,8 @@ def probcover(radius: float | None = None, purity: float = 0.95) -> BatchStrateg
     covered by a labeled or picked point (utility = that count). Without a
     ``radius``, it is the largest for which a ``purity`` share of balls hold a
     single k-means cluster, with as many clusters as there are distinct labels
-    (at least two), as in the paper. Balls are found with a neighbour index,
-    so memory grows with the number of edges, not with pool x pool.
+    (at least two), as in the paper. Ball sizes are counted by brute force in
+    chunks (memory: chunk x pool, never pool x pool); time O(pool^2 x features).
     """
     if radius is not None and (not isinstance(radius, numbers.Real) or not 0 < radius < math.inf):
         raise ValueError(f"radius must be a positive finite number or None, got {radius!r}")
@@ -101,14 +101,8 @@ def probcover(radius: float | None = None, purity: float = 0.95) -> BatchStrateg
         n_clusters = max(2, np.unique(context.state.labels).size)
         seed = int(context.generator("probcover").integers(2**31 - 1))
         delta = radius if radius is not None else pure_radius(rows, n_clusters, purity, seed)
-        balls = NearestNeighbors(radius=delta).fit(rows)
-        covered = np.zeros(rows.shape[0], dtype=bool)
-        for part in chunks(np.arange(labeled.size), rows.shape[0]):
-            covered |= np.asarray(balls.radius_neighbors_graph(rows[part]).sum(axis=0)).ravel() > 0
-        own = np.arange(labeled.size, rows.shape[0])
-        degree = np.concatenate(
-            [balls.radius_neighbors_graph(rows[part]) @ (~covered).astype(np.float64) for part in chunks(own, rows.shape[0])]
-        )
+        covered = ball_counts(rows, rows[: labeled.size], delta) > 0
+        degree = ball_counts(rows[labeled.size :], rows, delta, ~covered)
         tie = context.uniform("probcover")
         available, to_batch = np.ones(candidates.size, dtype=bool), np.full(candidates.size, np.inf)
         picks, values = np.empty(batch_size, dtype=np.int64), np.empty(batch_size)
@@ -117,16 +111,24 @@ def probcover(radius: float | None = None, purity: float = 0.95) -> BatchStrateg
             pick = best_position(degree, fresh if fresh.any() else available, tie)
             picks[step], values[step] = pick, degree[pick]
             available[pick] = False
-            ball = balls.radius_neighbors_graph(rows[own[pick] : own[pick] + 1]).indices
-            newly = ball[~covered[ball]]
+            gaps = cdist(rows, rows[labeled.size + pick : labeled.size + pick + 1])[:, 0]
+            newly = np.flatnonzero((gaps <= delta) & ~covered)
             covered[newly] = True
-            for part in chunks(newly, rows.shape[0]):
-                degree -= np.asarray(balls.radius_neighbors_graph(rows[part]).sum(axis=0)).ravel()[labeled.size :]
-            np.minimum(to_batch, cdist(rows[labeled.size :], rows[own[pick] : own[pick] + 1])[:, 0], out=to_batch)
+            degree -= ball_counts(rows[labeled.size :], rows[newly], delta)
+            np.minimum(to_batch, gaps[labeled.size :], out=to_batch)
         return candidates[picks], values
 
     covering.__name__ = "probcover" if radius is None else f"probcover(radius={radius})"
     return covering
+
+
+def ball_counts(rows: np.ndarray, centres: np.ndarray, radius: float, weights: np.ndarray | None = None) -> np.ndarray:
+    """For each row, the (weighted) number of ``centres`` within ``radius``; chunk x centres memory."""
+    weights = np.ones(centres.shape[0]) if weights is None else np.asarray(weights, dtype=np.float64)
+    counts = np.zeros(rows.shape[0])
+    for part in chunks(np.arange(rows.shape[0]), centres.shape[0]):
+        counts[part] = (cdist(rows[part], centres) <= radius) @ weights
+    return counts
 
 
 def pure_radius(rows: np.ndarray, n_clusters: int, purity: float, seed: int) -> float:
