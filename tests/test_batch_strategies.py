@@ -46,7 +46,7 @@ def check_run(X, y, estimator, strategy, n_init, batch_size, seed):
     assert states == again, "same seed, different run"
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=20, deadline=None)
 @given(duplicated_pools(), st.sampled_from([*CLASSIFIER_BATCH, SMALL_FILTER]), st.data())
 def test_classifier_batch_runs_partition_the_pool_in_batches_deterministically(pool, strategy, data):
     X, y = pool
@@ -55,7 +55,7 @@ def test_classifier_batch_runs_partition_the_pool_in_batches_deterministically(p
     check_run(X, y, KNeighborsClassifier(n_neighbors=1), strategy, n_init, batch, data.draw(st.integers(0, 2**32 - 1)))
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=12, deadline=None)
 @given(duplicated_pools(), st.sampled_from(REGRESSION_BATCH), st.data())
 def test_regression_batch_runs_partition_the_pool_in_batches_deterministically(pool, strategy, data):
     X, y = pool
@@ -64,7 +64,7 @@ def test_regression_batch_runs_partition_the_pool_in_batches_deterministically(p
     check_run(X, y.astype(float) * 1.5, KNeighborsRegressor(n_neighbors=1), strategy, n_init, batch, data.draw(st.integers(0, 2**32 - 1)))
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(duplicated_pools(min_size=6), st.sampled_from([*CLASSIFIER_BATCH, "gsy", "igs", SMALL_FILTER]), st.data())
 def test_a_batch_holds_no_identical_rows_while_distinct_ones_remain(pool, strategy, data):
     X, y = pool

@@ -115,12 +115,12 @@ def filter_then(first: Strategy, k_factor: float, then: BatchStrategy) -> BatchS
         utilities = candidate_utilities(first, model, X, context)
         ranked = np.lexsort((candidates, -context.uniform("filter"), -utilities))
         target = min(candidates.size, math.ceil(k_factor * batch_size))
-        size, kept = target, ranked[:0]
-        while True:
-            kept = ranked[:size][distinct_rows(X, candidates[ranked[:size]])][:target]
-            if kept.size >= batch_size or size == candidates.size:
-                break
+        size = target
+        kept = ranked[:size][distinct_rows(X, candidates[ranked[:size]])]
+        while kept.size < batch_size and size < candidates.size:  # duplicates crowd the filter: widen it
             size = min(2 * size, candidates.size)
+            kept = ranked[:size][distinct_rows(X, candidates[ranked[:size]])]
+        kept = kept[:target]
         subset = np.sort(candidates[kept])
         picks, _ = then(model, X, Context(context.state, X, subset, context.iteration), min(batch_size, subset.size))
         rest = ranked[~np.isin(candidates[ranked], picks)][: batch_size - len(picks)]

@@ -10,6 +10,7 @@ with any fitted model that has ``predict`` (regressors included).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -69,6 +70,6 @@ def _outputs(labels: np.ndarray) -> np.ndarray:
     return np.asarray(labels, dtype=np.float64).reshape(labels.shape[0], -1)
 
 
-def _positions(candidates: np.ndarray, width: int):
+def _positions(candidates: np.ndarray, width: int) -> Iterator[np.ndarray]:
     """Chunks of positions into ``candidates``."""
     return chunks(np.arange(candidates.size), width)
