@@ -159,11 +159,14 @@ def test_regression_strategies_run_with_a_regressor_and_classifier_ones_refuse_i
     for name in ("cluster_margin", "margin_k_center", "ranked_batch"):
         with pytest.raises(TypeError, match="needs a classifier"):
             al.run(X, y, Ridge(), name, n_init=3)
+    for name in ("gsy", "igs"):
+        with pytest.raises(TypeError, match="needs a regressor"):
+            al.run(X, (y > 1).astype(int), KNeighborsClassifier(1), name, n_init=3)
 
 
 def test_gsy_without_a_model_says_so():
     X = column([0, 1, 2])
-    with pytest.raises(ValueError, match="gsy"):
+    with pytest.raises(ValueError, match="gsy.*fitted model"):
         select_from(X, [0], [0.0], "gsy", 1)
 
 

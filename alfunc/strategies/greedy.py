@@ -4,8 +4,8 @@ GSx, greedy sampling in input space, is ``k_center_greedy``. GSy spreads the
 batch in output space: each pick maximises the distance between its predicted
 output and the nearest known output; iGS maximises the product of the input
 and output distances. Wu et al. pick one point per fit; in a batch, each pick's
-prediction stands in for its label when scoring the later picks. Both work
-with any fitted model that has ``predict`` (regressors included).
+prediction stands in for its label when scoring the later picks. Both need
+a fitted regressor (``run`` refuses a classifier for them).
 """
 
 from __future__ import annotations
@@ -17,11 +17,12 @@ import numpy as np
 from scipy.spatial.distance import cdist
 
 from alfunc.context import Context
-from alfunc.strategies.base import batch_strategy
+from alfunc.strategies.base import batch_strategy, uses_regressor
 from alfunc.strategies.farthest import greedy_batch
 from alfunc.strategies.pooled import chunks, dense_rows
 
 
+@uses_regressor
 @batch_strategy
 def gsy(model: Any, X: Any, context: Context, batch_size: int) -> tuple[np.ndarray, np.ndarray]:
     """GSy: the candidate whose prediction is farthest from every known output, greedily."""
@@ -37,6 +38,7 @@ def gsy(model: Any, X: Any, context: Context, batch_size: int) -> tuple[np.ndarr
     return candidates[picks], values
 
 
+@uses_regressor
 @batch_strategy
 def igs(model: Any, X: Any, context: Context, batch_size: int) -> tuple[np.ndarray, np.ndarray]:
     """iGS: maximise min over known points of (input distance x output distance), greedily."""
