@@ -20,6 +20,9 @@ from alfunc.strategies.base import (
     uses_classifier,
     uses_regressor,
 )
+from alfunc.strategies.coldstart import probcover, typiclust
+from alfunc.strategies.diversity import filter_then, k_center_greedy, kmeans, ranked_batch
+from alfunc.strategies.greedy import gsy, igs
 from alfunc.strategies.uncertainty import entropy, least_confident, margin, random
 from alfunc.strategies.algebra import mix, rank_product, weighted
 from alfunc.strategies.bandit import exp3
@@ -45,6 +48,17 @@ STRATEGIES: MappingProxyType[str, Callable] = MappingProxyType(
         "eer_log_loss": expected_error_reduction("log_loss"),
         "eer_zero_one": expected_error_reduction("zero_one"),
         "committee_variance": fresh_each_call(committee_variance),
+        # batch strategies (diversity, cold start, regression greedy sampling)
+        "k_center_greedy": k_center_greedy,
+        "kmeans": kmeans,
+        "cluster_margin": filter_then(margin, 10, kmeans),
+        "margin_k_center": filter_then(margin, 10, k_center_greedy),
+        "ranked_batch": ranked_batch(least_confident),
+        "typiclust": typiclust,
+        "probcover": probcover(),
+        "gsx": k_center_greedy,
+        "gsy": gsy,
+        "igs": igs,
     }
 )
 
@@ -74,17 +88,26 @@ __all__ = [
     "entropy",
     "exp3",
     "expected_error_reduction",
+    "filter_then",
+    "gsy",
+    "igs",
     "information_density",
+    "k_center_greedy",
     "kl_divergence",
+    "kmeans",
     "least_confident",
     "margin",
     "mix",
     "needs_classifier",
     "needs_regressor",
+    "probcover",
+    "random",
     "random",
     "rank_product",
+    "ranked_batch",
     "resolve_strategy",
     "selects_batch",
+    "typiclust",
     "uses_classifier",
     "uses_regressor",
     "vote_entropy",

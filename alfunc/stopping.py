@@ -1,0 +1,225 @@
+"""Stopping criteria: predicates over an ``ALState``, composable with ``&`` and ``|``.
+
+Pass one to ``run(..., stop=...)``: the run ends at the first fitted state for
+which it is true. Each criterion is a small frozen object, so it is pure data:
+calling it twice on the same state gives the same answer.
+
+Criteria that compare successive models (``StablePredictions``,
+``ClassificationChange``) need the previous models, but a state holds only the
+latest one. They use the models kept in the history when the run keeps them
+(``keep_models=True``, no refit); otherwise they rebuild each earlier model
+by refitting a clone of ``state.model`` on the labeled prefix it was fitted on
+(the history records its size), exactly as ``fit_step`` did. That is a pure
+function of the state and ``X``, costs one fit per earlier model per check, and
+reproduces the past model when the estimator is deterministic (a fixed
+``random_state``).
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Callable
+from typing import Any
+
+import attrs
+import numpy as np
+from sklearn.base import clone
+from sklearn.metrics import cohen_kappa_score
+
+from alfunc.context import Context
+from alfunc.rng import step_generator
+from alfunc.state import ALState
+from alfunc.strategies import entropy
+from alfunc.strategies.pooled import candidate_utilities, chunks
+
+Predicate = Callable[[ALState], bool]
+
+
+class Criterion:
+    """Base of the stopping criteria: ``a & b`` stops when both do, ``a | b`` when either does."""
+
+    def __call__(self, state: ALState) -> bool:
+        raise NotImplementedError
+
+    def __and__(self, other: Predicate) -> Criterion:
+        return AllOf((self, other)) if callable(other) else NotImplemented
+
+    def __rand__(self, other: Predicate) -> Criterion:
+        return AllOf((other, self)) if callable(other) else NotImplemented
+
+    def __or__(self, other: Predicate) -> Criterion:
+        return AnyOf((self, other)) if callable(other) else NotImplemented
+
+    def __ror__(self, other: Predicate) -> Criterion:
+        return AnyOf((other, self)) if callable(other) else NotImplemented
+
+
+@attrs.frozen
+class AllOf(Criterion):
+    """True when every predicate is true (evaluated left to right, stopping at the first false)."""
+
+    predicates: tuple[Predicate, ...] = attrs.field(converter=tuple)
+
+    def __call__(self, state: ALState) -> bool:
+        return all(predicate(state) for predicate in self.predicates)
+
+
+@attrs.frozen
+class AnyOf(Criterion):
+    """True when at least one predicate is true (evaluated left to right)."""
+
+    predicates: tuple[Predicate, ...] = attrs.field(converter=tuple)
+
+    def __call__(self, state: ALState) -> bool:
+        return any(predicate(state) for predicate in self.predicates)
+
+
+def _count(minimum: int) -> Callable[[Any, attrs.Attribute, Any], None]:
+    def check(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
+        if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < minimum:
+            raise ValueError(f"{attribute.name} must be an int >= {minimum}, got {value!r}")
+
+    return check
+
+
+def _fraction(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
+    if not isinstance(value, numbers.Real) or isinstance(value, bool) or not -1.0 <= value <= 1.0:
+        raise ValueError(f"{attribute.name} must be a number in [-1, 1], got {value!r}")
+
+
+@attrs.frozen
+class Budget(Criterion):
+    """True once ``n_labeled`` points are labeled (initial set included)."""
+
+    n_labeled: int = attrs.field(validator=_count(1))
+
+    def __call__(self, state: ALState) -> bool:
+        return state.n_labeled >= self.n_labeled
+
+
+@attrs.frozen
+class MaxIter(Criterion):
+    """True after ``n_iter`` query rounds."""
+
+    n_iter: int = attrs.field(validator=_count(0))
+
+    def __call__(self, state: ALState) -> bool:
+        return state.iteration >= self.n_iter
+
+
+@attrs.frozen
+class Plateau(Criterion):
+    """True when the recorded ``score`` has not beaten its earlier best by more than ``min_delta`` for ``patience`` fits.
+
+    Scores are read from the records (``test_score`` needs ``X_test``/``y_test``
+    in the run); greater is better, as for every scikit-learn scorer.
+    """
+
+    score: str = "test_score"
+    patience: int = attrs.field(default=3, validator=_count(1))
+    min_delta: float = attrs.field(default=0.0, validator=attrs.validators.ge(0.0))
+
+    def __call__(self, state: ALState) -> bool:
+        if len(state.history) <= self.patience:
+            return False
+        missing = [r.iteration for r in state.history if self.score not in r.scores]
+        if missing:
+            known = sorted(state.history[-1].scores)
+            raise ValueError(f"Plateau: records have no score {self.score!r} (recorded: {known}); pass X_test/y_test or choose one of those")
+        scores = [r.scores[self.score] for r in state.history]
+        return max(scores[-self.patience :]) <= max(scores[: -self.patience]) + self.min_delta
+
+
+@attrs.frozen
+class StablePredictions(Criterion):
+    """Stabilising predictions (Bloodgood & Vijay-Shanker 2009).
+
+    True when Cohen's kappa between the predictions of successive models on a
+    stop set, averaged over the last ``window`` pairs, reaches ``threshold``.
+    The stop set is ``stop_set`` rows of the pool ``X`` drawn with the run's
+    seed (or the given pool indices); it needs no labels. Earlier models come
+    from the history or are refitted (see the module docstring).
+    """
+
+    X: Any = attrs.field(eq=False, repr=False)
+    threshold: float = attrs.field(default=0.99, validator=_fraction)
+    window: int = attrs.field(default=3, validator=_count(1))
+    stop_set: Any = attrs.field(default=2000, eq=False)
+
+    def __call__(self, state: ALState) -> bool:
+        if len(state.history) <= self.window:
+            return False
+        rows = self.X[stop_indices(state, self.stop_set)]
+        predictions = [model_at(state, self.X, back).predict(rows) for back in range(self.window + 1)]
+        kappas = [agreement(newer, older) for newer, older in zip(predictions, predictions[1:])]
+        return float(np.mean(kappas)) >= self.threshold
+
+
+@attrs.frozen
+class MaxUncertainty(Criterion):
+    """True when no unlabeled point has ``uncertainty`` above ``threshold`` (Zhu et al. 2008, max-confidence).
+
+    ``uncertainty`` is a utility strategy (default: entropy in nats), scored over
+    the unlabeled pool of ``X`` in chunks; an empty pool counts as certain.
+    """
+
+    X: Any = attrs.field(eq=False, repr=False)
+    threshold: float = attrs.field(default=1e-3, validator=attrs.validators.ge(0.0))
+    uncertainty: Callable = entropy
+
+    def __call__(self, state: ALState) -> bool:
+        unlabeled = state.unlabeled()
+        if unlabeled.size == 0:
+            return True
+        context = Context(state, self.X, unlabeled, state.iteration)
+        return float(candidate_utilities(self.uncertainty, state.model, self.X, context).max()) <= self.threshold
+
+
+@attrs.frozen
+class ClassificationChange(Criterion):
+    """True when no point unlabeled now changed its predicted label since the previous model (Zhu et al. 2008)."""
+
+    X: Any = attrs.field(eq=False, repr=False)
+
+    def __call__(self, state: ALState) -> bool:
+        if len(state.history) < 2:
+            return False
+        previous = model_at(state, self.X, 1)
+        return all(
+            np.array_equal(state.model.predict(self.X[part]), previous.predict(self.X[part]))
+            for part in chunks(state.unlabeled(), self.X.shape[1])
+        )
+
+
+def model_at(state: ALState, X: Any, back: int) -> Any:
+    """The model fitted ``back`` records before the latest one: kept in the history, or refitted."""
+    if back == 0:
+        return state.model
+    record = state.history[-1 - back]
+    if record.model is not None:
+        return record.model
+    labeled = state.labeled[: record.n_labeled]
+    order = np.argsort(labeled, kind="stable")
+    return clone(state.model).fit(X[labeled[order]], state.labels[: record.n_labeled][order])
+
+
+def stop_indices(state: ALState, stop_set: Any) -> np.ndarray:
+    """Pool indices of the stop set: a count drawn with the run's seed, or the given indices."""
+    if isinstance(stop_set, numbers.Integral) and not isinstance(stop_set, bool):
+        if stop_set < 1:
+            raise ValueError(f"stop_set must be a count >= 1 or pool indices, got {stop_set}")
+        size = min(int(stop_set), state.n_pool)
+        return np.sort(step_generator(state.seed, 0, "stop-set").choice(state.n_pool, size, replace=False))
+    indices = np.asarray(stop_set)
+    if indices.ndim != 1 or indices.size == 0 or indices.dtype.kind not in "iu" or not (0 <= indices).all() or not (indices < state.n_pool).all():
+        raise ValueError(f"stop_set must be a count or a non-empty 1-D array of pool indices below {state.n_pool}")
+    return indices
+
+
+def agreement(first: np.ndarray, second: np.ndarray) -> float:
+    """Cohen's kappa between two label vectors; 1 when they are identical (even if constant)."""
+    if np.array_equal(first, second):
+        return 1.0
+    kappa = cohen_kappa_score(first, second)
+    return 0.0 if math.isnan(kappa) else float(kappa)

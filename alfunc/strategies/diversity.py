@@ -1,0 +1,142 @@
+"""Diversity for batches: k-center greedy, k-means, ranked batch and ``filter_then``.
+
+All are batch strategies (see ``alfunc.strategies.base``) working on the raw
+feature space with exact Euclidean distances, computed in chunks (memory
+bounded by chunk x labeled, never pool x pool). None puts two identical rows in
+one batch while a distinct candidate remains.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from scipy.spatial.distance import cdist
+from sklearn.cluster import KMeans
+
+from alfunc.context import Context
+from alfunc.strategies.base import BatchStrategy, Strategy, batch_strategy, needs_classifier, selects_batch, uses_classifier
+from alfunc.strategies.farthest import greedy_batch
+from alfunc.strategies.pooled import candidate_utilities, dense_rows, distinct_rows, nearest_distances
+from alfunc.strategies.uncertainty import least_confident
+
+
+@batch_strategy
+def k_center_greedy(model: Any, X: Any, context: Context, batch_size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Farthest-first traversal: each pick is the candidate farthest from the labeled set and the batch.
+
+    The greedy 2-approximation of the k-center (core-set) problem of Sener &
+    Savarese (2018), here in input space; the same as GSx of Wu et al. (2019)
+    for regression. Utilities are the covering distances at pick time.
+    """
+    candidates = context.candidates
+    nearest = nearest_distances(X, candidates, context.state.labeled)
+    picks, values = greedy_batch(X, candidates, batch_size, context.uniform("k-center"), nearest)
+    return candidates[picks], values
+
+
+@batch_strategy
+def kmeans(model: Any, X: Any, context: Context, batch_size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Cluster the candidates into ``batch_size`` groups and pick the row nearest each centre.
+
+    Identical rows are clustered once, weighted by their count, so no centre is
+    wasted on duplicates. Largest clusters come first (utility = cluster size).
+    Clusters all candidates at once: meant for small or pre-filtered candidate
+    sets (see ``filter_then``); on a whole pool it holds a copy of its rows.
+    """
+    candidates = context.candidates
+    by_tie = np.argsort(-context.uniform("kmeans"), kind="stable")
+    rows, first, counts = np.unique(dense_rows(X, candidates[by_tie]), axis=0, return_index=True, return_counts=True)
+    n_clusters = min(batch_size, rows.shape[0])
+    seed = int(context.generator("kmeans").integers(2**31 - 1))
+    fitted = KMeans(n_clusters=n_clusters, n_init=1, random_state=seed).fit(rows, sample_weight=counts)
+    weights = np.bincount(fitted.labels_, weights=counts, minlength=n_clusters)
+    gaps = cdist(fitted.cluster_centers_, rows)
+    order = np.argsort(-weights, kind="stable")
+    taken = np.zeros(rows.shape[0], dtype=bool)
+    chosen = np.empty(n_clusters, dtype=np.int64)
+    for rank, centre in enumerate(order):
+        row = int(np.argmin(np.where(taken, np.inf, gaps[centre])))
+        taken[row] = True
+        chosen[rank] = by_tie[first[row]]
+    filler = by_tie[~np.isin(by_tie, chosen)][: batch_size - n_clusters]
+    utilities = np.concatenate([weights[order], np.zeros(filler.size)])
+    return candidates[np.concatenate([chosen, filler])], utilities
+
+
+def ranked_batch(uncertainty: Strategy = least_confident) -> BatchStrategy:
+    """Ranked batch-mode sampling (Cardoso et al. 2017) over an ``uncertainty`` in [0, 1].
+
+    Each pick maximises ``alpha * (1 - sim) + (1 - alpha) * uncertainty`` where
+    ``sim = 1 / (1 + d)`` is the similarity to the nearest labeled or picked
+    row and ``alpha`` is the unlabeled share of the pool, updated after each pick.
+    """
+    _check_utility_strategy(uncertainty, "uncertainty")
+
+    @batch_strategy
+    def ranked(model: Any, X: Any, context: Context, batch_size: int) -> tuple[np.ndarray, np.ndarray]:
+        candidates = context.candidates
+        scores = candidate_utilities(uncertainty, model, X, context)
+        total = candidates.size + context.state.n_labeled
+
+        def utility(nearest: np.ndarray, n_picked: int) -> np.ndarray:
+            alpha = (candidates.size - n_picked) / total
+            return alpha * (1.0 - 1.0 / (1.0 + nearest)) + (1.0 - alpha) * scores
+
+        nearest = nearest_distances(X, candidates, context.state.labeled)
+        picks, values = greedy_batch(X, candidates, batch_size, context.uniform("ranked"), nearest, utility=utility)
+        return candidates[picks], values
+
+    ranked.__name__ = f"ranked_batch({_name(uncertainty)})"
+    return uses_classifier(ranked) if needs_classifier(uncertainty) else ranked
+
+
+def filter_then(first: Strategy, k_factor: float, then: BatchStrategy) -> BatchStrategy:
+    """Filter-then-diversify: keep the ``ceil(k_factor * k)`` best distinct rows by ``first``, let ``then`` pick ``k``.
+
+    With an uncertainty ``first`` and ``kmeans`` (Zhdanov 2019) or
+    ``k_center_greedy`` as ``then``, this is the cluster-margin family
+    (Citovsky et al. 2021): informative and diverse. Identical rows enter the
+    filter once; if fewer than ``k`` distinct rows remain, the batch is filled
+    with the best remaining duplicates. Utilities are those of ``first``.
+    """
+    _check_utility_strategy(first, "first")
+    if not isinstance(k_factor, numbers.Real) or isinstance(k_factor, bool) or not 1 <= k_factor < math.inf:
+        raise ValueError(f"k_factor must be a finite number >= 1, got {k_factor!r}")
+    if not callable(then) or not selects_batch(then):
+        raise TypeError(f"then must be a batch strategy (marked @batch_strategy), got {then!r}")
+
+    @batch_strategy
+    def filtered(model: Any, X: Any, context: Context, batch_size: int) -> tuple[np.ndarray, np.ndarray]:
+        candidates = context.candidates
+        utilities = candidate_utilities(first, model, X, context)
+        ranked = np.lexsort((candidates, -context.uniform("filter"), -utilities))
+        target = min(candidates.size, math.ceil(k_factor * batch_size))
+        size = target
+        kept = ranked[:size][distinct_rows(X, candidates[ranked[:size]])]
+        while kept.size < batch_size and size < candidates.size:  # duplicates crowd the filter: widen it
+            size = min(2 * size, candidates.size)
+            kept = ranked[:size][distinct_rows(X, candidates[ranked[:size]])]
+        kept = kept[:target]
+        subset = np.sort(candidates[kept])
+        picks, _ = then(model, X, Context(context.state, X, subset, context.iteration), min(batch_size, subset.size))
+        rest = ranked[~np.isin(candidates[ranked], picks)][: batch_size - len(picks)]
+        chosen = np.searchsorted(candidates, np.concatenate([np.asarray(picks, dtype=np.int64), candidates[rest]]))
+        return candidates[chosen], utilities[chosen]
+
+    filtered.__name__ = f"filter_then({_name(first)}, {k_factor}, {_name(then)})"
+    return uses_classifier(filtered) if needs_classifier(first) or needs_classifier(then) else filtered
+
+
+def _check_utility_strategy(strategy: Callable, name: str) -> None:
+    if not callable(strategy) or isinstance(strategy, str):
+        raise TypeError(f"{name} must be a utility strategy function (model, X, context) -> utilities, got {strategy!r}")
+    if selects_batch(strategy):
+        raise TypeError(f"{name} must be a utility strategy, not the batch strategy {_name(strategy)!r}")
+
+
+def _name(strategy: Callable) -> str:
+    return getattr(strategy, "__name__", type(strategy).__name__)

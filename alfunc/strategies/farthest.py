@@ -1,0 +1,62 @@
+"""Greedy batch construction shared by the distance-based batch strategies.
+
+Each pick maximises a utility derived from ``nearest``: every candidate's
+distance to the closest point already covered (the labeled set, then also the
+picks so far). After a pick, ``nearest`` shrinks by the distance to the new
+point. One rule holds for every strategy built here: a candidate identical to
+a point already in the batch is never picked while a distinct candidate
+remains, so batches hold no duplicate rows unless the pool forces it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from alfunc.strategies.pooled import distances_to
+
+PickDistance = Callable[[int, np.ndarray], np.ndarray]
+Utility = Callable[[np.ndarray, int], np.ndarray]
+
+
+def greedy_batch(
+    X: Any,
+    candidates: np.ndarray,
+    k: int,
+    tie: np.ndarray,
+    nearest: np.ndarray,
+    pick_distance: PickDistance | None = None,
+    utility: Utility | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Positions (into ``candidates``) of ``k`` greedy picks, best first, and their utilities.
+
+    ``nearest`` holds each candidate's starting distance to the labeled set.
+    ``pick_distance(position, gaps)`` gives each candidate's distance to a new
+    pick, from ``gaps``, its Euclidean distance in ``X`` (default: ``gaps``);
+    ``utility(nearest, n_picked)`` turns distances into utilities (default:
+    the distances themselves, i.e. farthest-first). ``tie`` breaks ties.
+    """
+    nearest = np.array(nearest, dtype=np.float64)
+    to_batch = np.full(candidates.size, np.inf)
+    available = np.ones(candidates.size, dtype=bool)
+    picks, values = np.empty(k, dtype=np.int64), np.empty(k)
+    for step in range(k):
+        value = nearest if utility is None else utility(nearest, step)
+        fresh = available & (to_batch > 0)
+        pick = best_position(value, fresh if fresh.any() else available, tie)
+        picks[step], values[step] = pick, value[pick]
+        available[pick] = False
+        if step + 1 < k:
+            gaps = distances_to(X, candidates, int(candidates[pick]))
+            np.minimum(to_batch, gaps, out=to_batch)
+            np.minimum(nearest, gaps if pick_distance is None else pick_distance(pick, gaps), out=nearest)
+    return picks, values
+
+
+def best_position(value: np.ndarray, eligible: np.ndarray, tie: np.ndarray) -> int:
+    """The eligible position of highest value; ties go to the highest ``tie`` draw."""
+    masked = np.where(eligible, value, -np.inf)
+    top = np.flatnonzero(eligible & (masked == masked.max()))
+    return int(top[np.argmax(tie[top])])
