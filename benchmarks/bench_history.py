@@ -11,7 +11,7 @@ A cheap ``DummyClassifier`` is fitted so that the run measures the engine, not
 a model; the query is margin (every utility ties, so the seeded hash picks).
 
     python benchmarks/bench_history.py             # 10,000 rounds of batch 1 on a 20,000 pool
-    python benchmarks/bench_history.py --quick     # 500 rounds on a 2,000 pool (smoke test)
+    python benchmarks/bench_history.py --quick     # 200 rounds on a 1,000 pool (smoke test)
 """
 
 from __future__ import annotations
@@ -33,10 +33,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n-pool", type=int, default=20_000)
     parser.add_argument("--rounds", type=int, default=10_000)
-    parser.add_argument("--quick", action="store_true", help="2,000 pool and 500 rounds (a smoke test)")
+    parser.add_argument("--quick", action="store_true", help="1,000 pool and 200 rounds (a smoke test)")
     args = parser.parse_args(argv)
     if args.quick:
-        args.n_pool, args.rounds = 2_000, 500
+        args.n_pool, args.rounds = 1_000, 200
     return args
 
 

@@ -7,7 +7,7 @@ the engine's overhead (state evolution, records, checks). ml-research's
 ``StandardAL`` (acquisition_func="breaking_ties") is measured when importable.
 
     python benchmarks/bench_run.py            # make_classification(20000, 20), n_init 10, batch 100
-    python benchmarks/bench_run.py --quick    # 2,000 rows, one repeat (smoke test)
+    python benchmarks/bench_run.py --quick    # 1,000 rows, one repeat (smoke test)
 """
 
 from __future__ import annotations
@@ -32,10 +32,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--batch-size", type=int, default=100)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--no-peers", action="store_true", help="skip ml-research")
-    parser.add_argument("--quick", action="store_true", help="2,000 rows and one repeat (a smoke test)")
+    parser.add_argument("--quick", action="store_true", help="1,000 rows and one repeat (a smoke test)")
     args = parser.parse_args(argv)
     if args.quick:
-        args.n_samples, args.repeats = 2_000, 1
+        args.n_samples, args.repeats = 1_000, 1
     return args
 
 
