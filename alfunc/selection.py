@@ -4,7 +4,10 @@ Memory is bounded by the chunk, not the pool: candidate rows are a view of
 ``X`` when a chunk is wholly unlabeled and a chunk-sized copy otherwise; the
 utilities of a chunk are reduced to its best ``k``, merged into the best ``k``
 seen so far and dropped. Ties are broken by a seeded hash of the pool index, so
-the batch does not depend on the chunk size nor favour low or high indices.
+the batch does not depend on the chunk size nor favour low or high indices
+(given utilities that do not depend on it: BLAS may change the last bit of a
+model's scores with the number of rows per call, which can only reorder points
+whose utilities lie within an ulp of each other).
 
 The default chunk holds about ``DEFAULT_CHUNK_BYTES`` of pool rows (so wide
 pools get fewer rows per chunk). ``benchmarks/bench_query.py --chunk-sizes``

@@ -22,7 +22,6 @@ import time
 import tracemalloc
 
 import numpy as np
-import toolz
 from sklearn.dummy import DummyClassifier
 
 import alfunc as al

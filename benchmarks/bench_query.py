@@ -25,6 +25,7 @@ from sklearn.linear_model import LogisticRegression
 import alfunc as al
 from alfunc.selection import default_chunk_rows
 from measure import interleaved_medians, machine, mib, peak_extra_bytes, print_table, target
+from reference import best_k, margin_utilities
 
 N_CLASSES = 3
 N_TRAIN = 5000
@@ -57,28 +58,6 @@ def make_problem(n_pool: int, n_features: int) -> tuple[np.ndarray, np.ndarray, 
     labeled = np.random.default_rng(0).choice(n_pool, N_LABELED, replace=False)
     state = al.ALState(labeled=labeled, labels=y[labeled], n_pool=n_pool, history=al.History(0), model=model)
     return X, y, model, state
-
-
-def margin_utilities(model: LogisticRegression, rows: np.ndarray) -> np.ndarray:
-    """1 - (top-two probability gap), with a running scan over the columns.
-
-    The fastest numpy idiom for a few classes (the one alfunc uses too), so the
-    floor is not handicapped by a slower per-row ``np.partition``.
-    """
-    proba = model.predict_proba(rows)
-    first, second = proba[:, 0].copy(), np.full(proba.shape[0], -np.inf)
-    for column in proba.T[1:]:
-        np.maximum(second, np.minimum(first, column), out=second)
-        np.maximum(first, column, out=first)
-    return 1.0 - (first - second)
-
-
-def best_k(indices: np.ndarray, utilities: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """The ``k`` highest utilities with ``np.argpartition`` (ties in any order), best first."""
-    k = min(k, utilities.size)
-    top = np.argpartition(utilities, utilities.size - k)[-k:]
-    top = top[np.argsort(-utilities[top], kind="stable")]
-    return indices[top], utilities[top]
 
 
 def floor_query(model: LogisticRegression, X: np.ndarray, labeled: np.ndarray, k: int) -> np.ndarray:

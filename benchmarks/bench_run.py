@@ -23,6 +23,7 @@ from sklearn.linear_model import LogisticRegression
 
 import alfunc as al
 from measure import interleaved_medians, machine, print_table, target
+from reference import best_k, margin_utilities
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -50,15 +51,7 @@ def hand_loop(X: np.ndarray, y: np.ndarray, estimator, initial: np.ndarray, batc
         if labeled.all():
             return batches
         unlabeled = np.flatnonzero(~labeled)
-        proba = model.predict_proba(X[unlabeled])
-        first, second = proba[:, 0].copy(), np.full(proba.shape[0], -np.inf)
-        for column in proba.T[1:]:
-            np.maximum(second, np.minimum(first, column), out=second)
-            np.maximum(first, column, out=first)
-        utilities = 1.0 - (first - second)
-        k = min(batch_size, unlabeled.size)
-        best = np.argpartition(utilities, utilities.size - k)[-k:] if k < utilities.size else np.arange(k)
-        batch = unlabeled[best[np.argsort(-utilities[best], kind="stable")]]
+        batch = best_k(unlabeled, margin_utilities(model, X[unlabeled]), batch_size)[0]
         labeled[batch] = True
         batches.append(batch)
 
