@@ -22,6 +22,7 @@ import time
 import tracemalloc
 
 import numpy as np
+import toolz
 from sklearn.dummy import DummyClassifier
 
 import alfunc as al
@@ -39,17 +40,21 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
+def run_rounds(X: np.ndarray, y: np.ndarray, rounds: int):
+    """The states of a batch-1 margin run of ``rounds`` query rounds, lazily."""
+    return al.trace(X, y, DummyClassifier(), strategy="margin", n_init=10, batch_size=1, max_iter=rounds, random_state=0)
+
+
 def live_bytes_along_run(X: np.ndarray, y: np.ndarray, rounds: int, checkpoints: list[int]) -> list[list]:
     """One traced batch-1 run; at each checkpoint, the live bytes (tracemalloc) and the state's size."""
     rows = []
+    toolz.last(run_rounds(X, y, checkpoints[0]))  # warm-up: lazily built caches are not part of a record
     gc.collect()
     tracemalloc.start()
     try:
         before = tracemalloc.get_traced_memory()[0]
         started = time.perf_counter()
-        states = al.trace(X, y, DummyClassifier(), strategy="margin", n_init=10, batch_size=1, max_iter=rounds,
-                          random_state=0)
-        for state in states:
+        for state in run_rounds(X, y, rounds):
             if state.iteration in checkpoints:
                 seconds = time.perf_counter() - started
                 gc.collect()
