@@ -86,7 +86,7 @@ def main(argv: list[str] | None = None) -> None:
                  "ms per round (traced, cumulative)"], table)
     steady = len(slopes) > 0 and max(slopes) <= 1.25 * min(slopes)
     print(f"bytes per added record from {min(slopes, default=0):.0f} to {max(slopes, default=0):.0f}: "
-          f"{'constant, so the history is O(total labeled)' if steady else 'NOT constant'}; "
+          f"{'constant, so the history is O(total labeled)' if steady else 'varies by more than 25 % (short runs are noisy)'}; "
           f"a pool-sized boolean mask per record would be {args.n_pool} bytes")
 
 
