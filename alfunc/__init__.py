@@ -13,7 +13,13 @@ from alfunc.checkpoint import RunFailed, checkpointed
 from alfunc.compat import StandardAL
 from alfunc.context import Context
 from alfunc.history_io import history_digest, load_history, save_history
-from alfunc.history_replay import ReplayDivergence, replay, replay_trace, resume, resume_trace
+from alfunc.history_replay import (
+    ReplayDivergence,
+    replay,
+    replay_trace,
+    resume,
+    resume_trace,
+)
 from alfunc.loop import run, trace, until
 from alfunc.selection import select
 from alfunc.state import ALState, History, Query, Record

@@ -32,7 +32,13 @@ from alfunc.state import ALState, History, Query
 from alfunc.steps import INITIAL_STRATEGY, fit_step, init_step, query_step
 from alfunc.strategies import Strategy, uses_classifier
 from alfunc.strategies.uncertainty import predict_proba, top_two_gap
-from alfunc.validation import check_labels_for, check_pool, check_test_set, is_count, n_rows
+from alfunc.validation import (
+    check_labels_for,
+    check_pool,
+    check_test_set,
+    is_count,
+    n_rows,
+)
 
 DEFAULT_FRACTION = 0.02
 

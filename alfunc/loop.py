@@ -23,7 +23,12 @@ from alfunc.rng import root_entropy
 from alfunc.scoring import resolve_scorers
 from alfunc.state import ALState
 from alfunc.steps import fit_step, init_step, query_step
-from alfunc.strategies import Strategy, needs_classifier, needs_regressor, resolve_strategy
+from alfunc.strategies import (
+    Strategy,
+    needs_classifier,
+    needs_regressor,
+    resolve_strategy,
+)
 from alfunc.validation import (
     check_estimator,
     check_pool,

@@ -2,9 +2,19 @@
 
 Memory is bounded by the chunk, not the pool: candidate rows are a view of
 ``X`` when a chunk is wholly unlabeled and a chunk-sized copy otherwise; the
-utilities of a chunk are merged into the best ``k`` seen so far and dropped.
-Ties are broken by a seeded hash of the pool index, so the batch does not
-depend on the chunk size nor favour low or high indices.
+utilities of a chunk are reduced to its best ``k``, merged into the best ``k``
+seen so far and dropped. Ties are broken by a seeded hash of the pool index, so
+the batch does not depend on the chunk size nor favour low or high indices
+(given utilities that do not depend on it: BLAS may change the last bit of a
+model's scores with the number of rows per call, which can only reorder points
+whose utilities lie within an ulp of each other).
+
+The default chunk holds about ``DEFAULT_CHUNK_BYTES`` of pool rows (so wide
+pools get fewer rows per chunk). ``benchmarks/bench_query.py --chunk-sizes``
+measured it: around 1-2 MiB of rows per chunk keeps the model's temporaries in
+cache and is faster than one whole-pool pass; beyond about 3 MiB per chunk
+multithreaded BLAS made each chunk several times slower on a shared 2-core
+machine, for 20 and for 100 features alike.
 """
 
 from __future__ import annotations
@@ -16,10 +26,16 @@ import numpy as np
 from alfunc.context import Context
 from alfunc.rng import hashed_uniform, step_salt
 from alfunc.state import ALState
-from alfunc.strategies import Strategy, needs_classifier, needs_regressor, resolve_strategy, selects_batch
+from alfunc.strategies import (
+    Strategy,
+    needs_classifier,
+    needs_regressor,
+    resolve_strategy,
+    selects_batch,
+)
 from alfunc.validation import check_positive_int, check_same_pool, row_blocks
 
-DEFAULT_CHUNK_ROWS = 32768
+DEFAULT_CHUNK_BYTES = 2**21
 
 
 def select(
@@ -39,8 +55,8 @@ def select(
     """
     name, score = resolve_strategy(strategy)
     k = check_positive_int(batch_size, "batch_size")
-    chunk = DEFAULT_CHUNK_ROWS if chunk_size is None else check_positive_int(chunk_size, "chunk_size")
     X = check_same_pool(X, state.n_pool)
+    chunk = default_chunk_rows(X) if chunk_size is None else check_positive_int(chunk_size, "chunk_size")
     if (needs_classifier(score) or needs_regressor(score)) and state.model is None:
         raise ValueError(f"strategy {name!r} needs a fitted model; call fit_step on the state first")
     if state.n_unlabeled == 0:
@@ -68,10 +84,16 @@ def _streaming_top_k(
             continue
         rows = X[start:stop] if candidates.size == stop - start else X[candidates]
         utilities = _checked_utilities(score(state.model, rows, Context(state, X, candidates, iteration)), candidates.size, name)
-        best_idx, best_u = top_k(
-            np.concatenate([best_idx, candidates]), np.concatenate([best_u, utilities]), k, salt
-        )
+        chunk_idx, chunk_u = top_k(candidates, utilities, k, salt)
+        best_idx, best_u = top_k(np.concatenate([best_idx, chunk_idx]), np.concatenate([best_u, chunk_u]), k, salt)
     return best_idx, best_u
+
+
+def default_chunk_rows(X: Any) -> int:
+    """Rows per chunk so that a chunk of ``X`` holds about ``DEFAULT_CHUNK_BYTES``."""
+    itemsize = np.dtype(getattr(X, "dtype", np.float64)).itemsize
+    row_bytes = max(1, int(X.shape[1]) * itemsize)
+    return max(1, DEFAULT_CHUNK_BYTES // row_bytes)
 
 
 def _joint_batch(state: ALState, X: Any, name: str, choose: Any, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -87,10 +109,24 @@ def _joint_batch(state: ALState, X: Any, name: str, choose: Any, k: int) -> tupl
 
 
 def top_k(indices: np.ndarray, utilities: np.ndarray, k: int, salt: int) -> tuple[np.ndarray, np.ndarray]:
-    """The ``k`` entries of highest utility, best first; ties by a seeded hash of the index."""
+    """The ``k`` entries of highest utility, best first; ties by a seeded hash of the index.
+
+    The order is (utility, hash) descending, then index ascending. Only the
+    entries that can make the cut are sorted: those above the k-th utility, and
+    of those tied with it only the ones whose hash can still win. So a chunk
+    where most utilities tie (a saturated or constant model) costs a partition,
+    not a sort.
+    """
     if utilities.size > k:
         kth_largest = np.partition(utilities, utilities.size - k)[utilities.size - k]
-        keep = np.flatnonzero(utilities >= kth_largest)
+        above = np.flatnonzero(utilities > kth_largest)
+        tied = np.flatnonzero(utilities == kth_largest)
+        places = k - above.size
+        if tied.size > places:
+            hashes = hashed_uniform(indices[tied], salt)
+            cut = np.partition(hashes, tied.size - places)[tied.size - places]
+            tied = tied[hashes >= cut]
+        keep = np.concatenate([above, tied])
         indices, utilities = indices[keep], utilities[keep]
     order = np.lexsort((indices, -hashed_uniform(indices, salt), -utilities))[:k]
     return indices[order], utilities[order]

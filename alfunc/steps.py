@@ -23,7 +23,14 @@ from alfunc.scoring import evaluate, resolve_scorers
 from alfunc.selection import select
 from alfunc.state import ALState, History, Query, Record
 from alfunc.strategies import Strategy, resolve_strategy
-from alfunc.validation import check_estimator, check_pool, check_same_pool, check_test_set, n_rows, resolve_count
+from alfunc.validation import (
+    check_estimator,
+    check_pool,
+    check_same_pool,
+    check_test_set,
+    n_rows,
+    resolve_count,
+)
 
 INITIAL_STRATEGY = "initial"
 

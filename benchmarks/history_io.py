@@ -21,10 +21,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 from sklearn.datasets import make_classification
 from sklearn.linear_model import LogisticRegression
-
-import numpy as np
 
 import alfunc as al
 from alfunc.facts import data_fingerprint

@@ -30,7 +30,13 @@ from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
 import alfunc as al
-from alfunc.strategies import expected_error_reduction, exp3, mix, rank_product, weighted
+from alfunc.strategies import (
+    exp3,
+    expected_error_reduction,
+    mix,
+    rank_product,
+    weighted,
+)
 
 DATASETS = {"iris": load_iris, "wine": load_wine, "breast_cancer": load_breast_cancer}
 STRATEGIES = {

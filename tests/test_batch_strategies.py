@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from batch_support import Fixed, column, duplicated_pools, hand_state
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.linear_model import Ridge
@@ -16,13 +17,12 @@ from alfunc.strategies import (
     k_center_greedy,
     kmeans,
     margin,
+    pooled,
     probcover,
     ranked_batch,
     selects_batch,
     typiclust,
 )
-from alfunc.strategies import pooled
-from batch_support import Fixed, column, duplicated_pools, hand_state
 
 CLASSIFIER_BATCH = ["k_center_greedy", "kmeans", "cluster_margin", "margin_k_center", "ranked_batch", "typiclust", "probcover", "gsx"]
 REGRESSION_BATCH = ["gsy", "igs", "gsx", "typiclust", "kmeans"]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import attrs
 import pytest
+from history_support import FlakyNB, make_pool
 
 import alfunc as al
-from history_support import FlakyNB, make_pool
 
 RUN = {"strategy": "margin", "n_init": 10, "batch_size": 10, "max_iter": 9}  # iterations 0..9
 SIZE_AT_ITERATION_5 = 10 + 5 * 10

@@ -14,7 +14,15 @@ from sklearn.naive_bayes import GaussianNB
 import alfunc as al
 from alfunc.context import Context
 from alfunc.state import ALState, History
-from alfunc.strategies import bagging, bald, committee_of, committee_variance, ensemble_members, kl_divergence, vote_entropy
+from alfunc.strategies import (
+    bagging,
+    bald,
+    committee_of,
+    committee_variance,
+    ensemble_members,
+    kl_divergence,
+    vote_entropy,
+)
 from alfunc.strategies.committee import member_probabilities
 
 

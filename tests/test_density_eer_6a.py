@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 from sklearn.dummy import DummyClassifier
 
-import alfunc as al
 from alfunc.context import Context
 from alfunc.state import ALState, History
 from alfunc.strategies import dwus, expected_error_reduction, information_density

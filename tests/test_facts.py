@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from history_support import make_pool
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -15,7 +16,6 @@ from sklearn.preprocessing import StandardScaler
 import alfunc as al
 from alfunc import facts
 from alfunc.frozen import FrozenMap
-from history_support import make_pool
 
 pools = hnp.arrays(np.float64, hnp.array_shapes(min_dims=2, max_dims=2, max_side=40), elements=st.floats(-1e6, 1e6))
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import attrs
 import numpy as np
 import pytest
+from history_support import make_pool
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sklearn.naive_bayes import GaussianNB
@@ -17,7 +18,6 @@ from sklearn.naive_bayes import GaussianNB
 import alfunc as al
 from alfunc.frozen import FrozenMap
 from alfunc.history_io import FORMAT_VERSION
-from history_support import make_pool
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
+from pools import CentroidClassifier
 from sklearn.linear_model import LogisticRegression
 
 import alfunc as al
-from pools import CentroidClassifier
 
 RNG = np.random.default_rng(1)
 X = RNG.normal(size=(80, 3))

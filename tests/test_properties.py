@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from pools import CentroidClassifier, pools, runs
 
 import alfunc as al
-from pools import CentroidClassifier, pools, runs
 
 ESTIMATOR = CentroidClassifier()
 

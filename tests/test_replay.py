@@ -5,13 +5,13 @@ from __future__ import annotations
 import attrs
 import numpy as np
 import pytest
+from history_support import NoFit, NoisyNB, make_pool
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.naive_bayes import GaussianNB
 
 import alfunc as al
 from alfunc.context import Context
-from history_support import NoFit, NoisyNB, make_pool
 
 SETTINGS = settings(max_examples=25, deadline=None)
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from sklearn.datasets import load_iris
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import make_scorer, f1_score
+from sklearn.metrics import f1_score, make_scorer
 
 import alfunc as al
 

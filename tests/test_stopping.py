@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from batch_support import Fixed, hand_state
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import cohen_kappa_score
 
@@ -18,7 +19,6 @@ from alfunc.stopping import (
     Plateau,
     StablePredictions,
 )
-from batch_support import Fixed, hand_state
 
 X_POOL = np.arange(12.0).reshape(6, 2)
 

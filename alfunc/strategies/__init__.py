@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from types import MappingProxyType
 
+from alfunc.strategies.algebra import mix, rank_product, weighted
+from alfunc.strategies.bandit import exp3
 from alfunc.strategies.base import (
     BatchStrategy,
     Strategy,
@@ -21,16 +23,24 @@ from alfunc.strategies.base import (
     uses_regressor,
 )
 from alfunc.strategies.coldstart import probcover, typiclust
-from alfunc.strategies.diversity import filter_then, k_center_greedy, kmeans, ranked_batch
-from alfunc.strategies.greedy import gsy, igs
-from alfunc.strategies.uncertainty import entropy, least_confident, margin, random
-from alfunc.strategies.algebra import mix, rank_product, weighted
-from alfunc.strategies.bandit import exp3
-from alfunc.strategies.committee import bagging, committee_of, ensemble_members, fresh_each_call
+from alfunc.strategies.committee import (
+    bagging,
+    committee_of,
+    ensemble_members,
+    fresh_each_call,
+)
 from alfunc.strategies.density import dwus, information_density
 from alfunc.strategies.disagreement import bald, kl_divergence, vote_entropy
+from alfunc.strategies.diversity import (
+    filter_then,
+    k_center_greedy,
+    kmeans,
+    ranked_batch,
+)
 from alfunc.strategies.eer import expected_error_reduction
+from alfunc.strategies.greedy import gsy, igs
 from alfunc.strategies.regression import committee_variance
+from alfunc.strategies.uncertainty import entropy, least_confident, margin, random
 
 STRATEGIES: MappingProxyType[str, Callable] = MappingProxyType(
     {

@@ -22,8 +22,14 @@ from scipy.stats import rankdata
 
 from alfunc.context import Context
 from alfunc.rng import step_salt
-from alfunc.strategies.base import BatchStrategy, Strategy, batch_strategy, needs_classifier, needs_regressor
-from alfunc.validation import row_blocks
+from alfunc.strategies.base import (
+    BatchStrategy,
+    Strategy,
+    batch_strategy,
+    needs_classifier,
+    needs_regressor,
+)
+from alfunc.strategies.pooled import candidate_utilities
 
 
 def weighted(weights: Mapping[Any, float] | None = None, /, **named_weights: float) -> BatchStrategy:
@@ -92,18 +98,6 @@ def min_max(utilities: np.ndarray) -> np.ndarray:
     return np.clip((np.nan_to_num(utilities, nan=low, posinf=high, neginf=low) - low) / (high - low), 0.0, 1.0)
 
 
-def whole_pool_utilities(strategy: Strategy, model: Any, X: Any, context: Context, chunk_rows: int) -> np.ndarray:
-    """One utility per candidate of ``context``, scored in chunks of at most ``chunk_rows`` rows."""
-    parts = []
-    for start, stop in row_blocks(context.candidates.size, chunk_rows):
-        chunk = context.candidates[start:stop]
-        utilities = np.asarray(strategy(model, X[chunk], Context(context.state, X, chunk, context.iteration)), dtype=np.float64)
-        if utilities.shape != chunk.shape or np.isnan(utilities).any():
-            raise ValueError(f"strategy {strategy.__name__!r} returned {utilities.shape} utilities (NaN or wrong shape)")
-        parts.append(utilities)
-    return np.concatenate(parts)
-
-
 def resolve_part(strategy: Any) -> tuple[str, Callable]:
     """``(name, function)`` for a registered name or a function (imported late: the registry imports this module)."""
     from alfunc.strategies import resolve_strategy
@@ -129,9 +123,11 @@ def _whole_pool_combination(
     parts: list[tuple[str, Strategy]], combine: Callable[[list[np.ndarray]], np.ndarray], name: str
 ) -> BatchStrategy:
     def combination(model: Any, X: Any, context: Context, batch_size: int) -> tuple[np.ndarray, np.ndarray]:
-        from alfunc.selection import DEFAULT_CHUNK_ROWS, top_k  # selection imports the registry, which imports us
+        from alfunc.selection import (
+            top_k,  # selection imports the registry, which imports us
+        )
 
-        combined = combine([whole_pool_utilities(part, model, X, context, DEFAULT_CHUNK_ROWS) for _, part in parts])
+        combined = combine([candidate_utilities(part, model, X, context) for _, part in parts])
         return top_k(context.candidates, combined, batch_size, step_salt(context.state.seed, context.iteration, "tie-break"))
 
     return batch_strategy(named_like(combination, name, [part for _, part in parts]))

