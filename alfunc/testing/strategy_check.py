@@ -1,7 +1,9 @@
 """``check_strategy``: the contract of a query strategy, checked on edge cases and generated states.
 
-The properties, in the order they are checked on each example (the first
-broken one is reported, with the smallest example hypothesis shrinks it to):
+The properties, checked on each example on direct calls of the strategy, then
+through ``select``, in about this order (the first broken one is reported, with
+the smallest example hypothesis shrinks it to; all four edge cases run after
+the generated examples):
 
 ``runs``
     The strategy returns without error on every valid state, edges included:
@@ -136,12 +138,14 @@ def check_strategy(
     ``AssertionError``) naming the first broken property and showing the
     shrunk example. Returns None when every property holds.
 
-    ``estimator`` (unfitted) is what the states are fitted with. By default a
-    strategy marked ``needs_regressor`` gets a ridge regressor and real targets,
-    any other a ``CentroidClassifier`` and class labels; pass your own when the
-    strategy needs more (``decision_function``, ``estimators_``, ...). It must fit
-    any small labeled set: states it cannot fit are skipped. A regressor
-    (``sklearn.base.is_regressor``) gets pools with real targets.
+    ``estimator`` (unfitted) is what the states are fitted with; by default
+    ``default_estimator(strategy)``: a ``TinyRidge`` for a strategy marked
+    ``needs_regressor``, a small random forest for one marked ``needs_ensemble``,
+    else a ``CentroidClassifier``. Pass your own when the strategy needs more
+    (``decision_function``, ``estimators_``, ...); states it cannot fit (it
+    raises ``ValueError``, e.g. on one class) are skipped. A regressor
+    (``sklearn.base.is_regressor``) gets pools with real targets, any other
+    estimator integer class labels.
     """
     name, score = resolve_strategy(strategy)
     estimator = default_estimator(score) if estimator is None else check_estimator(estimator)
@@ -196,7 +200,8 @@ def _check_utility_strategy(score: Callable, example: StrategyExample) -> None:
     state, X = example.state, example.X
     candidates = state.unlabeled()
     X_before, model_before = X.copy(), _pickled(state.model)
-    utilities = _utilities(score, state, X, candidates)
+    with global_rng_seeded(0):
+        utilities = _utilities(score, state, X, candidates)
     _check_pure(example, X_before, model_before)
     with global_rng_seeded(1):
         again = _utilities(score, state, X, candidates)
@@ -228,7 +233,8 @@ def _check_batch_strategy(score: Callable, example: StrategyExample) -> None:
     state, X = example.state, example.X
     k = min(example.batch_size, state.n_unlabeled)
     X_before, model_before = X.copy(), _pickled(state.model)
-    indices, utilities = _batch(score, state, X, k)
+    with global_rng_seeded(0):
+        indices, utilities = _batch(score, state, X, k)
     _check_pure(example, X_before, model_before)
     with global_rng_seeded(1):
         again = _batch(score, state, X, k)
@@ -247,7 +253,8 @@ def _check_batch_strategy(score: Callable, example: StrategyExample) -> None:
 def _check_selection(score: Callable, example: StrategyExample) -> None:
     """What ``select`` makes of the strategy: size, subset, distinctness, determinism, chunking."""
     state = example.state
-    chosen, utilities = _selected(score, example, None)
+    with global_rng_seeded(0):
+        chosen, utilities = _selected(score, example, None)
     expected = min(example.batch_size, state.n_unlabeled)
     if np.isin(chosen, state.labeled).any():
         raise PropertyFailed("unlabeled", f"select chose {shown(chosen)}, some of them labeled")
