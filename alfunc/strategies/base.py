@@ -36,6 +36,12 @@ def uses_regressor(strategy: Strategy) -> Strategy:
     return strategy
 
 
+def uses_ensemble(strategy: Strategy) -> Strategy:
+    """Mark a strategy that reads the members (``estimators_``) of a fitted ensemble model."""
+    strategy.needs_ensemble = True
+    return strategy
+
+
 def batch_strategy(strategy: BatchStrategy) -> BatchStrategy:
     """Mark a strategy that chooses a whole batch jointly (see the module docstring)."""
     strategy.selects_batch = True
@@ -50,6 +56,11 @@ def needs_classifier(strategy: Callable) -> bool:
 def needs_regressor(strategy: Callable) -> bool:
     """True when the strategy scores candidates with a fitted regressor."""
     return bool(getattr(strategy, "needs_regressor", False))
+
+
+def needs_ensemble(strategy: Callable) -> bool:
+    """True when the strategy needs an ensemble model such as a random forest."""
+    return bool(getattr(strategy, "needs_ensemble", False))
 
 
 def selects_batch(strategy: Callable) -> bool:

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from alfunc.context import Context
-from alfunc.strategies.base import Strategy, uses_classifier
+from alfunc.strategies.base import Strategy, uses_classifier, uses_ensemble
 from alfunc.strategies.committee import (
     as_committee_source,
     ensemble_members,
@@ -69,4 +69,4 @@ def bald(committee: Any = None) -> Strategy:
         proba = member_probabilities(members_of(model, context), X, np.unique(context.state.labels))
         return shannon_entropy(proba.mean(axis=0)) - shannon_entropy(proba).mean(axis=0)
 
-    return bald
+    return uses_ensemble(bald) if committee is None else bald
