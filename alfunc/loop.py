@@ -17,6 +17,7 @@ import toolz
 from sklearn.base import is_classifier
 
 from alfunc.oracle import as_oracle
+from alfunc.progress import check_callback, observed
 from alfunc.rng import root_entropy
 from alfunc.scoring import resolve_scorers
 from alfunc.state import ALState
@@ -51,6 +52,8 @@ def trace(
     *,
     chunk_size: int | None = None,
     keep_models: bool = False,
+    progress: bool = False,
+    callback: Callable[[ALState], Any] | None = None,
 ) -> Iterator[ALState]:
     """Every fitted state of an AL run, lazily: the initial fit, then one per query round.
 
@@ -58,6 +61,9 @@ def trace(
     last batch shrinks to hit it exactly), after ``max_iter`` query rounds, at
     the first state for which ``stop(state)`` is true (that state included), or
     when the pool is empty, whichever comes first.
+
+    ``progress=True`` shows a bar of fits done (tqdm.auto); ``callback(state)``
+    is called on every state as it is produced.
     """
     X = check_pool(X)
     n_pool = n_rows(X)
@@ -77,6 +83,7 @@ def trace(
     X_test, y_test = check_test_set(X_test, y_test, X.shape[1])
     resolve_scorers(estimator, scoring)
     seed = root_entropy(random_state)
+    check_callback(callback)
 
     fit = partial(fit_step, X=X, estimator=estimator, X_test=X_test, y_test=y_test, scoring=scoring, keep_model=keep_models)
 
@@ -87,7 +94,8 @@ def trace(
     def states() -> Iterator[ALState]:
         yield from toolz.accumulate(one_round, range(rounds), fit(init_step(X, oracle, n_initial, seed)))
 
-    return states() if stop is None else until(stop, states())
+    fitted = states() if stop is None else until(stop, states())
+    return observed(fitted, rounds + 1, progress=progress, callback=callback, description=name, unit="fit")
 
 
 def run(*args: Any, **kwargs: Any) -> ALState:
