@@ -3,11 +3,16 @@
     state = al.fit_step(al.init_step(X, y, n_init=10, random_state=0), X, estimator)
     state = al.fit_step(al.query_step(state, X, y, "margin", 10), X, estimator)
     final = al.run(X, y, estimator, strategy="margin", budget=100)
+    al.save_history(final.history, "run.json")
+    again = al.replay(al.load_history("run.json"), X, y, estimator, verify=True)
 """
 
 from importlib.metadata import PackageNotFoundError, version
 
+from alfunc.checkpoint import RunFailed, checkpointed
 from alfunc.context import Context
+from alfunc.history_io import history_digest, load_history, save_history
+from alfunc.history_replay import ReplayDivergence, replay, replay_trace, resume, resume_trace
 from alfunc.loop import run, trace, until
 from alfunc.selection import select
 from alfunc.state import ALState, History, Query, Record
@@ -25,11 +30,21 @@ __all__ = [
     "History",
     "Query",
     "Record",
+    "ReplayDivergence",
+    "RunFailed",
     "STRATEGIES",
+    "checkpointed",
     "fit_step",
+    "history_digest",
     "init_step",
+    "load_history",
     "query_step",
+    "replay",
+    "replay_trace",
+    "resume",
+    "resume_trace",
     "run",
+    "save_history",
     "select",
     "teach",
     "trace",

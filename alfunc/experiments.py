@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import numbers
 import os
 import time
@@ -32,13 +33,17 @@ from sklearn.base import clone
 from sklearn.metrics import check_scoring
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
+from threadpoolctl import threadpool_limits
 
 from alfunc.catalog import Dataset, load_dataset, make_estimator
+from alfunc.facts import data_fingerprint, estimator_facts, plain_data
+from alfunc.history_io import history_digest, save_history
 from alfunc.loop import run as run_al
 from alfunc.metrics import aulc, labels_to_reach, learning_curve
 from alfunc.progress import check_callback, observed
 from alfunc.results_file import append_result, read_results
 from alfunc.scoring import resolve_scorers
+from alfunc.state import History
 from alfunc.strategies import resolve_strategy
 from alfunc.validation import check_estimator, check_labels_for, check_pool, check_positive_int, n_rows
 
@@ -118,6 +123,8 @@ def experiment_grid(
         raise ValueError(f"budget ({budget}) must be at least n_init ({n_init}): it counts the initial set")
     if not (isinstance(test_size, numbers.Real) and 0.0 < float(test_size) < 1.0):
         raise ValueError(f"test_size must be a fraction in (0, 1), got {test_size!r}")
+    for name, (_, y) in data.items():
+        _check_stratifiable(name, y, float(test_size))
     if scoring is not None and not isinstance(scoring, str):
         raise TypeError(f"scoring must be None or a scorer name (results are plain data), got {type(scoring).__name__}")
     for estimator in models.values():
@@ -143,6 +150,7 @@ def run_grid(
     results: str | os.PathLike,
     *,
     n_jobs: int | None = 1,
+    histories: str | os.PathLike | None = None,
     progress: bool = False,
     callback: Callable[[dict[str, Any]], Any] | None = None,
 ) -> list[dict[str, Any]]:
@@ -150,15 +158,18 @@ def run_grid(
 
     Runs already in ``results`` are skipped; each new one is appended there as
     soon as it finishes. ``n_jobs`` is passed to ``joblib.Parallel`` (the
-    backend comes from ``joblib.parallel_config``, e.g. ``"dask"``).
-    ``progress=True`` shows a bar of runs done with an ETA on stderr;
+    backend comes from ``joblib.parallel_config``, e.g. ``"dask"``). With
+    ``histories`` (a folder), each run's history is also saved there as
+    ``<id>.json`` before its line is appended, for ``alfunc replay``; workers
+    never write files, so they need no shared file system. ``progress=True`` shows a bar of runs done with an ETA on stderr;
     ``callback(result)`` is called once per new run, after it is saved.
     """
     if not isinstance(grid, Grid):
         raise TypeError(f"grid must be an alfunc.experiments.Grid (see experiment_grid), got {type(grid).__name__}")
     check_callback(callback)
-    if not os.path.isdir(os.path.dirname(os.path.abspath(results))):
-        raise ValueError(f"results: folder {os.path.dirname(os.path.abspath(results))!r} does not exist")
+    _check_folder(os.path.dirname(os.path.abspath(results)), "results")
+    if histories is not None:
+        _check_folder(histories, "histories")
     done = {line.get("id"): line for line in read_results(results)}
     todo = [run for run in grid.runs if run.id not in done]
     tasks = (
@@ -166,30 +177,42 @@ def run_grid(
         for run in todo
     )
     finished = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(tasks) if todo else iter(())
-    saved = map(partial(_saved, results), finished)
+    saved = map(partial(_saved, results, histories), finished)
     for line in observed(saved, len(todo), progress=progress, callback=callback, description="runs", unit="run"):
         done[line["id"]] = line
     return [done[run.id] for run in grid.runs]
 
 
-def run_one(run: Run, data: Dataset, estimator: Any, strategy: Any) -> dict[str, Any]:
-    """One AL run of the grid as a results line: the run, its learning curve and its metrics.
+def run_one(run: Run, data: Dataset, estimator: Any, strategy: Any) -> tuple[dict[str, Any], History]:
+    """One AL run of the grid: its results line (run, history digest, curve, metrics) and its history.
 
     Pure given its arguments (the split, scaling, initial set and queries all
     derive from ``run.seed``), so any worker computes the same line; only
-    ``seconds`` differs between two executions.
+    ``seconds`` differs between two executions. The history's ``info`` gains
+    the run under ``"experiment"``, which is what ``alfunc replay`` rebuilds
+    the data and the estimator from. BLAS and OpenMP run one thread per run:
+    parallelism comes from running runs side by side, small fits do not gain
+    from threads (they lose a lot when cores are oversubscribed), and results
+    then do not depend on how many cores a worker has.
     """
+    with threadpool_limits(limits=1):
+        return _run_one(run, data, estimator, strategy)
+
+
+def _run_one(run: Run, data: Dataset, estimator: Any, strategy: Any) -> tuple[dict[str, Any], History]:
     started = time.perf_counter()
     X_pool, X_test, y_pool, y_test = paired_split(run, *data)
     final = run_al(
         X_pool, y_pool, estimator, strategy, n_init=run.n_init, batch_size=run.batch_size, budget=run.budget,
         X_test=X_test, y_test=y_test, scoring=run.scoring, random_state=run.seed,
     )
-    n_labeled, scores = learning_curve(final.history, "test_score")
+    history = final.history.with_info({"experiment": plain_data(attrs.asdict(run))})
+    n_labeled, scores = learning_curve(history, "test_score")
     full = float(check_scoring(estimator, scoring=run.scoring)(clone(estimator).fit(X_pool, y_pool), X_test, y_test))
-    return {
+    line = {
         "id": run.id,
         "run": attrs.asdict(run),
+        "history_digest": history_digest(history),
         "n_pool": int(n_rows(X_pool)),
         "n_labeled": n_labeled.tolist(),
         "test_score": scores.tolist(),
@@ -197,6 +220,7 @@ def run_one(run: Run, data: Dataset, estimator: Any, strategy: Any) -> dict[str,
         "metrics": run_metrics(n_labeled, scores, full),
         "seconds": time.perf_counter() - started,
     }
+    return line, history
 
 
 def paired_split(run: Run, X: Any, y: Any) -> tuple[Any, Any, np.ndarray, np.ndarray]:
@@ -219,9 +243,29 @@ def run_metrics(n_labeled: np.ndarray, scores: np.ndarray, full_score: float) ->
     return metrics
 
 
-def _saved(path: str | os.PathLike, line: dict[str, Any]) -> dict[str, Any]:
+def run_from_info(info: Mapping[str, Any]) -> Run:
+    """The grid run a history was made by (``info["experiment"]``, written by ``run_one``)."""
+    if "experiment" not in info:
+        raise ValueError("the history was not made by an alfunc experiment grid: its info has no 'experiment' entry")
+    try:
+        return Run(**dict(info["experiment"]))
+    except TypeError as error:
+        raise ValueError(f"the history's 'experiment' entry is not a grid run: {error}") from None
+
+
+def _saved(
+    path: str | os.PathLike, histories: str | os.PathLike | None, finished: tuple[dict[str, Any], History]
+) -> dict[str, Any]:
+    line, history = finished
+    if histories is not None:
+        save_history(history, os.path.join(histories, f"{line['id']}.json"))
     append_result(path, line)
     return line
+
+
+def _check_folder(folder: str | os.PathLike, name: str) -> None:
+    if not os.path.isdir(folder):
+        raise ValueError(f"{name}: folder {os.fspath(folder)!r} does not exist")
 
 
 def _named(values: Any, name: str, by_name: Callable[[str], Any]) -> dict[str, Any]:
@@ -242,6 +286,17 @@ def _check_dataset(name: str, value: Any) -> Dataset:
         raise TypeError(f"datasets[{name!r}] must be a tuple (X, y), got {type(value).__name__}")
     X = check_pool(value[0], f"datasets[{name!r}] X")
     return X, check_labels_for(value[1], n_rows(X), f"datasets[{name!r}] y")
+
+
+def _check_stratifiable(name: str, y: np.ndarray, test_size: float) -> None:
+    """A stratified split needs two members per class and room for every class on both sides."""
+    _, counts = np.unique(y, return_counts=True)
+    n_test = math.ceil(test_size * y.size)
+    if counts.min() < 2 or min(n_test, y.size - n_test) < counts.size:
+        raise ValueError(
+            f"datasets[{name!r}] cannot be split with stratification at test_size={test_size}: "
+            f"{counts.size} classes, smallest with {counts.min()} samples, {y.size} samples in all"
+        )
 
 
 def _strategies(strategies: Any) -> dict[str, Any]:
@@ -270,13 +325,8 @@ def _batch_sizes(batch_sizes: Any) -> list[int]:
 
 
 def _fingerprint_data(X: Any, y: Any) -> str:
-    digest = hashlib.sha256()
-    for array in (np.ascontiguousarray(X), np.ascontiguousarray(y)):
-        digest.update(f"{array.dtype.str}{array.shape}".encode())
-        digest.update(array.tobytes())
-    return digest.hexdigest()[:16]
+    return hashlib.sha256(f"{data_fingerprint(X)}:{data_fingerprint(y)}".encode()).hexdigest()[:16]
 
 
 def _fingerprint_params(estimator: Any) -> str:
-    params = json.dumps(estimator.get_params(deep=True), sort_keys=True, default=repr)
-    return hashlib.sha256(f"{type(estimator).__qualname__}:{params}".encode()).hexdigest()[:16]
+    return hashlib.sha256(repr(estimator_facts(estimator)).encode()).hexdigest()[:16]

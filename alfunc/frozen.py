@@ -30,6 +30,11 @@ def arrays_equal(a: np.ndarray | None, b: np.ndarray | None) -> bool:
     return a.shape == b.shape and bool(np.array_equal(a, b, equal_nan=a.dtype.kind == "f"))
 
 
+def maps_equal(a: Mapping, b: Mapping) -> bool:
+    """Equality of two mappings where NaN equals NaN (a scorer may return NaN; the run is still equal)."""
+    return a.keys() == b.keys() and all(a[k] == b[k] or (a[k] != a[k] and b[k] != b[k]) for k in a)
+
+
 class FrozenMap(Mapping):
     """A read-only, picklable, hashable ``str -> value`` mapping that keeps order."""
 

@@ -13,9 +13,11 @@ from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from typing import Any
 
+import attrs
 import toolz
 from sklearn.base import is_classifier
 
+from alfunc.facts import run_facts
 from alfunc.oracle import as_oracle
 from alfunc.progress import check_callback, observed
 from alfunc.rng import root_entropy
@@ -52,6 +54,7 @@ def trace(
     *,
     chunk_size: int | None = None,
     keep_models: bool = False,
+    start: ALState | None = None,
     progress: bool = False,
     callback: Callable[[ALState], Any] | None = None,
 ) -> Iterator[ALState]:
@@ -60,7 +63,14 @@ def trace(
     The run stops when ``budget`` points are labeled (initial set included; the
     last batch shrinks to hit it exactly), after ``max_iter`` query rounds, at
     the first state for which ``stop(state)`` is true (that state included), or
-    when the pool is empty, whichever comes first.
+    when the pool is empty, whichever comes first. The run's parameters are
+    recorded as plain data in ``history.info`` (see ``alfunc.facts``).
+
+    ``start`` continues a run from one of its fitted states (for example one
+    rebuilt by ``alfunc.replay``) instead of drawing an initial set: the first
+    state yielded is ``start`` itself, later rounds use its seed, and
+    ``random_state`` is ignored. Given the same arguments, the states that follow
+    equal those of the uninterrupted run.
 
     ``progress=True`` shows a bar of fits done (tqdm.auto); ``callback(state)``
     is called on every state as it is produced.
@@ -83,7 +93,12 @@ def trace(
     X_test, y_test = check_test_set(X_test, y_test, X.shape[1])
     resolve_scorers(estimator, scoring)
     seed = root_entropy(random_state)
+    _check_start(start, n_pool)
     check_callback(callback)
+    facts = run_facts(
+        estimator, strategy, X_test, y_test,
+        n_init=n_init, batch_size=batch_size, budget=budget, max_iter=max_iter, stop=stop, scoring=scoring,
+    )
 
     fit = partial(fit_step, X=X, estimator=estimator, X_test=X_test, y_test=y_test, scoring=scoring, keep_model=keep_models)
 
@@ -91,11 +106,19 @@ def trace(
         size = min(batch_size, target - state.n_labeled)
         return fit(query_step(state, X, ask, strategy, size, chunk_size=chunk_size))
 
+    def first_state() -> ALState:
+        if start is not None:
+            return attrs.evolve(start, history=start.history.with_info(facts))
+        state = init_step(X, oracle, n_initial, seed)
+        return fit(attrs.evolve(state, history=state.history.with_info(facts)))
+
     def states() -> Iterator[ALState]:
-        yield from toolz.accumulate(one_round, range(rounds), fit(init_step(X, oracle, n_initial, seed)))
+        first = first_state()
+        yield from toolz.accumulate(one_round, range(first.iteration, rounds), first)
 
     fitted = states() if stop is None else until(stop, states())
-    return observed(fitted, rounds + 1, progress=progress, callback=callback, description=name, unit="fit")
+    total = rounds + 1 - (0 if start is None else min(start.iteration, rounds))
+    return observed(fitted, total, progress=progress, callback=callback, description=name, unit="fit")
 
 
 def run(*args: Any, **kwargs: Any) -> ALState:
@@ -112,6 +135,18 @@ def until(predicate: StopRule, states: Iterable[ALState]) -> Iterator[ALState]:
         yield state
         if predicate(state):
             return
+
+
+def _check_start(start: ALState | None, n_pool: int) -> None:
+    """A run can only continue from a fitted state of the same pool."""
+    if start is None:
+        return
+    if not isinstance(start, ALState):
+        raise TypeError(f"start must be an ALState, got {type(start).__name__}")
+    if start.n_pool != n_pool:
+        raise ValueError(f"start was built on a pool of {start.n_pool} rows but X has {n_pool}")
+    if start.pending is not None or not start.history:
+        raise ValueError("start must be a fitted state (call fit_step on it first)")
 
 
 def _target_size(budget: int | None, n_initial: int, n_pool: int) -> int:

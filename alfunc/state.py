@@ -14,7 +14,7 @@ from typing import Any, overload
 import attrs
 import numpy as np
 
-from alfunc.frozen import FrozenMap, arrays_equal, readonly
+from alfunc.frozen import FrozenMap, arrays_equal, maps_equal, readonly
 
 _array_eq = attrs.cmp_using(eq=arrays_equal)
 
@@ -58,7 +58,7 @@ class Record:
     utilities: np.ndarray = attrs.field(converter=_float_array, eq=_array_eq)
     strategy: str
     n_labeled: int
-    scores: FrozenMap = attrs.field(factory=FrozenMap, converter=FrozenMap)
+    scores: FrozenMap = attrs.field(factory=FrozenMap, converter=FrozenMap, eq=attrs.cmp_using(eq=maps_equal))
     timings: FrozenMap = attrs.field(factory=FrozenMap, converter=FrozenMap, eq=False)
     model: Any = attrs.field(default=None, eq=False, repr=False)
 
@@ -92,6 +92,10 @@ class History(Sequence):
     def appended(self, record: Record) -> History:
         """A new history with ``record`` added at the end."""
         return attrs.evolve(self, records=(*self.records, record))
+
+    def with_info(self, facts: Any) -> History:
+        """A new history whose ``info`` also holds ``facts`` (a mapping; later keys win)."""
+        return attrs.evolve(self, info={**self.info, **facts})
 
 
 @attrs.frozen(eq=True, hash=False)

@@ -15,6 +15,7 @@ import attrs
 import numpy as np
 from sklearn.base import clone
 
+from alfunc.facts import pool_facts
 from alfunc.frozen import FrozenMap
 from alfunc.oracle import as_oracle, known_labels
 from alfunc.rng import root_entropy, step_generator
@@ -33,19 +34,21 @@ def init_step(X: Any, oracle: Any, n_init: int | float = 10, random_state: Any =
     The set depends only on the pool size, the labels and the seed, never on a
     strategy, so runs with the same seed are paired across strategies. When the
     oracle is a label array holding two or more classes and ``n_init >= 2``, the
-    set holds at least two classes. The returned state has no model yet.
+    set holds at least two classes. The returned state has no model yet; its
+    history's ``info`` holds the pool size and fingerprints of ``X`` and ``y``.
     """
     X = check_pool(X)
     n_pool = n_rows(X)
     ask = as_oracle(oracle, n_pool)
     count = resolve_count(n_init, n_pool, "n_init")
     seed = root_entropy(random_state)
-    initial = initial_indices(n_pool, count, seed, known_labels(oracle))
+    y = known_labels(oracle)
+    initial = initial_indices(n_pool, count, seed, y)
     return ALState(
         labeled=initial,
         labels=ask(initial),
         n_pool=n_pool,
-        history=History(seed),
+        history=History(seed, info=pool_facts(X, y)),
         pending=Query(initial, np.full(count, np.nan), INITIAL_STRATEGY),
     )
 

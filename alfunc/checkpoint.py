@@ -1,0 +1,76 @@
+"""Checkpoints: save a run's history as it goes, so a crash or Ctrl-C loses nothing.
+
+``checkpointed`` consumes any iterator of fitted states (``trace``,
+``resume_trace`` or a hand-written loop), saving the history atomically every
+``every`` iterations and at the end. If producing the next state fails, the
+last good state is saved and travels with the error; a ``KeyboardInterrupt``
+is re-raised as it is, after the save. Resume with ``alfunc.resume``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+from alfunc.history_io import save_history
+from alfunc.state import ALState
+from alfunc.validation import check_positive_int
+
+
+class RunFailed(RuntimeError):
+    """A checkpointed run stopped on an error (its ``__cause__``).
+
+    ``state`` is the last fitted state before the error (``None`` if there was
+    none), and ``checkpoint`` the file that now holds its history.
+    """
+
+    def __init__(self, error: BaseException, state: ALState | None, checkpoint: Path) -> None:
+        self.state, self.checkpoint = state, checkpoint
+        where = (
+            "no state was completed, nothing was saved"
+            if state is None
+            else f"the last good state (iteration {state.iteration}) is saved in {str(checkpoint)!r}"
+        )
+        super().__init__(f"the run failed with {type(error).__name__}: {error}; {where}")
+
+
+def checkpointed(states: Iterable[ALState], path: str | os.PathLike, every: int = 1) -> ALState:
+    """Run ``states`` to the end and return the last, saving its history to ``path`` as it goes.
+
+    The history is saved when a state's iteration is a multiple of ``every``,
+    at the end, and, on an error, for the last good state; the error is then
+    raised as ``RunFailed`` with that state attached (``KeyboardInterrupt``
+    propagates unchanged, with a note naming the checkpoint).
+    """
+    path = Path(path)
+    every = check_positive_int(every, "every")
+    if not path.parent.is_dir():
+        raise ValueError(f"path: folder {str(path.parent)!r} does not exist")
+    last = saved = None
+    try:
+        for state in states:
+            last = state
+            if state.iteration % every == 0:
+                save_history(state.history, path)
+                saved = state
+    except KeyboardInterrupt as interrupt:
+        _save_unsaved(last, saved, path)
+        if last is not None:
+            interrupt.add_note(f"alfunc: the last good state (iteration {last.iteration}) is saved in {str(path)!r}")
+        raise
+    except Exception as error:
+        _save_unsaved(last, saved, path)
+        raise RunFailed(error, last, path) from error
+    if last is None:
+        raise ValueError("states is empty: there is no state to checkpoint")
+    _save_unsaved(last, saved, path)
+    return last
+
+
+def _save_unsaved(last: ALState | None, saved: ALState | None, path: Path) -> None:
+    if last is not None and last is not saved:
+        save_history(last.history, path)
+
+
+__all__ = ["RunFailed", "checkpointed"]

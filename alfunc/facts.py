@@ -1,0 +1,150 @@
+"""Run-level facts as plain data: a fingerprint of the pool, the estimator and run parameters.
+
+A ``History`` keeps these in ``info`` so that a saved run says what it was made
+from without holding any object: only ``None``, bools, numbers, strings, tuples
+and ``FrozenMap``. Anything that cannot be rebuilt from data (a function, an
+arbitrary object) is described by a ``{"callable": path}`` or ``{"object": path}``
+marker, never by a ``repr`` that could hold a memory address.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import numbers
+import platform
+from collections.abc import Mapping
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+import sklearn
+
+from alfunc.frozen import FrozenMap
+from alfunc.validation import row_blocks
+
+FINGERPRINT_CHUNK_ROWS = 8192
+NOT_REBUILDABLE = ("callable", "object")
+
+
+def data_fingerprint(values: Any) -> str:
+    """A SHA-256 hex digest of an array (dense, memmap or scipy sparse), read in row chunks.
+
+    Covers kind, shape, dtype and values; memory use is bounded by one chunk, so
+    a large pool or a memmap is never copied whole.
+    """
+    digest = hashlib.sha256()
+    _hash_rows(digest, values if sp.issparse(values) or hasattr(values, "dtype") else np.asarray(values))
+    return digest.hexdigest()
+
+
+def _hash_rows(digest: Any, values: Any) -> None:
+    kind = "sparse" if sp.issparse(values) else "dense"
+    digest.update(f"{kind}|{values.dtype.str}|{values.shape}|".encode())
+    if sp.issparse(values):
+        values = values.tocsr()
+    for start, stop in row_blocks(values.shape[0], FINGERPRINT_CHUNK_ROWS):
+        block = values[start:stop]
+        if sp.issparse(block):
+            block.sort_indices()
+            for part in (block.indptr - block.indptr[0], block.indices, block.data):
+                digest.update(np.ascontiguousarray(part).tobytes())
+        elif block.dtype.kind == "O":
+            digest.update("\x1f".join(f"{type(v).__name__}:{v!r}" for v in block).encode())
+        else:
+            digest.update(np.ascontiguousarray(block).tobytes())
+
+
+def pool_facts(X: Any, y: Any) -> dict[str, Any]:
+    """The pool as plain data: its shape and fingerprints of ``X`` and ``y`` (``None`` for a callable oracle)."""
+    return {
+        "n_pool": int(X.shape[0]),
+        "n_features": int(X.shape[1]),
+        "X_fingerprint": data_fingerprint(X),
+        "y_fingerprint": None if y is None else data_fingerprint(y),
+    }
+
+
+def run_facts(
+    estimator: Any,
+    strategy: Any,
+    X_test: Any,
+    y_test: Any,
+    **parameters: Any,
+) -> dict[str, Any]:
+    """The configuration of a run as plain data: estimator, strategy, parameters, test set, versions.
+
+    A strategy given by name stays a name; a function becomes a ``callable``
+    marker (it must be passed again to resume). The test set is kept as two
+    fingerprints, so a replay can check it was given the same one.
+    """
+    return {
+        "estimator": estimator_facts(estimator),
+        "strategy": plain_data(strategy),
+        **{name: plain_data(value) for name, value in parameters.items()},
+        "X_test_fingerprint": None if X_test is None else data_fingerprint(X_test),
+        "y_test_fingerprint": None if y_test is None else data_fingerprint(y_test),
+        "versions": library_versions(),
+    }
+
+
+def library_versions() -> FrozenMap:
+    """The versions of Python, alfunc, numpy and scikit-learn doing the work."""
+    try:
+        alfunc_version = version("alfunc")
+    except PackageNotFoundError:
+        alfunc_version = "0+unknown"
+    return FrozenMap(
+        {
+            "python": platform.python_version(),
+            "alfunc": alfunc_version,
+            "numpy": np.__version__,
+            "scikit-learn": sklearn.__version__,
+        }
+    )
+
+
+def qualified_name(obj: Any) -> str:
+    """``module.QualName`` of a class or function (of the type, for other objects)."""
+    target = obj if isinstance(obj, type) or callable(obj) and hasattr(obj, "__qualname__") else type(obj)
+    return f"{getattr(target, '__module__', '?')}.{getattr(target, '__qualname__', type(target).__name__)}"
+
+
+def estimator_facts(estimator: Any) -> FrozenMap:
+    """An estimator as data: its class path and ``get_params(deep=False)``, nested estimators included."""
+    return FrozenMap({"class": qualified_name(type(estimator)), "params": plain_data(estimator.get_params(deep=False))})
+
+
+def plain_data(value: Any) -> Any:
+    """``value`` as immutable plain data (tuples for sequences, ``FrozenMap`` for mappings).
+
+    Estimators become their ``estimator_facts``; functions and other objects
+    become a ``{"callable": path}`` / ``{"object": path}`` marker.
+    """
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):
+        return float(value)
+    if isinstance(value, np.ndarray):
+        return plain_data(value.tolist())
+    if isinstance(value, (list, tuple)):
+        return tuple(plain_data(item) for item in value)
+    if isinstance(value, Mapping):
+        return FrozenMap({str(key): plain_data(item) for key, item in value.items()})
+    if hasattr(value, "get_params") and not isinstance(value, type):
+        return estimator_facts(value)
+    kind = "callable" if callable(value) else "object"
+    return FrozenMap({kind: qualified_name(value)})
+
+
+def is_rebuildable(value: Any) -> bool:
+    """False when ``plain_data`` had to replace something by a ``callable``/``object`` marker."""
+    if isinstance(value, Mapping):
+        if len(value) == 1 and next(iter(value)) in NOT_REBUILDABLE:
+            return False
+        return all(is_rebuildable(item) for item in value.values())
+    if isinstance(value, tuple):
+        return all(is_rebuildable(item) for item in value)
+    return True

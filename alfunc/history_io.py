@@ -1,0 +1,250 @@
+"""Histories as files: ``save_history``, ``load_history`` and ``history_digest``.
+
+A history is saved as one JSON document: seed, ``info``, one small object per
+record, and the queried indices and utilities of all records as two
+concatenated little-endian arrays in base64. Loading parses JSON and decodes
+those arrays with ``numpy.frombuffer`` under a fixed dtype: nothing is ever
+unpickled or imported, so a crafted file cannot run code. One file means one
+atomic ``os.replace``: a failed save leaves the previous file as it was.
+
+The file carries ``history_digest`` of its content; loading recomputes it, so
+a corrupted or edited file is refused rather than read as a different history.
+Fitted models are never saved (``replay`` rebuilds them).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import numbers
+import os
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from alfunc.frozen import FrozenMap
+from alfunc.state import History, Record
+
+FORMAT_NAME = "alfunc-history"
+FORMAT_VERSION = 1
+INDEX_DTYPE = np.dtype("<i8")
+UTILITY_DTYPE = np.dtype("<f8")
+
+
+def save_history(history: History, path: str | os.PathLike) -> Path:
+    """Write ``history`` to ``path`` as JSON, atomically (temp file in the same folder + ``os.replace``).
+
+    Timings are saved; models are not. Returns the path written.
+    """
+    if not isinstance(history, History):
+        raise TypeError(f"history must be an alfunc History, got {type(history).__name__}")
+    path = Path(path)
+    if not path.parent.is_dir():
+        raise ValueError(f"path: folder {str(path.parent)!r} does not exist")
+    document = {"format": FORMAT_NAME, "version": FORMAT_VERSION, "digest": history_digest(history)}
+    document |= _content(history, with_timings=True)
+    write_atomically(path, json.dumps(document, separators=(",", ":")).encode("utf-8"))
+    return path
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Replace ``path`` by ``data`` all at once; on any failure the old file stays and no temp file is left."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def load_history(path: str | os.PathLike) -> History:
+    """Read a history written by ``save_history``; never unpickles.
+
+    Raises ``ValueError`` naming the problem for a file that is not a history,
+    is truncated or corrupted, was written by an unsupported format version, or
+    whose content no longer matches its digest.
+    """
+    raw = Path(path).read_bytes()
+    try:
+        document = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ValueError(f"{str(path)!r} is not an alfunc history file (truncated or corrupted JSON: {error})") from None
+    if not isinstance(document, dict) or document.get("format") != FORMAT_NAME:
+        raise ValueError(f"{str(path)!r} is not an alfunc history file (no {FORMAT_NAME!r} format marker)")
+    if document.get("version") != FORMAT_VERSION:
+        raise ValueError(
+            f"{str(path)!r} uses history format version {document.get('version')!r}; "
+            f"this alfunc reads version {FORMAT_VERSION}"
+        )
+    try:
+        history = _history_from(document)
+    except (KeyError, TypeError, ValueError) as error:
+        raise ValueError(f"{str(path)!r} is a corrupted alfunc history: {error}") from None
+    if history_digest(history) != document.get("digest"):
+        raise ValueError(f"{str(path)!r} is a corrupted alfunc history: its content does not match its digest")
+    return history
+
+
+def history_digest(history: History) -> str:
+    """A SHA-256 hex digest of everything ``History`` equality compares.
+
+    Equal histories (two identical runs) have equal digests; a different
+    selection, utility, score, seed, ``info`` entry (data fingerprint, run
+    parameter, library version) gives a different one. Timings and models are
+    left out, as they are from equality.
+    """
+    if not isinstance(history, History):
+        raise TypeError(f"history must be an alfunc History, got {type(history).__name__}")
+    content = _content(history, with_timings=False)
+    return hashlib.sha256(json.dumps(content, sort_keys=True, separators=(",", ":")).encode("utf-8")).hexdigest()
+
+
+def _content(history: History, *, with_timings: bool) -> dict[str, Any]:
+    """The history as a JSON-ready dict (arrays base64-encoded, concatenated over records)."""
+    records = [
+        {
+            "iteration": record.iteration,
+            "strategy": record.strategy,
+            "n_labeled": record.n_labeled,
+            "size": int(record.queried.size),
+            "scores": _to_json(record.scores, "scores"),
+        }
+        | ({"timings": _to_json(record.timings, "timings")} if with_timings else {})
+        for record in history
+    ]
+    queried = [record.queried for record in history]
+    utilities = [record.utilities for record in history]
+    return {
+        "seed": history.seed,
+        "info": _to_json(history.info, "info"),
+        "records": records,
+        "queried": _encode(np.concatenate(queried) if queried else np.empty(0), INDEX_DTYPE),
+        "utilities": _encode(np.concatenate(utilities) if utilities else np.empty(0), UTILITY_DTYPE),
+    }
+
+
+def _encode(values: np.ndarray, dtype: np.dtype) -> dict[str, str]:
+    """Little-endian bytes in base64; floats canonical (one NaN, no -0.0) so equal arrays encode equally."""
+    values = values.astype(dtype)
+    if dtype.kind == "f":
+        values = np.where(np.isnan(values), np.nan, values + 0.0).astype(dtype)
+    return {"dtype": dtype.str, "base64": base64.b64encode(values.tobytes()).decode("ascii")}
+
+
+def _decode(field: Any, dtype: np.dtype, name: str) -> np.ndarray:
+    """An array from ``{"dtype", "base64"}``; only ``dtype`` is accepted, so nothing but numbers is read."""
+    if not isinstance(field, dict) or field.get("dtype") != dtype.str or not isinstance(field.get("base64"), str):
+        raise ValueError(f"{name} must be a base64 array of dtype {dtype.str!r}")
+    try:
+        data = base64.b64decode(field["base64"], validate=True)
+    except binascii.Error as error:
+        raise ValueError(f"{name} is not valid base64 ({error})") from None
+    if len(data) % dtype.itemsize:
+        raise ValueError(f"{name} holds {len(data)} bytes, not a whole number of {dtype.str} values")
+    return np.frombuffer(data, dtype=dtype).astype(dtype.newbyteorder("="))
+
+
+def _history_from(document: dict[str, Any]) -> History:
+    seed = document["seed"]
+    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    info = _from_json(document["info"])
+    if not isinstance(info, FrozenMap):
+        raise ValueError("info must be a JSON object")
+    entries = document["records"]
+    if not isinstance(entries, list):
+        raise ValueError("records must be a JSON array")
+    queried = _decode(document["queried"], INDEX_DTYPE, "queried")
+    utilities = _decode(document["utilities"], UTILITY_DTYPE, "utilities")
+    sizes = [_count(entry["size"], "size", minimum=1) for entry in entries]
+    if sum(sizes) != queried.size or queried.size != utilities.size:
+        raise ValueError(
+            f"records announce {sum(sizes)} queried points but the file holds "
+            f"{queried.size} indices and {utilities.size} utilities"
+        )
+    _check_indices(queried, info.get("n_pool"))
+    bounds = np.cumsum([0, *sizes])
+    records = tuple(
+        _record(entry, number, queried[start:stop], utilities[start:stop], int(stop))
+        for number, (entry, start, stop) in enumerate(zip(entries, bounds[:-1], bounds[1:], strict=True))
+    )
+    return History(seed, records, info)
+
+
+def _record(entry: Any, number: int, queried: np.ndarray, utilities: np.ndarray, n_labeled: int) -> Record:
+    if not isinstance(entry, dict):
+        raise ValueError(f"record {number} must be a JSON object")
+    if _count(entry["iteration"], "iteration") != number:
+        raise ValueError(f"record {number} has iteration {entry['iteration']}; iterations must count 0, 1, 2, ...")
+    if _count(entry["n_labeled"], "n_labeled") != n_labeled:
+        raise ValueError(f"record {number} says {entry['n_labeled']} points are labeled but its queries add up to {n_labeled}")
+    if not isinstance(entry["strategy"], str):
+        raise ValueError(f"record {number}: strategy must be a string")
+    return Record(
+        iteration=number,
+        queried=queried,
+        utilities=utilities,
+        strategy=entry["strategy"],
+        n_labeled=n_labeled,
+        scores=_numbers(entry["scores"], f"record {number} scores"),
+        timings=_numbers(entry.get("timings", {}), f"record {number} timings"),
+    )
+
+
+def _check_indices(queried: np.ndarray, n_pool: Any) -> None:
+    if queried.size and queried.min() < 0:
+        raise ValueError("queried indices must be non-negative")
+    if isinstance(n_pool, int) and queried.size and queried.max() >= n_pool:
+        raise ValueError(f"queried indices must be below the pool size {n_pool}")
+    if np.unique(queried).size != queried.size:
+        raise ValueError("a pool index is queried twice")
+
+
+def _count(value: Any, name: str, minimum: int = 0) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    return value
+
+
+def _numbers(values: Any, name: str) -> FrozenMap:
+    if not isinstance(values, dict) or not all(
+        isinstance(v, (int, float)) and not isinstance(v, bool) for v in values.values()
+    ):
+        raise ValueError(f"{name} must map names to numbers")
+    return FrozenMap({key: float(value) for key, value in values.items()})
+
+
+def _to_json(value: Any, where: str) -> Any:
+    """Plain data (``FrozenMap``/tuples included) as JSON-ready dicts and lists; objects are refused."""
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):
+        return float(value) + 0.0  # -0.0 == 0.0, so both must save (and digest) alike
+    if isinstance(value, Mapping):
+        return {str(key): _to_json(item, f"{where}[{key!r}]") for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_to_json(item, f"{where}[{number}]") for number, item in enumerate(value)]
+    raise TypeError(f"history {where} holds a {type(value).__name__}, which is not plain data and cannot be saved")
+
+
+def _from_json(value: Any) -> Any:
+    """JSON back to the immutable plain data ``alfunc.facts.plain_data`` produces."""
+    if isinstance(value, dict):
+        return FrozenMap({key: _from_json(item) for key, item in value.items()})
+    if isinstance(value, list):
+        return tuple(_from_json(item) for item in value)
+    return value
+
+
+__all__ = ["FORMAT_VERSION", "history_digest", "load_history", "save_history", "write_atomically"]

@@ -1,0 +1,291 @@
+"""Rebuild a run from its history: ``replay`` (optionally verified) and ``resume``.
+
+A history records which points each round queried, not the points' features
+or labels, so a replay takes the pool ``X`` and the oracle again; the
+fingerprints that ``init_step`` and ``trace`` keep in ``history.info`` make a
+replay on other data fail before any model is fitted. Because every selection
+is a pure function of the state, re-running the queries on the replayed states
+must select the recorded points: ``verify=True`` checks it and names the first
+iteration where it does not (a nondeterminism detector).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from functools import partial
+from typing import Any
+
+import attrs
+import numpy as np
+import toolz
+
+from alfunc.facts import data_fingerprint, is_rebuildable
+from alfunc.loop import trace
+from alfunc.oracle import as_oracle, known_labels
+from alfunc.selection import select
+from alfunc.state import ALState, History, Query
+from alfunc.steps import INITIAL_STRATEGY, fit_step, initial_indices, teach
+from alfunc.strategies import STRATEGIES, resolve_strategy
+from alfunc.validation import check_estimator, check_pool, check_test_set, n_rows
+
+RECORDED = "recorded"
+RUN_PARAMETERS = ("strategy", "n_init", "batch_size", "budget", "max_iter", "stop", "scoring")
+RESUME_OPTIONS = (*RUN_PARAMETERS, "X_test", "y_test", "chunk_size", "keep_models")
+SHOWN = 10
+
+
+class ReplayDivergence(ValueError):
+    """A verified replay selected other points than the history recorded.
+
+    ``iteration`` is the first round that differs; ``recorded`` and
+    ``replayed`` the two selections (best first); ``state`` the last replayed
+    state that still agreed with the history (the one the query ran on;
+    ``None`` when the initial draw differs).
+    """
+
+    def __init__(self, iteration: int, recorded: np.ndarray, replayed: np.ndarray, state: ALState | None) -> None:
+        self.iteration, self.recorded, self.replayed, self.state = iteration, recorded, replayed, state
+        self.only_recorded = np.setdiff1d(recorded, replayed)
+        self.only_replayed = np.setdiff1d(replayed, recorded)
+        if self.only_recorded.size or self.only_replayed.size:
+            detail = (
+                f"only recorded: {self.only_recorded[:SHOWN].tolist()}, "
+                f"only replayed: {self.only_replayed[:SHOWN].tolist()}"
+            )
+        else:
+            detail = "the same points in a different order"
+        super().__init__(
+            f"replay diverged at iteration {iteration}: the query selected {replayed[:SHOWN].tolist()} "
+            f"but the history recorded {recorded[:SHOWN].tolist()} ({detail}); "
+            "the estimator, strategy or data is not deterministic or not the one recorded"
+        )
+
+
+def replay(
+    history: History,
+    X: Any,
+    oracle: Any,
+    estimator: Any,
+    verify: bool = False,
+    **options: Any,
+) -> ALState:
+    """The state after the recorded round ``upto`` (default: the last), rebuilt without querying.
+
+    Takes the options of ``replay_trace``. Equals the state the original run
+    reached, model included, when the estimator is deterministic.
+    """
+    return toolz.last(replay_trace(history, X, oracle, estimator, verify, **options))
+
+
+def replay_trace(
+    history: History,
+    X: Any,
+    oracle: Any,
+    estimator: Any,
+    verify: bool = False,
+    *,
+    upto: int | None = None,
+    fit: str = "each",
+    strategy: Any = None,
+    X_test: Any = None,
+    y_test: Any = None,
+    scoring: Any = RECORDED,
+    chunk_size: int | None = None,
+    keep_models: bool = False,
+) -> Iterator[ALState]:
+    """The replayed fitted states, lazily, one per recorded round up to ``upto``.
+
+    Labels are asked from ``oracle`` for the recorded indices. ``fit="each"``
+    refits the model at every round; ``fit="last"`` labels everything up to
+    ``upto`` at once, keeps the earlier records as saved and fits once (the
+    cheap way to reach one iteration). ``verify=True`` (needs ``fit="each"``)
+    reruns every query, the initial draw included, and raises
+    ``ReplayDivergence`` at the first one that selects other points.
+    ``strategy`` supplies the strategy functions a history names but cannot
+    hold: one strategy, or a mapping from recorded name to strategy.
+    ``scoring`` defaults to the recorded one; ``X_test``/``y_test`` must be the
+    recorded test set, if any. Every check runs before any model is fitted.
+    """
+    if not isinstance(history, History):
+        raise TypeError(f"history must be an alfunc History, got {type(history).__name__}")
+    if not history:
+        raise ValueError("history has no records: there is nothing to replay")
+    X = check_pool(X)
+    ask = as_oracle(oracle, n_rows(X))
+    check_estimator(estimator)
+    last = _check_upto(upto, len(history))
+    if fit not in ("each", "last"):
+        raise ValueError(f"fit must be 'each' or 'last', got {fit!r}")
+    if verify and fit == "last":
+        raise ValueError("verify=True reruns every query, which needs a model at every round: use fit='each'")
+    check_same_pool(history.info, X, oracle)
+    X_test, y_test = check_test_set(X_test, y_test, X.shape[1])
+    _check_same_test_set(history.info, X_test, y_test)
+    scoring = recorded_parameter(history.info, "scoring") if scoring is RECORDED else scoring
+    records = history.records[: last + 1]
+    _check_queried(records, n_rows(X))
+    strategies = _verifying_strategies(history, records, strategy) if verify else {}
+    fit_round = partial(
+        fit_step, X=X, estimator=estimator, X_test=X_test, y_test=y_test, scoring=scoring, keep_model=keep_models
+    )
+
+    def states() -> Iterator[ALState]:
+        if fit == "last":
+            labeled = np.concatenate([record.queried for record in records])
+            yield fit_round(open_state(history, last, ask(labeled), n_rows(X)))
+            return
+        if verify:
+            _verify(records[0], initial_indices(n_rows(X), records[0].queried.size, history.seed, known_labels(oracle)), None)
+        state = fit_round(open_state(history, 0, ask(records[0].queried), n_rows(X)))
+        yield state
+        for record in records[1:]:
+            if verify:
+                chosen = select(state, X, strategies[record.strategy], record.queried.size, chunk_size=chunk_size)
+                _verify(record, chosen, state)
+            taught = teach(state, record.queried, ask(record.queried), utilities=record.utilities, strategy=record.strategy)
+            state = fit_round(taught)
+            yield state
+
+    return states()
+
+
+def open_state(history: History, iteration: int, labels: Any, n_pool: int) -> ALState:
+    """The unfitted state of round ``iteration``: every point up to it labeled, its query pending.
+
+    Earlier records are taken from ``history`` as they are; ``fit_step`` on the
+    result rebuilds the record of ``iteration``.
+    """
+    records = history.records
+    current = records[iteration]
+    return ALState(
+        labeled=np.concatenate([record.queried for record in records[: iteration + 1]]),
+        labels=labels,
+        n_pool=n_pool,
+        history=attrs.evolve(history, records=records[:iteration]),
+        iteration=iteration,
+        pending=Query(current.queried, current.utilities, current.strategy),
+    )
+
+
+def resume(history: History, X: Any, oracle: Any, estimator: Any, **options: Any) -> ALState:
+    """The final state of the run ``history`` belongs to, continued from its last record.
+
+    Takes the options of ``resume_trace``. With the recorded parameters the
+    result equals the uninterrupted run with the same seed, bit for bit.
+    """
+    return toolz.last(resume_trace(history, X, oracle, estimator, **options))
+
+
+def resume_trace(history: History, X: Any, oracle: Any, estimator: Any, **options: Any) -> Iterator[ALState]:
+    """The states of a run continued from ``history``: its last state rebuilt, then every new round.
+
+    The run parameters (``strategy``, ``n_init``, ``batch_size``, ``budget``,
+    ``max_iter``, ``stop``, ``scoring``) default to those recorded by
+    ``run``/``trace``; pass any of them, and ``X_test``, ``y_test``,
+    ``chunk_size``, ``keep_models``, to override. A function (a custom
+    strategy, a ``stop`` rule, a scorer) cannot be read back from a file and
+    must be passed again. The seed always comes from the history. The last
+    recorded state is rebuilt with one fit (``replay(..., fit="last")``).
+    """
+    unknown = sorted(set(options) - set(RESUME_OPTIONS))
+    if unknown:
+        raise TypeError(f"resume got unexpected options {unknown}; expected some of {list(RESUME_OPTIONS)}")
+    if not isinstance(history, History):
+        raise TypeError(f"history must be an alfunc History, got {type(history).__name__}")
+    parameters = {name: recorded_parameter(history.info, name) for name in RUN_PARAMETERS if name not in options}
+    parameters |= options
+    start = replay(
+        history, X, oracle, estimator, fit="last",
+        X_test=parameters.get("X_test"), y_test=parameters.get("y_test"), scoring=parameters["scoring"],
+        keep_models=parameters.get("keep_models", False),
+    )
+    return trace(X, oracle, estimator, start=start, **parameters)
+
+
+def recorded_parameter(info: Mapping[str, Any], name: str) -> Any:
+    """A run parameter as ``run``/``trace`` recorded it, if it can be used again."""
+    if name not in info:
+        if name == "scoring":
+            return None
+        raise ValueError(f"the history does not record {name!r} (it was not made by run or trace); pass {name}=...")
+    value = info[name]
+    if not is_rebuildable(value):
+        raise ValueError(
+            f"the history was made with {name}={dict(value)}, which cannot be read back from data; "
+            f"pass {name}=... again"
+        )
+    return value
+
+
+def check_same_pool(info: Mapping[str, Any], X: Any, oracle: Any) -> None:
+    """Refuse a pool (or label array) other than the one the history was recorded on."""
+    n_pool = info.get("n_pool")
+    if n_pool is not None and n_pool != n_rows(X):
+        raise ValueError(f"X has {n_rows(X)} rows but the history was recorded on a pool of {n_pool}")
+    if info.get("X_fingerprint") not in (None, data_fingerprint(X)):
+        raise ValueError("X is not the pool the history was recorded on (its fingerprint differs)")
+    y = known_labels(oracle)
+    if y is not None and info.get("y_fingerprint") not in (None, data_fingerprint(y)):
+        raise ValueError("oracle holds other labels than the history was recorded with (their fingerprint differs)")
+
+
+def _check_same_test_set(info: Mapping[str, Any], X_test: Any, y_test: Any) -> None:
+    if "X_test_fingerprint" not in info:
+        return
+    recorded = (info["X_test_fingerprint"], info["y_test_fingerprint"])
+    if recorded == (None, None):
+        if X_test is not None:
+            raise ValueError("the history was recorded without a test set; do not pass X_test and y_test")
+        return
+    if X_test is None:
+        raise ValueError("the history was scored on a test set; pass the same X_test and y_test")
+    if recorded != (data_fingerprint(X_test), data_fingerprint(y_test)):
+        raise ValueError("X_test/y_test are not the test set the history was scored on (fingerprints differ)")
+
+
+def _check_upto(upto: Any, n_records: int) -> int:
+    if upto is None:
+        return n_records - 1
+    if not isinstance(upto, int) or isinstance(upto, bool) or not 0 <= upto < n_records:
+        raise ValueError(f"upto must be an iteration between 0 and {n_records - 1}, got {upto!r}")
+    return upto
+
+
+def _check_queried(records: tuple, n_pool: int) -> None:
+    queried = np.concatenate([record.queried for record in records])
+    if queried.min() < 0 or queried.max() >= n_pool:
+        raise ValueError(f"the history queries indices outside the pool of {n_pool} rows")
+    if np.unique(queried).size != queried.size:
+        raise ValueError("the history queries a pool index twice")
+
+
+def _verifying_strategies(history: History, records: tuple, strategy: Any) -> dict[str, Callable]:
+    """The strategy function behind every recorded name, checked before any fit."""
+    if records[0].strategy != INITIAL_STRATEGY:
+        raise ValueError(f"cannot verify iteration 0: its points were not drawn by init_step ({records[0].strategy!r})")
+    if strategy is None:
+        if "strategy" in history.info:
+            recorded_parameter(history.info, "strategy")  # refuses a strategy function known only by name
+        supplied: Mapping[str, Any] = {}
+    elif isinstance(strategy, Mapping):
+        supplied = strategy
+    else:
+        supplied = {record.strategy: strategy for record in records}
+    functions = {}
+    for record in records[1:]:
+        chosen = supplied.get(record.strategy, record.strategy)
+        if isinstance(chosen, str) and chosen not in STRATEGIES:
+            raise ValueError(
+                f"cannot verify iteration {record.iteration}: strategy {record.strategy!r} is not a registered "
+                "name; pass strategy=function (or a mapping from recorded name to function)"
+            )
+        functions[record.strategy] = resolve_strategy(chosen)[1]
+    return functions
+
+
+def _verify(record: Any, chosen: np.ndarray, state: ALState | None) -> None:
+    if not np.array_equal(chosen, record.queried):
+        raise ReplayDivergence(record.iteration, record.queried, np.asarray(chosen), state)
+
+
+__all__ = ["RECORDED", "ReplayDivergence", "open_state", "replay", "replay_trace", "resume", "resume_trace"]
