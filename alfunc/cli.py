@@ -24,6 +24,7 @@ from alfunc.experiment_plots import plot_experiment
 from alfunc.experiments import experiment_grid, paired_split, run_from_info, run_grid
 from alfunc.history_io import load_history
 from alfunc.history_replay import ReplayDivergence, replay
+from alfunc.metrics import AULC_CONVENTIONS
 from alfunc.results_file import read_results
 from alfunc.strategies import STRATEGIES
 from alfunc.summary import format_summaries, rank_settings, summarize
@@ -68,6 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
     simulate.add_argument("--test-size", type=float, default=0.25, help="test fraction of each seed's split (default 0.25)")
     simulate.add_argument("--scoring", default=None, help="scikit-learn scorer name (default: the estimator's score)")
     simulate.add_argument("--reference", default="random", help="strategy the others are compared with (default random)")
+    simulate.add_argument("--aulc", default="trapezoid", choices=AULC_CONVENTIONS,
+                          help="AULC convention of the table (default trapezoid)")
     simulate.add_argument("--n-jobs", type=int, default=1, help="parallel runs, -1 = all cores (default 1)")
     simulate.add_argument("--backend", default=None,
                           help="joblib backend: loky (default for n-jobs > 1), threading, or dask (needs alfunc[distributed])")
@@ -88,6 +91,8 @@ def build_parser() -> argparse.ArgumentParser:
                                  "per setting, ranks across settings, and a learning-curve figure.")
     report.add_argument("results", type=Path, help="a results file (alfunc-out/results.jsonl)")
     report.add_argument("--reference", default="random", help="strategy the others are compared with (default random)")
+    report.add_argument("--aulc", default="trapezoid", choices=AULC_CONVENTIONS,
+                        help="AULC convention of the table (default trapezoid)")
     report.add_argument("--figure", type=Path, default=None, help=f"figure path (default: {FIGURE_NAME} next to RESULTS)")
     report.set_defaults(handler=report_command)
     return parser
@@ -127,7 +132,7 @@ def simulate_command(arguments: argparse.Namespace) -> int:
             progress=not arguments.no_progress, callback=new_runs.append,
         )
     elapsed = time.perf_counter() - started
-    print(_report(results, arguments.reference, out / FIGURE_NAME))
+    print(_report(results, arguments.reference, arguments.aulc, out / FIGURE_NAME))
     print(
         f"\n{len(results)} runs ({len(results) - len(new_runs)} already in {results_path}) in {elapsed:.1f} s\n"
         f"results: {results_path}\nhistories: {histories}/\nfigure: {out / FIGURE_NAME}"
@@ -162,13 +167,13 @@ def report_command(arguments: argparse.Namespace) -> int:
     if not results:
         raise ValueError(f"results: {str(arguments.results)!r} holds no result lines")
     figure = arguments.figure or arguments.results.with_name(FIGURE_NAME)
-    print(_report(results, arguments.reference, figure))
+    print(_report(results, arguments.reference, arguments.aulc, figure))
     print(f"\n{len(results)} runs from {arguments.results}\nfigure: {figure}")
     return 0
 
 
-def _report(results: list[dict], reference: str, figure: Path) -> str:
-    summaries = summarize(results, reference=reference)
+def _report(results: list[dict], reference: str, convention: str, figure: Path) -> str:
+    summaries = summarize(results, reference=reference, convention=convention)
     plot_experiment(results, figure)
     return format_summaries(summaries, rank_settings(summaries))
 

@@ -56,4 +56,4 @@ def _draw_setting(axis: Any, setting: Mapping[str, Any], by_strategy: Mapping[st
     axis.set_xlabel("labeled points")
     axis.set_ylabel(f"test {setting['scoring'] or 'score'}")
     axis.grid(True, alpha=0.3)
-    axis.legend(title="mean ± 1 sd over seeds", loc="lower right")
+    axis.legend(title="mean ± 1 sd over seeds", loc="best")

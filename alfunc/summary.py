@@ -16,7 +16,13 @@ from typing import Any
 import attrs
 import numpy as np
 
-from alfunc.metrics import PairedComparison, Ranking, deficiency, paired_comparison, rank_strategies
+from alfunc.metrics import AULC_CONVENTIONS, PairedComparison, Ranking, deficiency, paired_comparison, rank_strategies
+
+CONVENTION_NOTES = {
+    "trapezoid": "normalised trapezoid area",
+    "mean": "mean of the curve",
+    "zhan": "Zhan et al. 2021 AUBC",
+}
 
 SETTING_FIELDS = ("dataset", "estimator", "batch_size", "n_init", "budget", "test_size", "scoring", "scale", "data", "model")
 
@@ -37,11 +43,12 @@ class StrategySummary:
 
 @attrs.frozen
 class SettingSummary:
-    """Every strategy of one setting, and the reference they are compared with."""
+    """Every strategy of one setting, the reference they are compared with, and the AULC convention used."""
 
     setting: Mapping[str, Any]
     reference: str | None
     rows: tuple[StrategySummary, ...]
+    convention: str = "trapezoid"
 
 
 def group_by_setting(results: Iterable[Mapping[str, Any]]) -> dict[tuple, dict[str, dict[int, Mapping[str, Any]]]]:
@@ -57,19 +64,22 @@ def group_by_setting(results: Iterable[Mapping[str, Any]]) -> dict[tuple, dict[s
 def summarize(
     results: Iterable[Mapping[str, Any]],
     reference: str = "random",
-    metric: str = "aulc_trapezoid",
+    convention: str = "trapezoid",
 ) -> list[SettingSummary]:
-    """Per-setting summaries of ``metric`` (an AULC) and the final score, paired against ``reference``.
+    """Per-setting summaries of the AULC (in ``convention``) and the final score, paired against ``reference``.
 
     Settings without the reference strategy get no paired columns. The
     deficiency is Baram et al.'s, with the full-pool score as the target,
     averaged over seeds.
     """
+    if convention not in AULC_CONVENTIONS:
+        raise ValueError(f"convention must be one of {AULC_CONVENTIONS}, got {convention!r}")
+    metric = f"aulc_{convention}"
     summaries = []
     for setting, by_strategy in group_by_setting(results).items():
         ref = by_strategy.get(reference)
         rows = tuple(_strategy_summary(name, runs, ref, metric, name == reference) for name, runs in by_strategy.items())
-        summaries.append(SettingSummary(dict(setting), reference if ref else None, rows))
+        summaries.append(SettingSummary(dict(setting), reference if ref else None, rows, convention))
     return summaries
 
 
@@ -159,7 +169,10 @@ def _format_setting(summary: SettingSummary) -> str:
     widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip() for r in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
-    note = "AULC: normalised trapezoid area (mean ± sd over seeds); Δ: paired mean ± SE; deficiency < 1 beats the reference"
+    note = (
+        f"AULC: {CONVENTION_NOTES[summary.convention]} (mean ± sd over seeds); Δ: paired mean ± SE; "
+        "deficiency (full-pool target) < 1 beats the reference"
+    )
     return "\n".join([title, *lines, note])
 
 

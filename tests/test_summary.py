@@ -53,3 +53,12 @@ def test_a_setting_without_the_reference_has_no_paired_columns():
     (summary,) = summarize([r for r in RESULTS if r["run"]["strategy"] == "margin" and r["run"]["dataset"] == "iris"])
     assert summary.reference is None and summary.rows[0].versus_reference is None
     assert rank_settings([summary]) is None
+
+
+def test_the_aulc_convention_is_chosen_by_name():
+    results = [{**r, "metrics": {**r["metrics"], "aulc_mean": r["metrics"]["aulc_trapezoid"] / 2}} for r in RESULTS]
+    iris, _ = summarize(results, convention="mean")
+    assert next(row for row in iris.rows if row.strategy == "margin").aulc_mean == pytest.approx(0.425)
+    assert "AULC: mean of the curve" in format_summaries([iris])
+    with pytest.raises(ValueError, match="convention must be one of"):
+        summarize(results, convention="simpson")
