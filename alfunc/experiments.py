@@ -29,7 +29,7 @@ from typing import Any
 import attrs
 import numpy as np
 from joblib import Parallel, delayed
-from sklearn.base import clone
+from sklearn.base import clone, is_classifier
 from sklearn.metrics import check_scoring
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
@@ -44,7 +44,7 @@ from alfunc.progress import check_callback, observed
 from alfunc.results_file import append_result, read_results
 from alfunc.scoring import resolve_scorers
 from alfunc.state import History
-from alfunc.strategies import resolve_strategy
+from alfunc.strategies import needs_classifier, resolve_strategy
 from alfunc.validation import check_estimator, check_labels_for, check_pool, check_positive_int, n_rows
 
 REACH_FRACTIONS = (0.9, 0.95, 0.99)
@@ -78,7 +78,7 @@ class Run:
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
 
 
-@attrs.frozen
+@attrs.frozen(eq=False)
 class Grid:
     """The runs of an experiment and what they need: data, estimators and strategies by name."""
 
@@ -127,8 +127,11 @@ def experiment_grid(
         _check_stratifiable(name, y, float(test_size))
     if scoring is not None and not isinstance(scoring, str):
         raise TypeError(f"scoring must be None or a scorer name (results are plain data), got {type(scoring).__name__}")
-    for estimator in models.values():
+    for e_name, estimator in models.items():
         resolve_scorers(estimator, scoring)
+        for s_name, strategy in named_strategies.items():
+            if needs_classifier(resolve_strategy(strategy)[1]) and not is_classifier(estimator):
+                raise TypeError(f"strategy {s_name!r} needs a classifier; estimators[{e_name!r}] is not one")
     fingerprints = {name: _fingerprint_data(*value) for name, value in data.items()}
     params = {name: _fingerprint_params(estimator) for name, estimator in models.items()}
     runs = tuple(
@@ -161,8 +164,9 @@ def run_grid(
     backend comes from ``joblib.parallel_config``, e.g. ``"dask"``). With
     ``histories`` (a folder), each run's history is also saved there as
     ``<id>.json`` before its line is appended, for ``alfunc replay``; workers
-    never write files, so they need no shared file system. ``progress=True`` shows a bar of runs done with an ETA on stderr;
-    ``callback(result)`` is called once per new run, after it is saved.
+    never write files, so they need no shared file system. ``progress=True``
+    shows a bar of runs done with an ETA on stderr; ``callback(result)`` is
+    called once per new run, after it is saved.
     """
     if not isinstance(grid, Grid):
         raise TypeError(f"grid must be an alfunc.experiments.Grid (see experiment_grid), got {type(grid).__name__}")

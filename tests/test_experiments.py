@@ -8,7 +8,7 @@ import attrs
 import numpy as np
 import pytest
 from sklearn.datasets import load_iris
-from sklearn.linear_model import LogisticRegression
+from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.preprocessing import StandardScaler
 
 from alfunc.experiments import experiment_grid, paired_split, run_grid, run_one
@@ -115,6 +115,7 @@ def test_result_lines_are_plain_json(tmp_path):
         ({"scoring": "no_such_scorer"}, ValueError, "scoring:"),
         ({"datasets": {"tiny": (np.eye(4), np.array([0, 0, 0, 1]))}}, ValueError, "cannot be split with stratification"),
         ({"datasets": {"bad": np.eye(3)}}, TypeError, "must be a tuple \\(X, y\\)"),
+        ({"estimators": {"ridge": Ridge()}}, TypeError, "strategy 'margin' needs a classifier; estimators\\['ridge'\\]"),
     ],
 )
 def test_bad_grids_are_refused_before_any_work(options, error, message):
