@@ -106,7 +106,7 @@ def library_versions() -> FrozenMap:
 
 def qualified_name(obj: Any) -> str:
     """``module.QualName`` of a class or function (of the type, for other objects)."""
-    target = obj if isinstance(obj, type) or callable(obj) and hasattr(obj, "__qualname__") else type(obj)
+    target = obj if isinstance(obj, type) or (callable(obj) and hasattr(obj, "__qualname__")) else type(obj)
     return f"{getattr(target, '__module__', '?')}.{getattr(target, '__qualname__', type(target).__name__)}"
 
 

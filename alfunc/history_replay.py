@@ -11,6 +11,7 @@ iteration where it does not (a nondeterminism detector).
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Iterator, Mapping
 from functools import partial
 from typing import Any
@@ -132,11 +133,11 @@ def replay_trace(
     def states() -> Iterator[ALState]:
         if fit == "last":
             labeled = np.concatenate([record.queried for record in records])
-            yield fit_round(open_state(history, last, ask(labeled), n_rows(X)))
+            yield fit_round(_open_state(history, last, ask(labeled), n_rows(X)))
             return
         if verify:
             _verify(records[0], initial_indices(n_rows(X), records[0].queried.size, history.seed, known_labels(oracle)), None)
-        state = fit_round(open_state(history, 0, ask(records[0].queried), n_rows(X)))
+        state = fit_round(_open_state(history, 0, ask(records[0].queried), n_rows(X)))
         yield state
         for record in records[1:]:
             if verify:
@@ -149,7 +150,10 @@ def replay_trace(
     return states()
 
 
-def open_state(history: History, iteration: int, labels: Any, n_pool: int) -> ALState:
+replay.__signature__ = inspect.signature(replay_trace).replace(return_annotation=ALState)
+
+
+def _open_state(history: History, iteration: int, labels: Any, n_pool: int) -> ALState:
     """The unfitted state of round ``iteration``: every point up to it labeled, its query pending.
 
     Earlier records are taken from ``history`` as they are; ``fit_step`` on the
@@ -288,4 +292,4 @@ def _verify(record: Any, chosen: np.ndarray, state: ALState | None) -> None:
         raise ReplayDivergence(record.iteration, record.queried, np.asarray(chosen), state)
 
 
-__all__ = ["RECORDED", "ReplayDivergence", "open_state", "replay", "replay_trace", "resume", "resume_trace"]
+__all__ = ["RECORDED", "ReplayDivergence", "replay", "replay_trace", "resume", "resume_trace"]
