@@ -1,24 +1,204 @@
-"""The ``alfunc`` command line (``--help`` and ``--version`` for now)."""
+"""The ``alfunc`` command: ``simulate`` a paired experiment, ``replay`` a history, ``report`` on results.
+
+    alfunc simulate                       # digits, logistic regression, margin vs random, 5 seeds
+    alfunc replay alfunc-out/histories/<id>.json
+    alfunc report alfunc-out/results.jsonl
+
+Progress goes to stderr, tables to stdout. Every error is one line on stderr
+(``alfunc: error: ...``) with exit code 2; a replay that does not match exits 1.
+"""
 
 from __future__ import annotations
 
 import argparse
-from collections.abc import Sequence
+import contextlib
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import NoReturn
 
 import alfunc
+from alfunc.catalog import DATASETS, ESTIMATORS, load_dataset, make_estimator
+from alfunc.experiment_plots import plot_experiment
+from alfunc.experiments import experiment_grid, paired_split, run_from_info, run_grid
+from alfunc.history_io import load_history
+from alfunc.history_replay import ReplayDivergence, replay
+from alfunc.metrics import AULC_CONVENTIONS
+from alfunc.results_file import read_results
+from alfunc.strategies import STRATEGIES
+from alfunc.summary import format_summaries, rank_settings, summarize
+
+RESULTS_NAME = "results.jsonl"
+FIGURE_NAME = "learning_curves.png"
+HISTORIES_NAME = "histories"
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """An argument parser whose errors are a single line on stderr (exit code 2)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``alfunc`` command."""
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="alfunc",
         description="Pool-based active learning as pure functions over a frozen state.",
     )
     parser.add_argument("--version", action="version", version=f"alfunc {alfunc.__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    simulate = commands.add_parser(
+        "simulate",
+        help="run a paired experiment (default: digits, logistic, margin vs random, 5 seeds)",
+        description="Run every strategy on the same seeds (same split, scaling and initial set per seed), "
+        "print AULC and final scores with paired statistics, and write the results, histories and a figure.",
+    )
+    simulate.add_argument("--dataset", nargs="+", default=["digits"], choices=sorted(DATASETS), metavar="NAME",
+                          help=f"bundled datasets (default digits; one of {', '.join(sorted(DATASETS))})")
+    simulate.add_argument("--estimator", nargs="+", default=["logistic"], choices=sorted(ESTIMATORS), metavar="NAME",
+                          help=f"estimators (default logistic; one of {', '.join(sorted(ESTIMATORS))})")
+    simulate.add_argument("--strategies", nargs="+", default=["margin", "random"], choices=sorted(STRATEGIES),
+                          metavar="NAME", help=f"strategies (default margin random; from {', '.join(sorted(STRATEGIES))})")
+    simulate.add_argument("--seeds", type=int, default=5, help="number of seeds, 0..N-1 (default 5)")
+    simulate.add_argument("--n-init", type=int, default=20, help="initial labeled points (default 20)")
+    simulate.add_argument("--batch-size", type=int, nargs="+", default=[20], help="points per query (default 20)")
+    simulate.add_argument("--budget", type=int, default=300, help="labeled points at the end, initial set included (default 300)")
+    simulate.add_argument("--test-size", type=float, default=0.25, help="test fraction of each seed's split (default 0.25)")
+    simulate.add_argument("--scoring", default=None, help="scikit-learn scorer name (default: the estimator's score)")
+    simulate.add_argument("--reference", default="random", help="strategy the others are compared with (default random)")
+    simulate.add_argument("--aulc", default="trapezoid", choices=AULC_CONVENTIONS,
+                          help="AULC convention of the table (default trapezoid)")
+    simulate.add_argument("--n-jobs", type=int, default=1, help="parallel runs, -1 = all cores (default 1)")
+    simulate.add_argument("--backend", default=None,
+                          help="joblib backend: loky (default for n-jobs > 1), threading, or dask (needs alfunc[distributed])")
+    simulate.add_argument("--scheduler", default=None,
+                          help="with --backend dask: address of a running Dask scheduler (default: a local cluster)")
+    simulate.add_argument("--out", type=Path, default=Path("alfunc-out"), help="output folder (default alfunc-out)")
+    simulate.add_argument("--no-progress", action="store_true", help="no progress bar")
+    simulate.set_defaults(handler=simulate_command)
+
+    replay_parser = commands.add_parser("replay", help="replay a saved history with verification",
+                                        description="Rebuild every state of a history written by `alfunc simulate`, "
+                                        "re-running each query, and say whether it selects the recorded points.")
+    replay_parser.add_argument("file", type=Path, help="a history JSON file (alfunc-out/histories/<id>.json)")
+    replay_parser.set_defaults(handler=replay_command)
+
+    report = commands.add_parser("report", help="tables and a figure from a results file",
+                                 description="Summarise a results file: AULC and final scores with paired statistics "
+                                 "per setting, ranks across settings, and a learning-curve figure.")
+    report.add_argument("results", type=Path, help="a results file (alfunc-out/results.jsonl)")
+    report.add_argument("--reference", default="random", help="strategy the others are compared with (default random)")
+    report.add_argument("--aulc", default="trapezoid", choices=AULC_CONVENTIONS,
+                        help="AULC convention of the table (default trapezoid)")
+    report.add_argument("--figure", type=Path, default=None, help=f"figure path (default: {FIGURE_NAME} next to RESULTS)")
+    report.set_defaults(handler=report_command)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script; returns the exit code."""
-    build_parser().parse_args(argv)
+    arguments = build_parser().parse_args(argv)
+    try:
+        return arguments.handler(arguments)
+    except KeyboardInterrupt:
+        print("alfunc: interrupted; finished runs are saved (run the same command again to resume)", file=sys.stderr)
+        return 130
+    except ReplayDivergence as divergence:
+        print(f"alfunc: replay does not match: {divergence}", file=sys.stderr)
+        return 1
+    except (ValueError, TypeError, OSError, ImportError) as error:
+        print(f"alfunc: error: {error}", file=sys.stderr)
+        return 2
+
+
+def simulate_command(arguments: argparse.Namespace) -> int:
+    """Run the grid, print the tables, write results, histories and the figure."""
+    grid = experiment_grid(
+        arguments.dataset, arguments.strategies, arguments.seeds, arguments.estimator, arguments.batch_size,
+        n_init=arguments.n_init, budget=arguments.budget, test_size=arguments.test_size, scoring=arguments.scoring,
+    )
+    out = arguments.out
+    histories = out / HISTORIES_NAME
+    histories.mkdir(parents=True, exist_ok=True)
+    results_path = out / RESULTS_NAME
+    started = time.perf_counter()
+    new_runs = []
+    with _backend(arguments.backend, arguments.scheduler, arguments.n_jobs):
+        results = run_grid(
+            grid, results_path, n_jobs=arguments.n_jobs, histories=histories,
+            progress=not arguments.no_progress, callback=new_runs.append,
+        )
+    elapsed = time.perf_counter() - started
+    print(_report(results, arguments.reference, arguments.aulc, out / FIGURE_NAME))
+    print(
+        f"\n{len(results)} runs ({len(results) - len(new_runs)} already in {results_path}) in {elapsed:.1f} s\n"
+        f"results: {results_path}\nhistories: {histories}/\nfigure: {out / FIGURE_NAME}"
+    )
     return 0
+
+
+def replay_command(arguments: argparse.Namespace) -> int:
+    """Replay a history written by ``simulate`` with verification; exit 0 when every query matches."""
+    history = load_history(arguments.file)
+    run = run_from_info(history.info)
+    if run.dataset not in DATASETS or run.estimator not in ESTIMATORS:
+        raise ValueError(
+            f"the history was made on dataset {run.dataset!r} with estimator {run.estimator!r}, which are not "
+            "bundled; replay it from Python with alfunc.replay(history, X, y, estimator, verify=True)"
+        )
+    X_pool, X_test, y_pool, y_test = paired_split(run, *load_dataset(run.dataset))
+    final = replay(history, X_pool, y_pool, make_estimator(run.estimator), verify=True, X_test=X_test, y_test=y_test)
+    scores_match = [r.scores for r in final.history] == [r.scores for r in history]
+    print(
+        f"{arguments.file}: {len(history)} fits of {run.strategy} on {run.dataset} (seed {run.seed}) replayed; "
+        f"every query selected the recorded points{'' if scores_match else ', but some scores differ'}"
+    )
+    return 0 if scores_match else 1
+
+
+def report_command(arguments: argparse.Namespace) -> int:
+    """Print the tables of a results file and write its figure."""
+    if not arguments.results.is_file():
+        raise ValueError(f"results: no file {str(arguments.results)!r}")
+    results = read_results(arguments.results)
+    if not results:
+        raise ValueError(f"results: {str(arguments.results)!r} holds no result lines")
+    figure = arguments.figure or arguments.results.with_name(FIGURE_NAME)
+    print(_report(results, arguments.reference, arguments.aulc, figure))
+    print(f"\n{len(results)} runs from {arguments.results}\nfigure: {figure}")
+    return 0
+
+
+def _report(results: list[dict], reference: str, convention: str, figure: Path) -> str:
+    summaries = summarize(results, reference=reference, convention=convention)
+    plot_experiment(results, figure)
+    return format_summaries(summaries, rank_settings(summaries))
+
+
+@contextlib.contextmanager
+def _backend(backend: str | None, scheduler: str | None, n_jobs: int) -> Iterator[None]:
+    """The joblib backend to run the grid on; for Dask, a client on the given or a local cluster."""
+    from joblib import parallel_config
+
+    if scheduler is not None and backend != "dask":
+        raise ValueError("--scheduler needs --backend dask")
+    if backend != "dask":
+        with parallel_config(backend=backend) if backend else contextlib.nullcontext():
+            yield
+        return
+    try:
+        from dask.distributed import Client, LocalCluster
+    except ImportError:
+        raise ImportError("--backend dask needs the distributed extra: pip install 'alfunc[distributed]'") from None
+    with contextlib.ExitStack() as stack:
+        if scheduler is None:
+            workers = n_jobs if n_jobs > 0 else None
+            cluster = stack.enter_context(LocalCluster(n_workers=workers, threads_per_worker=1, processes=True))
+            stack.enter_context(Client(cluster))
+        else:
+            stack.enter_context(Client(scheduler))
+        stack.enter_context(parallel_config(backend="dask"))
+        yield

@@ -19,6 +19,7 @@ from sklearn.base import is_classifier, is_regressor
 
 from alfunc.facts import run_facts
 from alfunc.oracle import as_oracle
+from alfunc.progress import check_callback, observed
 from alfunc.rng import root_entropy
 from alfunc.scoring import resolve_scorers
 from alfunc.state import ALState
@@ -59,6 +60,8 @@ def trace(
     chunk_size: int | None = None,
     keep_models: bool = False,
     start: ALState | None = None,
+    progress: bool = False,
+    callback: Callable[[ALState], Any] | None = None,
 ) -> Iterator[ALState]:
     """Every fitted state of an AL run, lazily: the initial fit, then one per query round.
 
@@ -73,6 +76,9 @@ def trace(
     state yielded is ``start`` itself, later rounds use its seed, and
     ``random_state`` is ignored. Given the same arguments, the states that follow
     equal those of the uninterrupted run.
+
+    ``progress=True`` shows a bar of fits done (tqdm.auto); ``callback(state)``
+    is called on every state as it is produced.
     """
     X = check_pool(X)
     n_pool = n_rows(X)
@@ -95,6 +101,7 @@ def trace(
     resolve_scorers(estimator, scoring)
     seed = root_entropy(random_state)
     _check_start(start, n_pool)
+    check_callback(callback)
     facts = run_facts(
         estimator, strategy, X_test, y_test,
         n_init=n_init, batch_size=batch_size, budget=budget, max_iter=max_iter, stop=stop, scoring=scoring,
@@ -116,7 +123,9 @@ def trace(
         first = first_state()
         yield from toolz.accumulate(one_round, range(first.iteration, rounds), first)
 
-    return states() if stop is None else until(stop, states())
+    fitted = states() if stop is None else until(stop, states())
+    total = rounds + 1 - (0 if start is None else min(start.iteration, rounds))
+    return observed(fitted, total, progress=progress, callback=callback, description=name, unit="fit")
 
 
 def run(*args: Any, **kwargs: Any) -> ALState:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import find, given
+from hypothesis import find, given, settings
 from hypothesis import strategies as st
 
 import alfunc as al
@@ -77,6 +77,7 @@ def test_histories_account_for_every_labeled_point(history):
 def test_states_draw_every_iteration_count_and_both_fitted_ends():
     seen = set()
 
+    @settings(max_examples=100, derandomize=True, database=None)
     @given(states(Pool(np.arange(8.0).reshape(-1, 1), np.arange(8) % 2)))
     def collect(state):
         seen.add((state.iteration, state.model is None, state.pending is None))

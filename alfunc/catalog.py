@@ -1,0 +1,66 @@
+"""Named datasets and estimators for experiment grids and the CLI.
+
+Only bundled or generated data: scikit-learn's iris, wine, breast cancer and
+digits, plus fixed-seed synthetic problems; nothing is downloaded. Names keep a
+grid description small and picklable, so a worker (a process or a Dask node)
+rebuilds the data and the model itself instead of receiving them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+from sklearn import datasets
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.naive_bayes import GaussianNB
+from sklearn.neighbors import KNeighborsClassifier
+from sklearn.svm import SVC
+
+Dataset = tuple[np.ndarray, np.ndarray]
+
+DATASETS: MappingProxyType[str, Callable[[], Dataset]] = MappingProxyType(
+    {
+        "iris": partial(datasets.load_iris, return_X_y=True),
+        "wine": partial(datasets.load_wine, return_X_y=True),
+        "breast_cancer": partial(datasets.load_breast_cancer, return_X_y=True),
+        "digits": partial(datasets.load_digits, return_X_y=True),
+        "classification": partial(
+            datasets.make_classification,
+            n_samples=1000, n_features=20, n_informative=6, n_classes=3, random_state=0,
+        ),
+        "moons": partial(datasets.make_moons, n_samples=600, noise=0.25, random_state=0),
+    }
+)
+
+ESTIMATORS: MappingProxyType[str, Callable[[], Any]] = MappingProxyType(
+    {
+        "logistic": partial(LogisticRegression, max_iter=1000),
+        "svm": partial(SVC, kernel="rbf"),
+        "random_forest": partial(RandomForestClassifier, n_estimators=100, random_state=0),
+        "knn": partial(KNeighborsClassifier, n_neighbors=5),
+        "naive_bayes": GaussianNB,
+    }
+)
+
+
+def load_dataset(name: str) -> Dataset:
+    """``(X, y)`` of a named dataset (see ``DATASETS``)."""
+    return _lookup(DATASETS, name, "dataset")()
+
+
+def make_estimator(name: str) -> Any:
+    """A fresh, unfitted estimator by name (see ``ESTIMATORS``); seeded ones use a fixed seed."""
+    return _lookup(ESTIMATORS, name, "estimator")()
+
+
+def _lookup(registry: MappingProxyType, name: Any, kind: str) -> Callable:
+    if not isinstance(name, str):
+        raise TypeError(f"{kind} must be a name, got {type(name).__name__}")
+    if name not in registry:
+        raise ValueError(f"unknown {kind} {name!r}; expected one of {sorted(registry)}")
+    return registry[name]

@@ -1,0 +1,336 @@
+"""Paired experiment grids: datasets x estimators x batch sizes x seeds x strategies, through joblib.
+
+The design is paired: for one seed, every strategy sees the same stratified
+train/test split, the same scaling (fitted on the pool only, never on the
+test set) and the same initial set (``init_step`` depends only on the pool
+and the seed). Differences between strategies at one seed are then due to
+the strategy alone, which is what the paired statistics in
+``alfunc.metrics`` assume.
+
+Runs go through ``joblib.Parallel``, so ``n_jobs`` spreads them over local
+processes and ``joblib.parallel_config(backend="dask")`` sends them to a Dask
+cluster; nothing here schedules work itself. Each finished run is appended to
+the results file at once (see ``alfunc.results_file``); running the same grid
+again skips the runs already in the file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import numbers
+import os
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from functools import partial
+from typing import Any
+
+import attrs
+import numpy as np
+from joblib import Parallel, delayed
+from sklearn.base import clone, is_classifier
+from sklearn.metrics import check_scoring
+from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import StandardScaler
+from threadpoolctl import threadpool_limits
+
+from alfunc.catalog import Dataset, load_dataset, make_estimator
+from alfunc.facts import data_fingerprint, estimator_facts, plain_data
+from alfunc.history_io import history_digest, save_history
+from alfunc.loop import run as run_al
+from alfunc.metrics import aulc, labels_to_reach, learning_curve
+from alfunc.progress import check_callback, observed
+from alfunc.results_file import append_result, read_results
+from alfunc.scoring import resolve_scorers
+from alfunc.state import History
+from alfunc.strategies import needs_classifier, resolve_strategy
+from alfunc.validation import check_estimator, check_labels_for, check_pool, check_positive_int, n_rows
+
+REACH_FRACTIONS = (0.9, 0.95, 0.99)
+
+
+@attrs.frozen
+class Run:
+    """One cell of a grid, as plain data: what identifies it in a results file.
+
+    ``data`` and ``model`` are fingerprints of the dataset and of the
+    estimator's parameters, so a rerun only skips a run that really is the same.
+    """
+
+    dataset: str
+    estimator: str
+    strategy: str
+    seed: int
+    batch_size: int
+    n_init: int
+    budget: int | None
+    test_size: float
+    scoring: str | None
+    scale: bool
+    data: str
+    model: str
+
+    @property
+    def id(self) -> str:
+        """A short stable identifier of the run (a hash of every field)."""
+        canonical = json.dumps(attrs.asdict(self), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
+
+
+@attrs.frozen(eq=False)
+class Grid:
+    """The runs of an experiment and what they need: data, estimators and strategies by name."""
+
+    runs: tuple[Run, ...]
+    data: Mapping[str, Dataset] = attrs.field(repr=False)
+    estimators: Mapping[str, Any] = attrs.field(repr=False)
+    strategies: Mapping[str, Any] = attrs.field(repr=False)
+
+
+def experiment_grid(
+    datasets: Sequence[str] | Mapping[str, Dataset] = ("digits",),
+    strategies: Sequence[Any] = ("margin", "random"),
+    seeds: int | Sequence[int] = 5,
+    estimators: Sequence[str] | Mapping[str, Any] = ("logistic",),
+    batch_sizes: int | Sequence[int] = 10,
+    *,
+    n_init: int = 10,
+    budget: int | None = None,
+    test_size: float = 0.25,
+    scoring: str | None = None,
+    scale: bool = True,
+) -> Grid:
+    """Every combination, checked before any model is fitted.
+
+    ``datasets`` are names from ``alfunc.catalog.DATASETS`` or a mapping
+    ``name -> (X, y)``; ``estimators`` names from ``ESTIMATORS`` or a mapping
+    ``name -> estimator``; ``strategies`` names or strategy functions;
+    ``seeds`` a count (seeds 0..n-1) or explicit seeds. ``budget`` is the
+    total labeled at the end (initial set included; None = the whole pool).
+    ``scoring`` is None (the estimator's ``score``) or a scorer name.
+    """
+    data = _named(datasets, "datasets", load_dataset)
+    data = {name: _check_dataset(name, value) for name, value in data.items()}
+    models = _named(estimators, "estimators", make_estimator)
+    for name, estimator in models.items():
+        check_estimator(estimator, f"estimators[{name!r}]")
+    named_strategies = _strategies(strategies)
+    seed_list = _seeds(seeds)
+    batches = _batch_sizes(batch_sizes)
+    n_init = check_positive_int(n_init, "n_init")
+    if budget is not None and check_positive_int(budget, "budget") < n_init:
+        raise ValueError(f"budget ({budget}) must be at least n_init ({n_init}): it counts the initial set")
+    if not (isinstance(test_size, numbers.Real) and 0.0 < float(test_size) < 1.0):
+        raise ValueError(f"test_size must be a fraction in (0, 1), got {test_size!r}")
+    for name, (_, y) in data.items():
+        _check_stratifiable(name, y, float(test_size))
+    if scoring is not None and not isinstance(scoring, str):
+        raise TypeError(f"scoring must be None or a scorer name (results are plain data), got {type(scoring).__name__}")
+    for e_name, estimator in models.items():
+        resolve_scorers(estimator, scoring)
+        for s_name, strategy in named_strategies.items():
+            if needs_classifier(resolve_strategy(strategy)[1]) and not is_classifier(estimator):
+                raise TypeError(f"strategy {s_name!r} needs a classifier; estimators[{e_name!r}] is not one")
+    fingerprints = {name: _fingerprint_data(*value) for name, value in data.items()}
+    params = {name: _fingerprint_params(estimator) for name, estimator in models.items()}
+    runs = tuple(
+        Run(
+            dataset=d, estimator=e, strategy=s, seed=seed, batch_size=b, n_init=n_init, budget=budget,
+            test_size=float(test_size), scoring=scoring, scale=bool(scale), data=fingerprints[d], model=params[e],
+        )
+        for d in data
+        for e in models
+        for b in batches
+        for seed in seed_list
+        for s in named_strategies
+    )
+    return Grid(runs, data, models, named_strategies)
+
+
+def run_grid(
+    grid: Grid,
+    results: str | os.PathLike,
+    *,
+    n_jobs: int | None = 1,
+    histories: str | os.PathLike | None = None,
+    progress: bool = False,
+    callback: Callable[[dict[str, Any]], Any] | None = None,
+) -> list[dict[str, Any]]:
+    """Run the grid's unfinished runs and return one result per run of the grid, in grid order.
+
+    Runs already in ``results`` are skipped; each new one is appended there as
+    soon as it finishes. ``n_jobs`` is passed to ``joblib.Parallel`` (the
+    backend comes from ``joblib.parallel_config``, e.g. ``"dask"``). With
+    ``histories`` (a folder), each run's history is also saved there as
+    ``<id>.json`` before its line is appended, for ``alfunc replay``; workers
+    never write files, so they need no shared file system. ``progress=True``
+    shows a bar of runs done with an ETA on stderr; ``callback(result)`` is
+    called once per new run, after it is saved.
+    """
+    if not isinstance(grid, Grid):
+        raise TypeError(f"grid must be an alfunc.experiments.Grid (see experiment_grid), got {type(grid).__name__}")
+    check_callback(callback)
+    _check_folder(os.path.dirname(os.path.abspath(results)), "results")
+    if histories is not None:
+        _check_folder(histories, "histories")
+    done = {line.get("id"): line for line in read_results(results)}
+    todo = [run for run in grid.runs if run.id not in done]
+    tasks = (
+        delayed(run_one)(run, grid.data[run.dataset], grid.estimators[run.estimator], grid.strategies[run.strategy])
+        for run in todo
+    )
+    finished = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(tasks) if todo else iter(())
+    saved = map(partial(_saved, results, histories), finished)
+    for line in observed(saved, len(todo), progress=progress, callback=callback, description="runs", unit="run"):
+        done[line["id"]] = line
+    return [done[run.id] for run in grid.runs]
+
+
+def run_one(run: Run, data: Dataset, estimator: Any, strategy: Any) -> tuple[dict[str, Any], History]:
+    """One AL run of the grid: its results line (run, history digest, curve, metrics) and its history.
+
+    Pure given its arguments (the split, scaling, initial set and queries all
+    derive from ``run.seed``), so any worker computes the same line; only
+    ``seconds`` differs between two executions. The history's ``info`` gains
+    the run under ``"experiment"``, which is what ``alfunc replay`` rebuilds
+    the data and the estimator from. BLAS and OpenMP run one thread per run:
+    parallelism comes from running runs side by side, small fits do not gain
+    from threads (they lose a lot when cores are oversubscribed), and results
+    then do not depend on how many cores a worker has.
+    """
+    with threadpool_limits(limits=1):
+        return _run_one(run, data, estimator, strategy)
+
+
+def _run_one(run: Run, data: Dataset, estimator: Any, strategy: Any) -> tuple[dict[str, Any], History]:
+    started = time.perf_counter()
+    X_pool, X_test, y_pool, y_test = paired_split(run, *data)
+    final = run_al(
+        X_pool, y_pool, estimator, strategy, n_init=run.n_init, batch_size=run.batch_size, budget=run.budget,
+        X_test=X_test, y_test=y_test, scoring=run.scoring, random_state=run.seed,
+    )
+    history = final.history.with_info({"experiment": plain_data(attrs.asdict(run))})
+    n_labeled, scores = learning_curve(history, "test_score")
+    full = float(check_scoring(estimator, scoring=run.scoring)(clone(estimator).fit(X_pool, y_pool), X_test, y_test))
+    line = {
+        "id": run.id,
+        "run": attrs.asdict(run),
+        "history_digest": history_digest(history),
+        "n_pool": int(n_rows(X_pool)),
+        "n_labeled": n_labeled.tolist(),
+        "test_score": scores.tolist(),
+        "full_pool_score": full,
+        "metrics": run_metrics(n_labeled, scores, full),
+        "seconds": time.perf_counter() - started,
+    }
+    return line, history
+
+
+def paired_split(run: Run, X: Any, y: Any) -> tuple[Any, Any, np.ndarray, np.ndarray]:
+    """The seed's stratified pool/test split, scaled with statistics of the pool only."""
+    X_pool, X_test, y_pool, y_test = train_test_split(
+        X, y, test_size=run.test_size, stratify=y, random_state=run.seed
+    )
+    if run.scale:
+        scaler = StandardScaler().fit(X_pool)
+        X_pool, X_test = scaler.transform(X_pool), scaler.transform(X_test)
+    return X_pool, X_test, y_pool, y_test
+
+
+def run_metrics(n_labeled: np.ndarray, scores: np.ndarray, full_score: float) -> dict[str, Any]:
+    """The per-run metrics of a results line (paired ones are computed when reporting)."""
+    metrics: dict[str, Any] = {f"aulc_{c}": aulc(n_labeled, scores, c) for c in ("trapezoid", "mean", "zhan")}
+    metrics["final_score"] = float(scores[-1])
+    for fraction in REACH_FRACTIONS:
+        metrics[f"labels_to_{round(fraction * 100)}pct"] = labels_to_reach(n_labeled, scores, full_score, fraction)
+    return metrics
+
+
+def run_from_info(info: Mapping[str, Any]) -> Run:
+    """The grid run a history was made by (``info["experiment"]``, written by ``run_one``)."""
+    if "experiment" not in info:
+        raise ValueError("the history was not made by an alfunc experiment grid: its info has no 'experiment' entry")
+    try:
+        return Run(**dict(info["experiment"]))
+    except TypeError as error:
+        raise ValueError(f"the history's 'experiment' entry is not a grid run: {error}") from None
+
+
+def _saved(
+    path: str | os.PathLike, histories: str | os.PathLike | None, finished: tuple[dict[str, Any], History]
+) -> dict[str, Any]:
+    line, history = finished
+    if histories is not None:
+        save_history(history, os.path.join(histories, f"{line['id']}.json"))
+    append_result(path, line)
+    return line
+
+
+def _check_folder(folder: str | os.PathLike, name: str) -> None:
+    if not os.path.isdir(folder):
+        raise ValueError(f"{name}: folder {os.fspath(folder)!r} does not exist")
+
+
+def _named(values: Any, name: str, by_name: Callable[[str], Any]) -> dict[str, Any]:
+    if isinstance(values, Mapping):
+        if not values:
+            raise ValueError(f"{name} must not be empty")
+        return {str(key): value for key, value in values.items()}
+    if isinstance(values, str) or not isinstance(values, Iterable):
+        raise TypeError(f"{name} must be a list of names or a mapping name -> value, got {values!r}")
+    names = list(values)
+    if not names or len(set(names)) != len(names):
+        raise ValueError(f"{name} must list distinct names, got {names!r}")
+    return {n: by_name(n) for n in names}
+
+
+def _check_dataset(name: str, value: Any) -> Dataset:
+    if not (isinstance(value, tuple) and len(value) == 2):
+        raise TypeError(f"datasets[{name!r}] must be a tuple (X, y), got {type(value).__name__}")
+    X = check_pool(value[0], f"datasets[{name!r}] X")
+    return X, check_labels_for(value[1], n_rows(X), f"datasets[{name!r}] y")
+
+
+def _check_stratifiable(name: str, y: np.ndarray, test_size: float) -> None:
+    """A stratified split needs two members per class and room for every class on both sides."""
+    _, counts = np.unique(y, return_counts=True)
+    n_test = math.ceil(test_size * y.size)
+    if counts.min() < 2 or min(n_test, y.size - n_test) < counts.size:
+        raise ValueError(
+            f"datasets[{name!r}] cannot be split with stratification at test_size={test_size}: "
+            f"{counts.size} classes, smallest with {counts.min()} samples, {y.size} samples in all"
+        )
+
+
+def _strategies(strategies: Any) -> dict[str, Any]:
+    if isinstance(strategies, str) or not isinstance(strategies, Iterable):
+        raise TypeError(f"strategies must be a list of names or functions, got {strategies!r}")
+    named = {resolve_strategy(s)[0]: s for s in strategies}
+    if not named or len(named) != len(list(strategies)):
+        raise ValueError(f"strategies must be a non-empty list of distinct strategies, got {list(strategies)!r}")
+    return named
+
+
+def _seeds(seeds: Any) -> list[int]:
+    if isinstance(seeds, numbers.Integral) and not isinstance(seeds, bool):
+        return list(range(check_positive_int(seeds, "seeds")))
+    values = list(seeds) if isinstance(seeds, Iterable) else None
+    if not values or len(set(values)) != len(values):
+        raise ValueError(f"seeds must be a count >= 1 or distinct non-negative ints, got {seeds!r}")
+    return [check_positive_int(seed, "seeds", allow_zero=True) for seed in values]
+
+
+def _batch_sizes(batch_sizes: Any) -> list[int]:
+    values = [batch_sizes] if isinstance(batch_sizes, numbers.Integral) else list(batch_sizes)
+    if not values or len(set(values)) != len(values):
+        raise ValueError(f"batch_sizes must be an int or distinct ints, got {batch_sizes!r}")
+    return [check_positive_int(b, "batch_sizes") for b in values]
+
+
+def _fingerprint_data(X: Any, y: Any) -> str:
+    return hashlib.sha256(f"{data_fingerprint(X)}:{data_fingerprint(y)}".encode()).hexdigest()[:16]
+
+
+def _fingerprint_params(estimator: Any) -> str:
+    return hashlib.sha256(repr(estimator_facts(estimator)).encode()).hexdigest()[:16]

@@ -1,0 +1,221 @@
+"""Active-learning metrics: pure functions over learning curves and histories.
+
+A learning curve is two equal-length 1-D arrays: ``n_labeled`` (strictly
+increasing label counts, initial set first) and ``scores`` (the evaluation at
+each count). Paired metrics take curves of two strategies run with the same
+seed, so they share the same ``n_labeled`` grid.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any, Literal
+
+import attrs
+import numpy as np
+from scipy import stats
+
+from alfunc.state import History
+
+AULC_CONVENTIONS = ("trapezoid", "mean", "zhan")
+AulcConvention = Literal["trapezoid", "mean", "zhan"]
+
+
+def learning_curve(history: History, score: str = "test_score") -> tuple[np.ndarray, np.ndarray]:
+    """``(n_labeled, scores)`` of a run: one point per fit, ``score`` read from each record."""
+    if not isinstance(history, History):
+        raise TypeError(f"history must be an alfunc History, got {type(history).__name__}")
+    if not len(history):
+        raise ValueError("history has no records: a learning curve needs at least one fit")
+    missing = [r.iteration for r in history if score not in r.scores]
+    if missing:
+        available = sorted(history[0].scores)
+        raise ValueError(f"score {score!r} is missing from records {missing[:5]}; recorded scores: {available}")
+    n_labeled = np.array([r.n_labeled for r in history], dtype=np.int64)
+    return n_labeled, np.array([r.scores[score] for r in history], dtype=np.float64)
+
+
+def aulc(
+    n_labeled: Any,
+    scores: Any,
+    convention: AulcConvention = "trapezoid",
+    *,
+    quota: int | None = None,
+) -> float:
+    """Normalised area under a learning curve, in one of three conventions.
+
+    * ``"trapezoid"``: trapezoid rule over ``[n_labeled[0], n_labeled[-1]]``
+      (from the initial set to the budget) divided by that width, so scores in
+      [0, 1] give an area in [0, 1] whatever the budget.
+    * ``"mean"``: the plain mean of the scores, one weight per fit, as
+      ml-research's ``area_under_learning_curve`` and ALiPy report it.
+    * ``"zhan"``: Zhan et al. (2021) AUBC: the trapezoid area over the labels
+      queried after the initial set divided by the query ``quota`` (default:
+      the labels the curve spans). It equals ``"trapezoid"`` when the curve
+      spans its quota, and penalises a run that stopped short of it.
+
+    A one-point curve has area equal to its score in every convention.
+    """
+    x, y = check_curve(n_labeled, scores)
+    if convention not in AULC_CONVENTIONS:
+        raise ValueError(f"convention must be one of {AULC_CONVENTIONS}, got {convention!r}")
+    width = int(x[-1] - x[0])
+    if quota is not None and (convention != "zhan" or not _is_int(quota) or quota < max(width, 1)):
+        raise ValueError(f"quota is for convention='zhan': an int >= the labels the curve spans ({width}), got {quota!r}")
+    if convention == "mean" or x.size == 1:
+        return float(np.mean(y))
+    area = float(np.trapezoid(y, x))
+    return area / float(width if quota is None else quota)
+
+
+def deficiency(scores: Any, random_scores: Any, reference: float | None = None) -> float:
+    """Deficiency of a strategy against random sampling (Baram et al. 2004); lower is better.
+
+    ``sum(reference - scores) / sum(reference - random_scores)`` over the paired
+    fits: below 1 when the strategy beats random, 1 when they tie. With
+    ``reference`` the full-pool score (the model trained on every pool label),
+    this is Baram et al.'s measure with the full-pool score as the target; without
+    it the target is the last score of random (the two-method form, needing no
+    full-pool fit). NaN when random already sits at the target everywhere.
+    """
+    a = _scores(scores, "scores")
+    r = _scores(random_scores, "random_scores")
+    if a.shape != r.shape:
+        raise ValueError(f"scores and random_scores must be paired curves of equal length, got {a.size} and {r.size}")
+    top = float(r[-1]) if reference is None else _finite(reference, "reference")
+    gap_random = float(np.sum(top - r))
+    return float(np.sum(top - a)) / gap_random if gap_random != 0.0 else math.nan
+
+
+def labels_to_reach(n_labeled: Any, scores: Any, full_score: float, fraction: float = 0.95) -> int | None:
+    """The first label count at which the score reaches ``fraction`` of ``full_score``; None if never."""
+    x, y = check_curve(n_labeled, scores)
+    full_score = _finite(full_score, "full_score")
+    if not 0.0 < fraction <= 1.0:
+        raise ValueError(f"fraction must be in (0, 1], got {fraction}")
+    reached = np.flatnonzero(y >= fraction * full_score)
+    return int(x[reached[0]]) if reached.size else None
+
+
+def data_utilization_rate(n_labeled: Any, scores: Any, threshold: float, n_pool: int) -> float:
+    """Fraction of the pool labeled when the score first reaches ``threshold`` (ml-research); NaN if never.
+
+    Lower is better: the strategy needed fewer labels to reach the same quality.
+    """
+    x, y = check_curve(n_labeled, scores)
+    threshold = _finite(threshold, "threshold")
+    if not _is_int(n_pool) or n_pool < x[-1]:
+        raise ValueError(f"n_pool must be an int >= the last label count {int(x[-1])}, got {n_pool!r}")
+    reached = np.flatnonzero(y >= threshold)
+    return float(x[reached[0]]) / n_pool if reached.size else math.nan
+
+
+@attrs.frozen
+class PairedComparison:
+    """A strategy against a reference over paired runs (one value each per seed).
+
+    ``mean_delta`` is the mean of ``value - reference`` and ``standard_error``
+    its standard error; ``wins``/``ties``/``losses`` count seeds where the
+    strategy is better/within ``tolerance``/worse (higher is better);
+    ``p_value`` is the two-sided Wilcoxon signed-rank p (1.0 when every pair ties).
+    """
+
+    n: int
+    mean_delta: float
+    standard_error: float
+    wins: int
+    ties: int
+    losses: int
+    p_value: float
+
+
+def paired_comparison(values: Any, reference: Any, tolerance: float = 0.0) -> PairedComparison:
+    """Compare paired per-seed values of a strategy with those of a reference strategy."""
+    a = _scores(values, "values")
+    b = _scores(reference, "reference")
+    if a.shape != b.shape:
+        raise ValueError(f"values and reference must be paired (equal length), got {a.size} and {b.size}")
+    if not tolerance >= 0.0:
+        raise ValueError(f"tolerance must be >= 0, got {tolerance}")
+    delta = a - b
+    tied = np.abs(delta) <= tolerance
+    standard_error = float(np.std(delta, ddof=1) / math.sqrt(delta.size)) if delta.size > 1 else math.nan
+    return PairedComparison(
+        n=int(delta.size),
+        mean_delta=float(np.mean(delta)),
+        standard_error=standard_error,
+        wins=int(np.sum(~tied & (delta > 0))),
+        ties=int(np.sum(tied)),
+        losses=int(np.sum(~tied & (delta < 0))),
+        p_value=1.0 if tied.all() else float(stats.wilcoxon(np.where(tied, 0.0, delta)).pvalue),
+    )
+
+
+@attrs.frozen
+class Ranking:
+    """Mean rank of each strategy across datasets (1 = best) and the Friedman test of equal ranks."""
+
+    strategies: tuple[str, ...]
+    mean_ranks: tuple[float, ...]
+    statistic: float
+    p_value: float
+
+
+def rank_strategies(table: Any, strategies: Sequence[str], higher_is_better: bool = True) -> Ranking:
+    """Rank strategies within each dataset (ties share the average rank) and run the Friedman test.
+
+    ``table`` has one row per dataset and one column per strategy. The
+    statistic has the tie correction scipy's ``friedmanchisquare`` applies,
+    and also works for two strategies (where scipy refuses).
+    """
+    values = np.asarray(table, dtype=np.float64)
+    if values.ndim != 2 or values.shape[0] < 2 or values.shape[1] < 2:
+        raise ValueError(f"table must be 2-D with >= 2 datasets (rows) and >= 2 strategies, got shape {values.shape}")
+    if len(strategies) != values.shape[1]:
+        raise ValueError(f"strategies must name the {values.shape[1]} columns, got {len(strategies)} names")
+    if not np.isfinite(values).all():
+        raise ValueError("table must hold finite values")
+    n, k = values.shape
+    ranks = stats.rankdata(-values if higher_is_better else values, axis=1)
+    rank_sums = ranks.sum(axis=0)
+    tie_sizes = [np.unique(row, return_counts=True)[1] for row in ranks]
+    tie_correction = 1.0 - sum(float(np.sum(t**3 - t)) for t in tie_sizes) / (n * (k**3 - k))
+    raw = 12.0 / (n * k * (k + 1)) * float(np.sum(rank_sums**2)) - 3.0 * n * (k + 1)
+    statistic = raw / tie_correction if tie_correction > 0 else math.nan
+    p_value = float(stats.chi2.sf(statistic, k - 1)) if tie_correction > 0 else 1.0
+    return Ranking(tuple(strategies), tuple(float(r) for r in rank_sums / n), float(statistic), p_value)
+
+
+def check_curve(n_labeled: Any, scores: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Check a learning curve: equal-length 1-D arrays, strictly increasing counts, finite scores."""
+    x = np.asarray(n_labeled)
+    y = _scores(scores, "scores")
+    if x.ndim != 1 or x.shape != y.shape:
+        raise ValueError(f"n_labeled and scores must be 1-D of equal length, got shapes {x.shape} and {y.shape}")
+    if x.dtype.kind not in "iu":
+        raise TypeError(f"n_labeled must hold integer label counts, got dtype {x.dtype}")
+    if x.size > 1 and not np.all(np.diff(x) > 0):
+        raise ValueError("n_labeled must be strictly increasing (one point per fit)")
+    return x.astype(np.int64), y
+
+
+def _scores(values: Any, name: str) -> np.ndarray:
+    array = np.asarray(values, dtype=np.float64)
+    if array.ndim != 1 or array.size == 0:
+        raise ValueError(f"{name} must be a non-empty 1-D array of numbers, got shape {array.shape}")
+    if not np.isfinite(array).all():
+        raise ValueError(f"{name} must be finite, got NaN or infinity")
+    return array
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+
+
+def _finite(value: Any, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a number, got {type(value).__name__}")
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value}")
+    return float(value)
