@@ -53,6 +53,8 @@ BAD_RUNS = [
     ({"strategy": "uncertainty"}, ValueError, "unknown strategy 'uncertainty'"),
     ({"strategy": 3}, TypeError, "strategy"),
     ({"estimator": LinearRegression()}, TypeError, "needs a classifier"),
+    ({"strategy": "bald"}, TypeError, "members of an ensemble"),
+    ({"strategy": "gsy"}, TypeError, "needs a regressor"),
     ({"estimator": MustNotFit}, TypeError, "estimator must be an estimator instance"),
     ({"estimator": object()}, TypeError, "estimator must be a scikit-learn estimator"),
     ({"stop": 5}, TypeError, "stop"),
