@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import attrs
 import pytest
 
@@ -53,6 +56,12 @@ def test_replay_of_a_history_whose_queries_were_changed_exits_1(simulated, tmp_p
 def test_report_prints_tables_and_writes_the_figure(simulated, tmp_path, capsys):
     assert main(["report", str(simulated / "results.jsonl"), "--figure", str(tmp_path / "f.png")]) == 0
     assert "ΔAULC vs random" in capsys.readouterr().out and (tmp_path / "f.png").stat().st_size > 10_000
+
+
+def test_report_piped_into_a_reader_that_stops_early_exits_quietly(simulated):
+    command = f"{sys.executable} -m alfunc report {simulated / 'results.jsonl'} | head -1"
+    finished = subprocess.run(["bash", "-c", f"set -o pipefail; {command}"], capture_output=True, text=True, timeout=120)
+    assert finished.stdout.count("\n") == 1 and "Broken pipe" not in finished.stderr
 
 
 @pytest.mark.parametrize(
