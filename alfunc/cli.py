@@ -103,7 +103,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script; returns the exit code."""
     arguments = build_parser().parse_args(argv)
     try:
-        return arguments.handler(arguments)
+        code = arguments.handler(arguments)
+        sys.stdout.flush()  # a closed pipe shows here, inside the handler below, not at exit
+        return code
     except KeyboardInterrupt:
         print("alfunc: interrupted; finished runs are saved (run the same command again to resume)", file=sys.stderr)
         return 130
