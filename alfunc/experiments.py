@@ -29,7 +29,7 @@ from typing import Any
 import attrs
 import numpy as np
 from joblib import Parallel, delayed
-from sklearn.base import clone, is_classifier
+from sklearn.base import clone
 from sklearn.metrics import check_scoring
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
@@ -44,8 +44,14 @@ from alfunc.progress import check_callback, observed
 from alfunc.results_file import append_result, read_results
 from alfunc.scoring import resolve_scorers
 from alfunc.state import History
-from alfunc.strategies import needs_classifier, resolve_strategy
-from alfunc.validation import check_estimator, check_labels_for, check_pool, check_positive_int, n_rows
+from alfunc.strategies import check_model_kind, resolve_strategy
+from alfunc.validation import (
+    check_estimator,
+    check_labels_for,
+    check_pool,
+    check_positive_int,
+    n_rows,
+)
 
 REACH_FRACTIONS = (0.9, 0.95, 0.99)
 
@@ -130,8 +136,7 @@ def experiment_grid(
     for e_name, estimator in models.items():
         resolve_scorers(estimator, scoring)
         for s_name, strategy in named_strategies.items():
-            if needs_classifier(resolve_strategy(strategy)[1]) and not is_classifier(estimator):
-                raise TypeError(f"strategy {s_name!r} needs a classifier; estimators[{e_name!r}] is not one")
+            check_model_kind(s_name, resolve_strategy(strategy)[1], estimator, f"estimators[{e_name!r}]")
     fingerprints = {name: _fingerprint_data(*value) for name, value in data.items()}
     params = {name: _fingerprint_params(estimator) for name, estimator in models.items()}
     runs = tuple(

@@ -15,8 +15,6 @@ from typing import Any
 
 import attrs
 import toolz
-from sklearn.base import is_classifier, is_regressor
-from sklearn.ensemble import BaseEnsemble
 
 from alfunc.facts import run_facts
 from alfunc.oracle import as_oracle
@@ -27,9 +25,7 @@ from alfunc.state import ALState
 from alfunc.steps import fit_step, init_step, query_step
 from alfunc.strategies import (
     Strategy,
-    needs_classifier,
-    needs_ensemble,
-    needs_regressor,
+    check_model_kind,
     resolve_strategy,
 )
 from alfunc.validation import (
@@ -87,15 +83,7 @@ def trace(
     ask = as_oracle(oracle, n_pool)
     check_estimator(estimator)
     name, score = resolve_strategy(strategy)
-    if needs_classifier(score) and not is_classifier(estimator):
-        raise TypeError(f"strategy {name!r} needs a classifier; {type(estimator).__name__} is not one")
-    if needs_regressor(score) and not is_regressor(estimator):
-        raise TypeError(f"strategy {name!r} needs a regressor; {type(estimator).__name__} is not one")
-    if needs_ensemble(score) and not isinstance(estimator, BaseEnsemble):
-        raise TypeError(
-            f"strategy {name!r} reads the members of an ensemble; {type(estimator).__name__} is not one "
-            "(use e.g. RandomForestClassifier, or a committee from alfunc.strategies.bagging)"
-        )
+    check_model_kind(name, score, estimator)
     n_initial = resolve_count(n_init, n_pool, "n_init")
     batch_size = check_positive_int(batch_size, "batch_size")
     target = _target_size(budget, n_initial, n_pool)

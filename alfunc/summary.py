@@ -16,7 +16,14 @@ from typing import Any
 import attrs
 import numpy as np
 
-from alfunc.metrics import AULC_CONVENTIONS, PairedComparison, Ranking, deficiency, paired_comparison, rank_strategies
+from alfunc.metrics import (
+    AULC_CONVENTIONS,
+    PairedComparison,
+    Ranking,
+    deficiency,
+    paired_comparison,
+    rank_strategies,
+)
 
 CONVENTION_NOTES = {
     "trapezoid": "normalised trapezoid area",

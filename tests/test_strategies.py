@@ -7,7 +7,15 @@ import pytest
 from sklearn.svm import LinearSVC
 
 import alfunc as al
-from alfunc.strategies import entropy, least_confident, margin, resolve_strategy
+from alfunc.strategies import (
+    entropy,
+    least_confident,
+    margin,
+    needs_classifier,
+    needs_ensemble,
+    needs_regressor,
+    resolve_strategy,
+)
 
 
 class FixedProba:
@@ -94,3 +102,12 @@ def test_random_strategy_is_uniform_over_the_pool():
         counts[chosen] += 1
     # each unlabeled point is picked with probability 5/49 per run: ~40.8 of 400 runs
     assert counts.min() > 15 and counts.max() < 70
+
+
+def test_combined_strategies_inherit_every_model_need_of_their_parts():
+    from alfunc.strategies import filter_then, gsy, k_center_greedy, rank_product, weighted
+
+    assert needs_regressor(filter_then(al.STRATEGIES["committee_variance"], 3, gsy))
+    assert needs_ensemble(weighted(bald=0.5, margin=0.5)) and needs_classifier(rank_product("bald", "margin"))
+    plain = filter_then(al.STRATEGIES["random"], 2, k_center_greedy)
+    assert not (needs_classifier(plain) or needs_regressor(plain) or needs_ensemble(plain))

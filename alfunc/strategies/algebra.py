@@ -26,8 +26,7 @@ from alfunc.strategies.base import (
     BatchStrategy,
     Strategy,
     batch_strategy,
-    needs_classifier,
-    needs_regressor,
+    inherit_needs,
 )
 from alfunc.strategies.pooled import candidate_utilities
 
@@ -134,10 +133,6 @@ def _whole_pool_combination(
 
 
 def named_like(strategy: Callable, name: str, parts: list[Callable]) -> Callable:
-    """Name ``strategy`` and mark it as needing a classifier/regressor when a part does."""
+    """Name ``strategy`` and give it every model need of its parts."""
     strategy.__name__ = strategy.__qualname__ = name
-    if any(needs_classifier(part) for part in parts):
-        strategy.needs_classifier = True
-    if any(needs_regressor(part) for part in parts):
-        strategy.needs_regressor = True
-    return strategy
+    return inherit_needs(strategy, *parts)

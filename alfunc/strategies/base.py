@@ -48,6 +48,34 @@ def batch_strategy(strategy: BatchStrategy) -> BatchStrategy:
     return strategy
 
 
+MODEL_NEEDS = ("needs_classifier", "needs_regressor", "needs_ensemble")
+
+
+def inherit_needs(strategy: Callable, *parts: Callable) -> Callable:
+    """Mark a strategy built from ``parts`` with every model need any part has."""
+    for need in MODEL_NEEDS:
+        if any(getattr(part, need, False) for part in parts):
+            setattr(strategy, need, True)
+    return strategy
+
+
+def check_model_kind(name: str, strategy: Callable, estimator: Any, estimator_name: str = "estimator") -> None:
+    """Refuse, before any fit, an estimator of the wrong kind for ``strategy``."""
+    from sklearn.base import is_classifier, is_regressor
+    from sklearn.ensemble import BaseEnsemble
+
+    kind = type(estimator).__name__
+    if needs_classifier(strategy) and not is_classifier(estimator):
+        raise TypeError(f"strategy {name!r} needs a classifier; {estimator_name} ({kind}) is not one")
+    if needs_regressor(strategy) and not is_regressor(estimator):
+        raise TypeError(f"strategy {name!r} needs a regressor; {estimator_name} ({kind}) is not one")
+    if needs_ensemble(strategy) and not isinstance(estimator, BaseEnsemble):
+        raise TypeError(
+            f"strategy {name!r} reads the members of an ensemble; {estimator_name} ({kind}) is not one "
+            "(use e.g. RandomForestClassifier, or a committee from alfunc.strategies.bagging)"
+        )
+
+
 def needs_classifier(strategy: Callable) -> bool:
     """True when the strategy scores candidates with a fitted classifier."""
     return bool(getattr(strategy, "needs_classifier", False))

@@ -17,7 +17,7 @@ import numpy as np
 from sklearn.metrics.pairwise import cosine_similarity, euclidean_distances
 
 from alfunc.context import Context
-from alfunc.strategies.base import Strategy, needs_classifier, uses_classifier
+from alfunc.strategies.base import Strategy, inherit_needs
 from alfunc.strategies.uncertainty import entropy
 from alfunc.validation import check_positive_int
 
@@ -80,4 +80,4 @@ def _density_weighted(base: Strategy, beta: float, n_reference: int, pool: str, 
         return uncertainty * weight(X, reference) ** beta
 
     density_weighted.__name__ = density_weighted.__qualname__ = name
-    return uses_classifier(density_weighted) if needs_classifier(base) else density_weighted
+    return inherit_needs(density_weighted, base)

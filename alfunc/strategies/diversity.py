@@ -22,9 +22,8 @@ from alfunc.strategies.base import (
     BatchStrategy,
     Strategy,
     batch_strategy,
-    needs_classifier,
+    inherit_needs,
     selects_batch,
-    uses_classifier,
 )
 from alfunc.strategies.farthest import greedy_batch
 from alfunc.strategies.pooled import (
@@ -103,7 +102,7 @@ def ranked_batch(uncertainty: Strategy = least_confident) -> BatchStrategy:
         return candidates[picks], values
 
     ranked.__name__ = f"ranked_batch({_name(uncertainty)})"
-    return uses_classifier(ranked) if needs_classifier(uncertainty) else ranked
+    return inherit_needs(ranked, uncertainty)
 
 
 def filter_then(first: Strategy, k_factor: float, then: BatchStrategy) -> BatchStrategy:
@@ -140,7 +139,7 @@ def filter_then(first: Strategy, k_factor: float, then: BatchStrategy) -> BatchS
         return candidates[chosen], utilities[chosen]
 
     filtered.__name__ = f"filter_then({_name(first)}, {k_factor}, {_name(then)})"
-    return uses_classifier(filtered) if needs_classifier(first) or needs_classifier(then) else filtered
+    return inherit_needs(filtered, first, then)
 
 
 def _check_utility_strategy(strategy: Callable, name: str) -> None:
