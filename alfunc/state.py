@@ -144,6 +144,16 @@ class ALState:
         mask[self.labeled] = True
         return mask
 
+    def training_set(self, X: Any, n_labeled: int | None = None) -> tuple[Any, np.ndarray]:
+        """The rows of ``X`` and labels of the first ``n_labeled`` acquired points, in pool-index order.
+
+        This is what ``fit_step`` fits on: sorting by index makes a model
+        independent of the order in which its points were acquired.
+        """
+        labeled = self.labeled[:n_labeled]
+        order = np.argsort(labeled, kind="stable")
+        return X[labeled[order]], self.labels[:n_labeled][order]
+
     def unlabeled(self, n_samples: int | None = None) -> np.ndarray:
         """The unlabeled pool indices in increasing order, derived from ``labeled``.
 

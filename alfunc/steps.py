@@ -140,8 +140,7 @@ def fit_step(
     X = check_same_pool(X, state.n_pool)
     X_test, y_test = check_test_set(X_test, y_test, X.shape[1])
     scorers = resolve_scorers(estimator, scoring)
-    order = np.argsort(state.labeled, kind="stable")
-    X_fit, y_fit = X[state.labeled[order]], state.labels[order]
+    X_fit, y_fit = state.training_set(X)
     started = time.perf_counter()
     model = clone(estimator).fit(X_fit, y_fit)
     fitted = time.perf_counter()

@@ -199,9 +199,7 @@ def model_at(state: ALState, X: Any, back: int) -> Any:
     record = state.history[-1 - back]
     if record.model is not None:
         return record.model
-    labeled = state.labeled[: record.n_labeled]
-    order = np.argsort(labeled, kind="stable")
-    return clone(state.model).fit(X[labeled[order]], state.labels[: record.n_labeled][order])
+    return clone(state.model).fit(*state.training_set(X, record.n_labeled))
 
 
 def stop_indices(state: ALState, stop_set: Any) -> np.ndarray:

@@ -121,9 +121,7 @@ def fresh_each_call(factory: Callable[[], Callable]) -> Callable:
 
 def labeled_rows(context: Context) -> tuple[Any, np.ndarray]:
     """The labeled rows and labels in increasing pool-index order (as ``fit_step`` fits them)."""
-    state = context.state
-    order = np.argsort(state.labeled, kind="stable")
-    return context.X[state.labeled[order]], state.labels[order]
+    return context.state.training_set(context.X)
 
 
 def member_probabilities(members: Committee, X: Any, classes: np.ndarray) -> np.ndarray:
