@@ -119,7 +119,7 @@ def replay_trace(
         raise ValueError(f"fit must be 'each' or 'last', got {fit!r}")
     if verify and fit == "last":
         raise ValueError("verify=True reruns every query, which needs a model at every round: use fit='each'")
-    check_same_pool(history.info, X, oracle)
+    check_recorded_pool(history.info, X, oracle)
     X_test, y_test = check_test_set(X_test, y_test, X.shape[1])
     _check_same_test_set(history.info, X_test, y_test)
     scoring = recorded_parameter(history.info, "scoring") if scoring is RECORDED else scoring
@@ -221,7 +221,7 @@ def recorded_parameter(info: Mapping[str, Any], name: str) -> Any:
     return value
 
 
-def check_same_pool(info: Mapping[str, Any], X: Any, oracle: Any) -> None:
+def check_recorded_pool(info: Mapping[str, Any], X: Any, oracle: Any) -> None:
     """Refuse a pool (or label array) other than the one the history was recorded on."""
     n_pool = info.get("n_pool")
     if n_pool is not None and n_pool != n_rows(X):
