@@ -28,10 +28,10 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from alfunc.rng import root_entropy, step_seed
-from alfunc.state import ALState, History, Query
-from alfunc.steps import INITIAL_STRATEGY, fit_step, init_step, query_step
+from alfunc.state import ALState, History
+from alfunc.steps import fit_step, init_step, initial_state, query_step
 from alfunc.strategies import Strategy, uses_classifier
-from alfunc.strategies.uncertainty import predict_proba, top_two_gap
+from alfunc.strategies.uncertainty import predict_proba, shannon_entropy, top_two_gap
 from alfunc.validation import (
     check_labels_for,
     check_pool,
@@ -50,9 +50,7 @@ def breaking_ties(probabilities: np.ndarray) -> np.ndarray:
 
 def entropy(probabilities: np.ndarray) -> np.ndarray:
     """Shannon entropy of each row in bits, with 0 log 0 = 0 (never NaN)."""
-    proba = np.asarray(probabilities, dtype=np.float64)
-    logs = np.log2(proba, out=np.zeros_like(proba), where=proba > 0)
-    return -np.einsum("ij,ij->i", proba, logs)
+    return shannon_entropy(probabilities) / np.log(2)
 
 
 def random(probabilities: np.ndarray) -> np.ndarray:
@@ -357,13 +355,7 @@ def _classifier_seed(random_state: Any, seed: int) -> int | None:
 
 def _given_initial_state(chosen: np.ndarray, y: np.ndarray, seed: int) -> ALState:
     """The state ``init_step`` would return had it drawn ``chosen`` (no model yet)."""
-    return ALState(
-        labeled=chosen,
-        labels=y[chosen],
-        n_pool=y.shape[0],
-        history=History(seed),
-        pending=Query(chosen, np.full(chosen.size, np.nan), INITIAL_STRATEGY),
-    )
+    return initial_state(chosen, y[chosen], y.shape[0], History(seed))
 
 
 def _selection_indices(initial_selection: Any, n_pool: int) -> np.ndarray:

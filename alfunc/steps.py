@@ -51,12 +51,17 @@ def init_step(X: Any, oracle: Any, n_init: int | float = 10, random_state: Any =
     seed = root_entropy(random_state)
     y = known_labels(oracle)
     initial = initial_indices(n_pool, count, seed, y)
+    return initial_state(initial, ask(initial), n_pool, History(seed, info=pool_facts(X, y)))
+
+
+def initial_state(initial: np.ndarray, labels: Any, n_pool: int, history: History) -> ALState:
+    """The unfitted state whose labeled set is ``initial``, pending as iteration 0's query."""
     return ALState(
         labeled=initial,
-        labels=ask(initial),
+        labels=labels,
         n_pool=n_pool,
-        history=History(seed, info=pool_facts(X, y)),
-        pending=Query(initial, np.full(count, np.nan), INITIAL_STRATEGY),
+        history=history,
+        pending=Query(initial, np.full(len(initial), np.nan), INITIAL_STRATEGY),
     )
 
 
