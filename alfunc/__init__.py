@@ -9,21 +9,21 @@
 
 from importlib.metadata import PackageNotFoundError, version
 
-from alfunc.checkpoint import RunFailed, checkpointed
+from alfunc.history.checkpoint import RunFailed, checkpointed
 from alfunc.compat import StandardAL
-from alfunc.context import Context
-from alfunc.history_io import history_digest, load_history, save_history
-from alfunc.history_replay import (
+from alfunc.core.context import Context
+from alfunc.history.io import history_digest, load_history, save_history
+from alfunc.history.replay import (
     ReplayDivergence,
     replay,
     replay_trace,
     resume,
     resume_trace,
 )
-from alfunc.loop import run, trace, until
-from alfunc.selection import select
-from alfunc.state import ALState, History, Query, Record
-from alfunc.steps import fit_step, init_step, query_step, teach
+from alfunc.engine.loop import run, trace, until
+from alfunc.engine.selection import select
+from alfunc.core.state import ALState, History, Query, Record
+from alfunc.engine.steps import fit_step, init_step, query_step, teach
 from alfunc.strategies import STRATEGIES
 
 try:

@@ -20,15 +20,15 @@ from pathlib import Path
 from typing import NoReturn
 
 import alfunc
-from alfunc.catalog import DATASETS, ESTIMATORS, load_dataset, make_estimator
-from alfunc.experiment_plots import plot_experiment
-from alfunc.experiments import experiment_grid, paired_split, run_from_info, run_grid
-from alfunc.history_io import load_history
-from alfunc.history_replay import ReplayDivergence, replay
+from alfunc.experiments.catalog import DATASETS, ESTIMATORS, load_dataset, make_estimator
+from alfunc.experiments.plots import plot_experiment
+from alfunc.experiments.grid import experiment_grid, paired_split, run_from_info, run_grid
+from alfunc.history.io import load_history
+from alfunc.history.replay import ReplayDivergence, replay
 from alfunc.metrics import AULC_CONVENTIONS
-from alfunc.results_file import read_results
+from alfunc.experiments.results import read_results
 from alfunc.strategies import STRATEGIES
-from alfunc.summary import format_summaries, rank_settings, summarize
+from alfunc.experiments.summary import format_summaries, rank_settings, summarize
 
 RESULTS_NAME = "results.jsonl"
 FIGURE_NAME = "learning_curves.png"

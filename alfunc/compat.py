@@ -27,12 +27,12 @@ from sklearn.metrics import get_scorer
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
-from alfunc.rng import root_entropy, step_seed
-from alfunc.state import ALState, History
-from alfunc.steps import fit_step, init_step, initial_state, query_step
+from alfunc.core.rng import root_entropy, step_seed
+from alfunc.core.state import ALState, History
+from alfunc.engine.steps import fit_step, init_step, initial_state, query_step
 from alfunc.strategies import Strategy, uses_classifier
 from alfunc.strategies.uncertainty import predict_proba, shannon_entropy, top_two_gap
-from alfunc.validation import (
+from alfunc.core.validation import (
     check_labels_for,
     check_pool,
     check_test_set,

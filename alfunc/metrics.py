@@ -16,7 +16,7 @@ import attrs
 import numpy as np
 from scipy import stats
 
-from alfunc.state import History
+from alfunc.core.state import History
 
 AULC_CONVENTIONS = ("trapezoid", "mean", "zhan")
 AulcConvention = Literal["trapezoid", "mean", "zhan"]

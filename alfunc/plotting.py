@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from alfunc.state import ALState, History
+from alfunc.core.state import ALState, History
 
 SERIF_PREFERENCES = ("Times New Roman", "Times", "TeX Gyre Bonum", "Nimbus Roman")
 UNLABELED_COLOR = "#bbbbbb"

@@ -27,9 +27,9 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.metrics import cohen_kappa_score
 
-from alfunc.context import Context
-from alfunc.rng import step_generator
-from alfunc.state import ALState
+from alfunc.core.context import Context
+from alfunc.core.rng import step_generator
+from alfunc.core.state import ALState
 from alfunc.strategies import entropy
 from alfunc.strategies.pooled import candidate_utilities, chunks
 

@@ -18,7 +18,7 @@ import time
 
 from threadpoolctl import threadpool_info
 
-from alfunc.experiments import _run_one, experiment_grid, run_one
+from alfunc.experiments.grid import _run_one, experiment_grid, run_one
 
 
 def median_seconds(function, repeats: int) -> float:

@@ -3,7 +3,7 @@
 Also the cost ``init_step`` now pays to fingerprint a large pool, next to the
 finiteness pass ``check_pool`` already made.
 
-The history of the issue: make_classification(500 points, 2 informative
+The measured history: make_classification(500 points, 2 informative
 features), LogisticRegression, margin, n_init=10, batch_size=10 -> 49 query
 rounds (50 records). Prints medians over --repeats runs, and ratios to the
 original run measured in the same process.
@@ -26,8 +26,8 @@ from sklearn.datasets import make_classification
 from sklearn.linear_model import LogisticRegression
 
 import alfunc as al
-from alfunc.facts import data_fingerprint
-from alfunc.validation import check_pool
+from alfunc.core.facts import data_fingerprint
+from alfunc.core.validation import check_pool
 
 
 def median_seconds(action: Callable[[], object], repeats: int) -> float:

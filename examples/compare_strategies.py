@@ -1,4 +1,4 @@
-"""Area under the learning curve of the issue-6a strategies next to random and margin.
+"""Area under the learning curve of the committee, density, expected-error and combined strategies next to random and margin.
 
 For each dataset (iris, wine, breast cancer) and seed (0-4): a stratified
 70/30 train/test split; the pool is standardised with a scaler fitted on the

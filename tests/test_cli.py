@@ -9,8 +9,8 @@ import attrs
 import pytest
 
 from alfunc.cli import main
-from alfunc.history_io import load_history, save_history
-from alfunc.results_file import read_results
+from alfunc.history.io import load_history, save_history
+from alfunc.experiments.results import read_results
 
 SMALL = ["--dataset", "iris", "--seeds", "2", "--n-init", "10", "--batch-size", "10", "--budget", "40", "--no-progress"]
 

@@ -12,8 +12,8 @@ from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.preprocessing import StandardScaler
 
 from alfunc.experiments import experiment_grid, paired_split, run_grid, run_one
-from alfunc.history_io import history_digest, load_history
-from alfunc.results_file import append_result, read_results
+from alfunc.history.io import history_digest, load_history
+from alfunc.experiments.results import append_result, read_results
 
 SMALL = {"n_init": 10, "budget": 40}
 

@@ -1,4 +1,4 @@
-"""alfunc.facts: data fingerprints and run parameters as plain data."""
+"""alfunc.core.facts: data fingerprints and run parameters as plain data."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 import alfunc as al
-from alfunc import facts
-from alfunc.frozen import FrozenMap
+from alfunc.core import facts
+from alfunc.core.frozen import FrozenMap
 
 pools = hnp.arrays(np.float64, hnp.array_shapes(min_dims=2, max_dims=2, max_side=40), elements=st.floats(-1e6, 1e6))
 

@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 from sklearn.naive_bayes import GaussianNB
 
 import alfunc as al
-from alfunc.frozen import FrozenMap
-from alfunc.history_io import FORMAT_VERSION
+from alfunc.core.frozen import FrozenMap
+from alfunc.history.io import FORMAT_VERSION
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 

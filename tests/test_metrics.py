@@ -19,7 +19,7 @@ from alfunc.metrics import (
     paired_comparison,
     rank_strategies,
 )
-from alfunc.state import History, Record
+from alfunc.core.state import History, Record
 
 X = np.array([10, 20, 40])
 Y = np.array([0.5, 0.7, 0.9])

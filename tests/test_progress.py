@@ -43,7 +43,7 @@ def test_a_bad_callback_is_refused_when_trace_is_called():
 
 def test_importing_alfunc_and_its_cli_loads_neither_matplotlib_nor_tqdm():
     code = (
-        "import sys, alfunc, alfunc.cli, alfunc.experiments, alfunc.experiment_plots;"
+        "import sys, alfunc, alfunc.cli, alfunc.experiments, alfunc.experiments.plots;"
         "print(sorted(m for m in ('matplotlib', 'tqdm', 'dask') if m in sys.modules))"
     )
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from sklearn.naive_bayes import GaussianNB
 
 import alfunc as al
-from alfunc.context import Context
+from alfunc.core.context import Context
 
 SETTINGS = settings(max_examples=25, deadline=None)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from alfunc.summary import format_summaries, rank_settings, summarize
+from alfunc.experiments.summary import format_summaries, rank_settings, summarize
 
 SETTING = {"estimator": "logistic", "batch_size": 10, "n_init": 10, "budget": 30, "test_size": 0.25,
            "scoring": None, "scale": True, "data": "d", "model": "m"}

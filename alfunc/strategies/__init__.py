@@ -53,7 +53,7 @@ STRATEGIES: MappingProxyType[str, Callable] = MappingProxyType(
         "margin": margin,
         "breaking_ties": margin,
         "entropy": entropy,
-        # committee, density, expected error, regression (issue 6a)
+        # committee, density, expected error reduction, regression
         "vote_entropy": fresh_each_call(vote_entropy),
         "kl_divergence": fresh_each_call(kl_divergence),
         "bald": fresh_each_call(bald),

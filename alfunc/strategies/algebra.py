@@ -20,8 +20,9 @@ from typing import Any
 import numpy as np
 from scipy.stats import rankdata
 
-from alfunc.context import Context
-from alfunc.rng import step_salt
+from alfunc.core.context import Context
+from alfunc.core.ranking import top_k
+from alfunc.core.rng import step_salt
 from alfunc.strategies.base import (
     BatchStrategy,
     Strategy,
@@ -122,10 +123,6 @@ def _whole_pool_combination(
     parts: list[tuple[str, Strategy]], combine: Callable[[list[np.ndarray]], np.ndarray], name: str
 ) -> BatchStrategy:
     def combination(model: Any, X: Any, context: Context, batch_size: int) -> tuple[np.ndarray, np.ndarray]:
-        from alfunc.selection import (
-            top_k,  # selection imports the registry, which imports us
-        )
-
         combined = combine([candidate_utilities(part, model, X, context) for _, part in parts])
         return top_k(context.candidates, combined, batch_size, step_salt(context.state.seed, context.iteration, "tie-break"))
 

@@ -18,9 +18,9 @@ from typing import Any
 
 import numpy as np
 
-from alfunc.context import Context
-from alfunc.rng import step_generator
-from alfunc.state import History
+from alfunc.core.context import Context
+from alfunc.core.rng import step_generator
+from alfunc.core.state import History
 from alfunc.strategies.algebra import named_like, utility_part
 from alfunc.strategies.base import Strategy
 

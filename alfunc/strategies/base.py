@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from alfunc.context import Context
+from alfunc.core.context import Context
 
 Strategy = Callable[[Any, Any, Context], np.ndarray]
 BatchStrategy = Callable[[Any, Any, Context, int], tuple[np.ndarray, np.ndarray]]

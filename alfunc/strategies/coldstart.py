@@ -18,7 +18,7 @@ from scipy.spatial.distance import cdist
 from sklearn.cluster import KMeans
 from sklearn.neighbors import NearestNeighbors
 
-from alfunc.context import Context
+from alfunc.core.context import Context
 from alfunc.strategies.base import BatchStrategy, batch_strategy
 from alfunc.strategies.farthest import best_position
 from alfunc.strategies.pooled import chunks, dense_rows

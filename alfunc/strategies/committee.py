@@ -30,8 +30,8 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import clone, is_classifier
 
-from alfunc.context import Context
-from alfunc.validation import check_estimator, check_positive_int
+from alfunc.core.context import Context
+from alfunc.core.validation import check_estimator, check_positive_int
 
 Committee = tuple[Any, ...]
 CommitteeSource = Callable[[Any, Context], Committee]

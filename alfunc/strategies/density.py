@@ -16,10 +16,10 @@ from typing import Any
 import numpy as np
 from sklearn.metrics.pairwise import cosine_similarity, euclidean_distances
 
-from alfunc.context import Context
+from alfunc.core.context import Context
 from alfunc.strategies.base import Strategy, inherit_needs
 from alfunc.strategies.uncertainty import entropy
-from alfunc.validation import check_positive_int
+from alfunc.core.validation import check_positive_int
 
 Weight = Any  # (X_candidates, X_reference) -> one non-negative weight per candidate
 

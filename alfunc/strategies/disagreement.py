@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from alfunc.context import Context
+from alfunc.core.context import Context
 from alfunc.strategies.base import Strategy, uses_classifier, uses_ensemble
 from alfunc.strategies.committee import (
     as_committee_source,

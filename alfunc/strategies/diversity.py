@@ -17,7 +17,7 @@ import numpy as np
 from scipy.spatial.distance import cdist
 from sklearn.cluster import KMeans
 
-from alfunc.context import Context
+from alfunc.core.context import Context
 from alfunc.strategies.base import (
     BatchStrategy,
     Strategy,

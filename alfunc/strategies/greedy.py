@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from scipy.spatial.distance import cdist
 
-from alfunc.context import Context
+from alfunc.core.context import Context
 from alfunc.strategies.base import batch_strategy, uses_regressor
 from alfunc.strategies.farthest import greedy_batch
 from alfunc.strategies.pooled import chunks, dense_rows

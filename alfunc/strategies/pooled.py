@@ -16,7 +16,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.spatial.distance import cdist
 
-from alfunc.context import Context
+from alfunc.core.context import Context
 
 WORKING_ELEMENTS = 1 << 22
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from alfunc.context import Context
+from alfunc.core.context import Context
 from alfunc.strategies.base import uses_classifier
 
 

@@ -30,8 +30,8 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from sklearn.exceptions import UndefinedMetricWarning
 
-from alfunc.state import ALState, History
-from alfunc.steps import fit_step, init_step, teach
+from alfunc.core.state import ALState, History
+from alfunc.engine.steps import fit_step, init_step, teach
 from alfunc.testing.estimators import fitting_estimator
 
 TASKS = ("classification", "regression")

@@ -36,12 +36,12 @@ from typing import Any
 import attrs
 import numpy as np
 
-from alfunc.state import ALState
-from alfunc.steps import fit_step, init_step
+from alfunc.core.state import ALState
+from alfunc.engine.steps import fit_step, init_step
 from alfunc.testing.data import states
 from alfunc.testing.estimators import fitting_estimator
 from alfunc.testing.report import PropertyFailed, call, global_rng_seeded, search, shown
-from alfunc.validation import check_estimator, check_labels_for, check_pool, n_rows
+from alfunc.core.validation import check_estimator, check_labels_for, check_pool, n_rows
 
 Step = Callable[[ALState], ALState]
 

@@ -66,16 +66,16 @@ import numpy as np
 from hypothesis import strategies as st
 from sklearn.base import is_regressor
 
-from alfunc.context import Context
-from alfunc.frozen import freeze, readonly
-from alfunc.selection import select
-from alfunc.state import ALState
-from alfunc.steps import init_step
+from alfunc.core.context import Context
+from alfunc.core.frozen import freeze, readonly
+from alfunc.engine.selection import select
+from alfunc.core.state import ALState
+from alfunc.engine.steps import init_step
 from alfunc.strategies import resolve_strategy, selects_batch
 from alfunc.testing.data import fit_if_possible, fitted_state, pools, states
 from alfunc.testing.estimators import default_estimator
 from alfunc.testing.report import PropertyFailed, call, global_rng_seeded, search, shown
-from alfunc.validation import check_estimator
+from alfunc.core.validation import check_estimator
 
 DEFAULT_MAX_EXAMPLES = 50
 DEFAULT_MAX_ROWS = 12

@@ -23,9 +23,10 @@ from typing import Any
 
 import numpy as np
 
-from alfunc.context import Context
-from alfunc.rng import hashed_uniform, step_salt
-from alfunc.state import ALState
+from alfunc.core.context import Context
+from alfunc.core.ranking import top_k
+from alfunc.core.rng import step_salt
+from alfunc.core.state import ALState
 from alfunc.strategies import (
     Strategy,
     needs_classifier,
@@ -33,7 +34,7 @@ from alfunc.strategies import (
     resolve_strategy,
     selects_batch,
 )
-from alfunc.validation import check_positive_int, check_same_pool, row_blocks
+from alfunc.core.validation import check_positive_int, check_same_pool, row_blocks
 
 DEFAULT_CHUNK_BYTES = 2**21
 
@@ -106,30 +107,6 @@ def _joint_batch(state: ALState, X: Any, name: str, choose: Any, k: int) -> tupl
     if np.unique(indices).size != k or state.labeled_mask()[indices].any():
         raise ValueError(f"batch strategy {name!r} returned repeated or already labeled indices")
     return indices.astype(np.int64), _checked_utilities(utilities, k, name)
-
-
-def top_k(indices: np.ndarray, utilities: np.ndarray, k: int, salt: int) -> tuple[np.ndarray, np.ndarray]:
-    """The ``k`` entries of highest utility, best first; ties by a seeded hash of the index.
-
-    The order is (utility, hash) descending, then index ascending. Only the
-    entries that can make the cut are sorted: those above the k-th utility, and
-    of those tied with it only the ones whose hash can still win. So a chunk
-    where most utilities tie (a saturated or constant model) costs a partition,
-    not a sort.
-    """
-    if utilities.size > k:
-        kth_largest = np.partition(utilities, utilities.size - k)[utilities.size - k]
-        above = np.flatnonzero(utilities > kth_largest)
-        tied = np.flatnonzero(utilities == kth_largest)
-        places = k - above.size
-        if tied.size > places:
-            hashes = hashed_uniform(indices[tied], salt)
-            cut = np.partition(hashes, tied.size - places)[tied.size - places]
-            tied = tied[hashes >= cut]
-        keep = np.concatenate([above, tied])
-        indices, utilities = indices[keep], utilities[keep]
-    order = np.lexsort((indices, -hashed_uniform(indices, salt), -utilities))[:k]
-    return indices[order], utilities[order]
 
 
 def _checked_utilities(utilities: Any, n_candidates: int, name: str) -> np.ndarray:

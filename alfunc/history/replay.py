@@ -20,14 +20,14 @@ import attrs
 import numpy as np
 import toolz
 
-from alfunc.facts import data_fingerprint, is_rebuildable
-from alfunc.loop import trace
-from alfunc.oracle import as_oracle, known_labels
-from alfunc.selection import select
-from alfunc.state import ALState, History, Query
-from alfunc.steps import INITIAL_STRATEGY, fit_step, initial_indices, teach
+from alfunc.core.facts import data_fingerprint, is_rebuildable
+from alfunc.engine.loop import trace
+from alfunc.core.oracle import as_oracle, known_labels
+from alfunc.engine.selection import select
+from alfunc.core.state import ALState, History, Query
+from alfunc.engine.steps import INITIAL_STRATEGY, fit_step, initial_indices, teach
 from alfunc.strategies import STRATEGIES, resolve_strategy
-from alfunc.validation import check_estimator, check_pool, check_test_set, n_rows
+from alfunc.core.validation import check_estimator, check_pool, check_test_set, n_rows
 
 RECORDED = "recorded"
 RUN_PARAMETERS = ("strategy", "n_init", "batch_size", "budget", "max_iter", "stop", "scoring")

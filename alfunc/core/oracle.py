@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from alfunc.validation import check_labels_for
+from alfunc.core.validation import check_labels_for
 
 Oracle = Callable[[np.ndarray], Any]
 

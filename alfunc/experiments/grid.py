@@ -10,7 +10,7 @@ the strategy alone, which is what the paired statistics in
 Runs go through ``joblib.Parallel``, so ``n_jobs`` spreads them over local
 processes and ``joblib.parallel_config(backend="dask")`` sends them to a Dask
 cluster; nothing here schedules work itself. Each finished run is appended to
-the results file at once (see ``alfunc.results_file``); running the same grid
+the results file at once (see ``alfunc.experiments.results``); running the same grid
 again skips the runs already in the file.
 """
 
@@ -35,17 +35,17 @@ from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
-from alfunc.catalog import Dataset, load_dataset, make_estimator
-from alfunc.facts import data_fingerprint, estimator_facts, plain_data
-from alfunc.history_io import history_digest, save_history
-from alfunc.loop import run as run_al
+from alfunc.experiments.catalog import Dataset, load_dataset, make_estimator
+from alfunc.core.facts import data_fingerprint, estimator_facts, plain_data
+from alfunc.history.io import history_digest, save_history
+from alfunc.engine.loop import run as run_al
 from alfunc.metrics import aulc, labels_to_reach, learning_curve
-from alfunc.progress import check_callback, observed
-from alfunc.results_file import append_result, read_results
-from alfunc.scoring import resolve_scorers
-from alfunc.state import History
+from alfunc.engine.progress import check_callback, observed
+from alfunc.experiments.results import append_result, read_results
+from alfunc.core.scoring import resolve_scorers
+from alfunc.core.state import History
 from alfunc.strategies import check_model_kind, resolve_strategy
-from alfunc.validation import (
+from alfunc.core.validation import (
     check_estimator,
     check_labels_for,
     check_pool,
@@ -109,7 +109,7 @@ def experiment_grid(
 ) -> Grid:
     """Every combination, checked before any model is fitted.
 
-    ``datasets`` are names from ``alfunc.catalog.DATASETS`` or a mapping
+    ``datasets`` are names from ``alfunc.experiments.catalog.DATASETS`` or a mapping
     ``name -> (X, y)``; ``estimators`` names from ``ESTIMATORS`` or a mapping
     ``name -> estimator``; ``strategies`` names or strategy functions;
     ``seeds`` a count (seeds 0..n-1) or explicit seeds. ``budget`` is the

@@ -20,8 +20,8 @@ import numpy as np
 import scipy.sparse as sp
 import sklearn
 
-from alfunc.frozen import FrozenMap
-from alfunc.validation import row_blocks
+from alfunc.core.frozen import FrozenMap
+from alfunc.core.validation import row_blocks
 
 FINGERPRINT_CHUNK_ROWS = 8192
 NOT_REBUILDABLE = ("callable", "object")

@@ -16,19 +16,19 @@ from typing import Any
 import attrs
 import toolz
 
-from alfunc.facts import run_facts
-from alfunc.oracle import as_oracle
-from alfunc.progress import check_callback, observed
-from alfunc.rng import root_entropy
-from alfunc.scoring import resolve_scorers
-from alfunc.state import ALState
-from alfunc.steps import fit_step, init_step, query_step
+from alfunc.core.facts import run_facts
+from alfunc.core.oracle import as_oracle
+from alfunc.engine.progress import check_callback, observed
+from alfunc.core.rng import root_entropy
+from alfunc.core.scoring import resolve_scorers
+from alfunc.core.state import ALState
+from alfunc.engine.steps import fit_step, init_step, query_step
 from alfunc.strategies import (
     Strategy,
     check_model_kind,
     resolve_strategy,
 )
-from alfunc.validation import (
+from alfunc.core.validation import (
     check_estimator,
     check_pool,
     check_positive_int,
@@ -67,7 +67,7 @@ def trace(
     last batch shrinks to hit it exactly), after ``max_iter`` query rounds, at
     the first state for which ``stop(state)`` is true (that state included), or
     when the pool is empty, whichever comes first. The run's parameters are
-    recorded as plain data in ``history.info`` (see ``alfunc.facts``).
+    recorded as plain data in ``history.info`` (see ``alfunc.core.facts``).
 
     ``start`` continues a run from one of its fitted states (for example one
     rebuilt by ``alfunc.replay``) instead of drawing an initial set: the first

@@ -14,7 +14,7 @@ from typing import Any, overload
 import attrs
 import numpy as np
 
-from alfunc.frozen import FrozenMap, arrays_equal, maps_equal, readonly
+from alfunc.core.frozen import FrozenMap, arrays_equal, maps_equal, readonly
 
 _array_eq = attrs.cmp_using(eq=arrays_equal)
 

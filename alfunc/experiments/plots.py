@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from alfunc.summary import group_by_setting
+from alfunc.experiments.summary import group_by_setting
 
 
 def plot_experiment(results: Iterable[Mapping[str, Any]], path: str | os.PathLike, *, dpi: int = 120) -> Path:

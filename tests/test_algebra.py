@@ -10,7 +10,7 @@ from sklearn.datasets import make_classification
 from sklearn.naive_bayes import GaussianNB
 
 import alfunc as al
-from alfunc.state import ALState, History
+from alfunc.core.state import ALState, History
 from alfunc.strategies import exp3, mix, rank_product, weighted
 from alfunc.strategies.bandit import arm_probabilities, replay_plays
 

@@ -15,15 +15,15 @@ import attrs
 import numpy as np
 from sklearn.base import clone
 
-from alfunc.facts import pool_facts
-from alfunc.frozen import FrozenMap
-from alfunc.oracle import as_oracle, known_labels
-from alfunc.rng import root_entropy, step_generator
-from alfunc.scoring import evaluate, resolve_scorers
-from alfunc.selection import select
-from alfunc.state import ALState, History, Query, Record
+from alfunc.core.facts import pool_facts
+from alfunc.core.frozen import FrozenMap
+from alfunc.core.oracle import as_oracle, known_labels
+from alfunc.core.rng import root_entropy, step_generator
+from alfunc.core.scoring import evaluate, resolve_scorers
+from alfunc.engine.selection import select
+from alfunc.core.state import ALState, History, Query, Record
 from alfunc.strategies import Strategy, resolve_strategy
-from alfunc.validation import (
+from alfunc.core.validation import (
     check_estimator,
     check_pool,
     check_same_pool,
@@ -136,7 +136,7 @@ def fit_step(
     Rows are fitted in increasing index order, so the model does not depend on
     the order in which points were acquired. Scores are taken on the labeled set
     (``train_*``) and, when given, on the test set (``test_*``); see
-    ``alfunc.scoring`` for ``scoring``. ``keep_model`` also stores the model in
+    ``alfunc.core.scoring`` for ``scoring``. ``keep_model`` also stores the model in
     the record (it can always be rebuilt by replay).
     """
     check_estimator(estimator)

@@ -27,8 +27,8 @@ from typing import Any
 
 import numpy as np
 
-from alfunc.frozen import FrozenMap
-from alfunc.state import History, Record
+from alfunc.core.frozen import FrozenMap
+from alfunc.core.state import History, Record
 
 FORMAT_NAME = "alfunc-history"
 FORMAT_VERSION = 1
@@ -239,7 +239,7 @@ def _to_json(value: Any, where: str) -> Any:
 
 
 def _from_json(value: Any) -> Any:
-    """JSON back to the immutable plain data ``alfunc.facts.plain_data`` produces."""
+    """JSON back to the immutable plain data ``alfunc.core.facts.plain_data`` produces."""
     if isinstance(value, dict):
         return FrozenMap({key: _from_json(item) for key, item in value.items()})
     if isinstance(value, list):

@@ -12,8 +12,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.naive_bayes import GaussianNB
 
 import alfunc as al
-from alfunc.context import Context
-from alfunc.state import ALState, History
+from alfunc.core.context import Context
+from alfunc.core.state import ALState, History
 from alfunc.strategies import (
     bagging,
     bald,

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from sklearn.dummy import DummyClassifier
 
-from alfunc.context import Context
-from alfunc.state import ALState, History
+from alfunc.core.context import Context
+from alfunc.core.state import ALState, History
 from alfunc.strategies import dwus, expected_error_reduction, information_density
 
 

@@ -7,8 +7,8 @@ from typing import Any
 import attrs
 import numpy as np
 
-from alfunc.rng import hashed_uniform, step_generator, step_salt
-from alfunc.state import ALState
+from alfunc.core.rng import hashed_uniform, step_generator, step_salt
+from alfunc.core.state import ALState
 
 
 @attrs.frozen

@@ -1,0 +1,45 @@
+"""The experiment layer: paired grids of runs, their results file, summaries and figures.
+
+* ``grid``: ``experiment_grid`` and ``run_grid`` (through joblib, resumable).
+* ``catalog``: the bundled datasets and estimators known by name.
+* ``results``: the append-only JSON-lines results file.
+* ``summary``: paired statistics and rankings from results.
+* ``plots``: the learning-curve figure of a grid (matplotlib, imported lazily).
+
+It builds on every layer below (core, strategies, engine, history, metrics).
+"""
+
+from alfunc.experiments.catalog import DATASETS, ESTIMATORS, Dataset, load_dataset, make_estimator
+from alfunc.experiments.grid import (
+    Grid,
+    Run,
+    experiment_grid,
+    paired_split,
+    run_from_info,
+    run_grid,
+    run_metrics,
+    run_one,
+)
+from alfunc.experiments.results import append_result, read_results
+from alfunc.experiments.summary import format_summaries, rank_settings, summarize
+
+__all__ = [
+    "DATASETS",
+    "ESTIMATORS",
+    "Dataset",
+    "Grid",
+    "Run",
+    "append_result",
+    "experiment_grid",
+    "format_summaries",
+    "load_dataset",
+    "make_estimator",
+    "paired_split",
+    "rank_settings",
+    "read_results",
+    "run_from_info",
+    "run_grid",
+    "run_metrics",
+    "run_one",
+    "summarize",
+]
