@@ -1,17 +1,21 @@
 """alfunc: pool-based active learning as pure functions over a frozen state.
 
-    state = al.fit_step(al.init_step(X, y, n_init=10, random_state=0), X, estimator)
-    state = al.fit_step(al.query_step(state, X, y, "margin", 10), X, estimator)
-    final = al.run(X, y, estimator, strategy="margin", budget=100)
-    al.save_history(final.history, "run.json")
-    again = al.replay(al.load_history("run.json"), X, y, estimator, verify=True)
+state = al.fit_step(al.init_step(X, y, n_init=10, random_state=0), X, estimator)
+state = al.fit_step(al.query_step(state, X, y, "margin", 10), X, estimator)
+final = al.run(X, y, estimator, strategy="margin", budget=100)
+al.save_history(final.history, "run.json")
+again = al.replay(al.load_history("run.json"), X, y, estimator, verify=True)
 """
 
 from importlib.metadata import PackageNotFoundError, version
 
-from alfunc.history.checkpoint import RunFailed, checkpointed
 from alfunc.compat import StandardAL
 from alfunc.core.context import Context
+from alfunc.core.state import ALState, History, Query, Record
+from alfunc.engine.loop import run, trace, until
+from alfunc.engine.selection import select
+from alfunc.engine.steps import fit_step, init_step, query_step, teach
+from alfunc.history.checkpoint import RunFailed, checkpointed
 from alfunc.history.io import history_digest, load_history, save_history
 from alfunc.history.replay import (
     ReplayDivergence,
@@ -20,10 +24,6 @@ from alfunc.history.replay import (
     resume,
     resume_trace,
 )
-from alfunc.engine.loop import run, trace, until
-from alfunc.engine.selection import select
-from alfunc.core.state import ALState, History, Query, Record
-from alfunc.engine.steps import fit_step, init_step, query_step, teach
 from alfunc.strategies import STRATEGIES
 
 try:

@@ -21,14 +21,14 @@ from typing import NoReturn
 
 import alfunc
 from alfunc.experiments.catalog import DATASETS, ESTIMATORS, load_dataset, make_estimator
-from alfunc.experiments.plots import plot_experiment
 from alfunc.experiments.grid import experiment_grid, paired_split, run_from_info, run_grid
+from alfunc.experiments.plots import plot_experiment
+from alfunc.experiments.results import read_results
+from alfunc.experiments.summary import format_summaries, rank_settings, summarize
 from alfunc.history.io import load_history
 from alfunc.history.replay import ReplayDivergence, replay
 from alfunc.metrics import AULC_CONVENTIONS
-from alfunc.experiments.results import read_results
 from alfunc.strategies import STRATEGIES
-from alfunc.experiments.summary import format_summaries, rank_settings, summarize
 
 RESULTS_NAME = "results.jsonl"
 FIGURE_NAME = "learning_curves.png"
@@ -57,44 +57,84 @@ def build_parser() -> argparse.ArgumentParser:
         description="Run every strategy on the same seeds (same split, scaling and initial set per seed), "
         "print AULC and final scores with paired statistics, and write the results, histories and a figure.",
     )
-    simulate.add_argument("--dataset", nargs="+", default=["digits"], choices=sorted(DATASETS), metavar="NAME",
-                          help=f"bundled datasets (default digits; one of {', '.join(sorted(DATASETS))})")
-    simulate.add_argument("--estimator", nargs="+", default=["logistic"], choices=sorted(ESTIMATORS), metavar="NAME",
-                          help=f"estimators (default logistic; one of {', '.join(sorted(ESTIMATORS))})")
-    simulate.add_argument("--strategies", nargs="+", default=["margin", "random"], choices=sorted(STRATEGIES),
-                          metavar="NAME", help=f"strategies (default margin random; from {', '.join(sorted(STRATEGIES))})")
+    simulate.add_argument(
+        "--dataset",
+        nargs="+",
+        default=["digits"],
+        choices=sorted(DATASETS),
+        metavar="NAME",
+        help=f"bundled datasets (default digits; one of {', '.join(sorted(DATASETS))})",
+    )
+    simulate.add_argument(
+        "--estimator",
+        nargs="+",
+        default=["logistic"],
+        choices=sorted(ESTIMATORS),
+        metavar="NAME",
+        help=f"estimators (default logistic; one of {', '.join(sorted(ESTIMATORS))})",
+    )
+    simulate.add_argument(
+        "--strategies",
+        nargs="+",
+        default=["margin", "random"],
+        choices=sorted(STRATEGIES),
+        metavar="NAME",
+        help=f"strategies (default margin random; from {', '.join(sorted(STRATEGIES))})",
+    )
     simulate.add_argument("--seeds", type=int, default=5, help="number of seeds, 0..N-1 (default 5)")
     simulate.add_argument("--n-init", type=int, default=20, help="initial labeled points (default 20)")
     simulate.add_argument("--batch-size", type=int, nargs="+", default=[20], help="points per query (default 20)")
-    simulate.add_argument("--budget", type=int, default=300, help="labeled points at the end, initial set included (default 300)")
-    simulate.add_argument("--test-size", type=float, default=0.25, help="test fraction of each seed's split (default 0.25)")
+    simulate.add_argument(
+        "--budget", type=int, default=300, help="labeled points at the end, initial set included (default 300)"
+    )
+    simulate.add_argument(
+        "--test-size", type=float, default=0.25, help="test fraction of each seed's split (default 0.25)"
+    )
     simulate.add_argument("--scoring", default=None, help="scikit-learn scorer name (default: the estimator's score)")
-    simulate.add_argument("--reference", default="random", help="strategy the others are compared with (default random)")
-    simulate.add_argument("--aulc", default="trapezoid", choices=AULC_CONVENTIONS,
-                          help="AULC convention of the table (default trapezoid)")
+    simulate.add_argument(
+        "--reference", default="random", help="strategy the others are compared with (default random)"
+    )
+    simulate.add_argument(
+        "--aulc", default="trapezoid", choices=AULC_CONVENTIONS, help="AULC convention of the table (default trapezoid)"
+    )
     simulate.add_argument("--n-jobs", type=int, default=1, help="parallel runs, -1 = all cores (default 1)")
-    simulate.add_argument("--backend", default=None,
-                          help="joblib backend: loky (default for n-jobs > 1), threading, or dask (needs alfunc[distributed])")
-    simulate.add_argument("--scheduler", default=None,
-                          help="with --backend dask: address of a running Dask scheduler (default: a local cluster)")
+    simulate.add_argument(
+        "--backend",
+        default=None,
+        help="joblib backend: loky (default for n-jobs > 1), threading, or dask (needs alfunc[distributed])",
+    )
+    simulate.add_argument(
+        "--scheduler",
+        default=None,
+        help="with --backend dask: address of a running Dask scheduler (default: a local cluster)",
+    )
     simulate.add_argument("--out", type=Path, default=Path("alfunc-out"), help="output folder (default alfunc-out)")
     simulate.add_argument("--no-progress", action="store_true", help="no progress bar")
     simulate.set_defaults(handler=simulate_command)
 
-    replay_parser = commands.add_parser("replay", help="replay a saved history with verification",
-                                        description="Rebuild every state of a history written by `alfunc simulate`, "
-                                        "re-running each query, and say whether it selects the recorded points.")
+    replay_parser = commands.add_parser(
+        "replay",
+        help="replay a saved history with verification",
+        description="Rebuild every state of a history written by `alfunc simulate`, "
+        "re-running each query, and say whether it selects the recorded points.",
+    )
     replay_parser.add_argument("file", type=Path, help="a history JSON file (alfunc-out/histories/<id>.json)")
     replay_parser.set_defaults(handler=replay_command)
 
-    report = commands.add_parser("report", help="tables and a figure from a results file",
-                                 description="Summarise a results file: AULC and final scores with paired statistics "
-                                 "per setting, ranks across settings, and a learning-curve figure.")
+    report = commands.add_parser(
+        "report",
+        help="tables and a figure from a results file",
+        description="Summarise a results file: AULC and final scores with paired statistics "
+        "per setting, ranks across settings, and a learning-curve figure.",
+    )
     report.add_argument("results", type=Path, help="a results file (alfunc-out/results.jsonl)")
     report.add_argument("--reference", default="random", help="strategy the others are compared with (default random)")
-    report.add_argument("--aulc", default="trapezoid", choices=AULC_CONVENTIONS,
-                        help="AULC convention of the table (default trapezoid)")
-    report.add_argument("--figure", type=Path, default=None, help=f"figure path (default: {FIGURE_NAME} next to RESULTS)")
+    report.add_argument(
+        "--aulc", default="trapezoid", choices=AULC_CONVENTIONS, help="AULC convention of the table (default trapezoid)"
+    )
+    report.add_argument(
+        "--figure", type=Path, default=None, help=f"figure path (default: {FIGURE_NAME} next to RESULTS)"
+    )
     report.set_defaults(handler=report_command)
     return parser
 
@@ -124,8 +164,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 def simulate_command(arguments: argparse.Namespace) -> int:
     """Run the grid, print the tables, write results, histories and the figure."""
     grid = experiment_grid(
-        arguments.dataset, arguments.strategies, arguments.seeds, arguments.estimator, arguments.batch_size,
-        n_init=arguments.n_init, budget=arguments.budget, test_size=arguments.test_size, scoring=arguments.scoring,
+        arguments.dataset,
+        arguments.strategies,
+        arguments.seeds,
+        arguments.estimator,
+        arguments.batch_size,
+        n_init=arguments.n_init,
+        budget=arguments.budget,
+        test_size=arguments.test_size,
+        scoring=arguments.scoring,
     )
     out = arguments.out
     histories = out / HISTORIES_NAME
@@ -135,8 +182,12 @@ def simulate_command(arguments: argparse.Namespace) -> int:
     new_runs = []
     with _backend(arguments.backend, arguments.scheduler, arguments.n_jobs):
         results = run_grid(
-            grid, results_path, n_jobs=arguments.n_jobs, histories=histories,
-            progress=not arguments.no_progress, callback=new_runs.append,
+            grid,
+            results_path,
+            n_jobs=arguments.n_jobs,
+            histories=histories,
+            progress=not arguments.no_progress,
+            callback=new_runs.append,
         )
     elapsed = time.perf_counter() - started
     print(_report(results, arguments.reference, arguments.aulc, out / FIGURE_NAME))

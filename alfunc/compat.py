@@ -29,9 +29,6 @@ from sklearn.utils.validation import check_is_fitted
 
 from alfunc.core.rng import root_entropy, step_seed
 from alfunc.core.state import ALState, History
-from alfunc.engine.steps import fit_step, init_step, initial_state, query_step
-from alfunc.strategies import Strategy, uses_classifier
-from alfunc.strategies.uncertainty import predict_proba, shannon_entropy, top_two_gap
 from alfunc.core.validation import (
     check_labels_for,
     check_pool,
@@ -39,6 +36,9 @@ from alfunc.core.validation import (
     is_count,
     n_rows,
 )
+from alfunc.engine.steps import fit_step, init_step, initial_state, query_step
+from alfunc.strategies import Strategy, uses_classifier
+from alfunc.strategies.uncertainty import predict_proba, shannon_entropy, top_two_gap
 
 DEFAULT_FRACTION = 0.02
 
@@ -335,7 +335,9 @@ def _scorer(evaluation_metric: Any) -> Callable:
         return get_scorer(evaluation_metric)
     if callable(evaluation_metric):
         return evaluation_metric
-    raise TypeError(f"evaluation_metric must be None, a scorer name or a scorer, got {type(evaluation_metric).__name__}")
+    raise TypeError(
+        f"evaluation_metric must be None, a scorer name or a scorer, got {type(evaluation_metric).__name__}"
+    )
 
 
 def _metric_name(scorer: Callable) -> str:

@@ -62,7 +62,9 @@ def aulc(
         raise ValueError(f"convention must be one of {AULC_CONVENTIONS}, got {convention!r}")
     width = int(x[-1] - x[0])
     if quota is not None and (convention != "zhan" or not _is_int(quota) or quota < max(width, 1)):
-        raise ValueError(f"quota is for convention='zhan': an int >= the labels the curve spans ({width}), got {quota!r}")
+        raise ValueError(
+            f"quota is for convention='zhan': an int >= the labels the curve spans ({width}), got {quota!r}"
+        )
     if convention == "mean" or x.size == 1:
         return float(np.mean(y))
     area = float(np.trapezoid(y, x))

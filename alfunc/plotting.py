@@ -101,7 +101,7 @@ def plot_pool(X: Any, state_or_mask: ALState | Any, y: Any, ax: Any = None, *, c
     ax = _axes(ax)
     ax.scatter(X[~mask, 0], X[~mask, 1], c=UNLABELED_COLOR, alpha=0.4, label="unlabeled")
     classes = np.unique(y)
-    for label, color in zip(classes, feature_to_color(np.arange(classes.size), cmap)):
+    for label, color in zip(classes, feature_to_color(np.arange(classes.size), cmap), strict=True):
         chosen = mask & (y == label)
         ax.scatter(X[chosen, 0], X[chosen, 1], c=color, alpha=0.8, edgecolors="k", label=str(label))
     return ax
@@ -136,7 +136,7 @@ def plot_decision_boundaries(
     axes = np.asarray(axes).ravel()
     if axes.size < len(iterations):
         raise ValueError(f"axes must hold at least {len(iterations)} axes, got {axes.size}")
-    for iteration, ax in zip(iterations, axes):
+    for iteration, ax in zip(iterations, axes, strict=False):
         state = by_iteration[iteration]
         DecisionBoundaryDisplay.from_estimator(state.model, X, alpha=0.2, ax=ax, cmap="RdYlBu")
         plot_pool(X, state, y, ax=ax)
@@ -144,7 +144,9 @@ def plot_decision_boundaries(
     return axes[0].figure
 
 
-def plot_learning_curve(history_or_runs: Any, ax: Any = None, *, score: str = "test_score", label: str | None = None) -> Any:
+def plot_learning_curve(
+    history_or_runs: Any, ax: Any = None, *, score: str = "test_score", label: str | None = None
+) -> Any:
     """Mean ``score`` against the number of labeled points, with a ±1 standard deviation band.
 
     ``history_or_runs`` is a ``History``, an ``ALState`` or a sequence of them

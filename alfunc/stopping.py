@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Callable
+from itertools import pairwise
 from typing import Any
 
 import attrs
@@ -126,7 +127,9 @@ class Plateau(Criterion):
         missing = [r.iteration for r in state.history if self.score not in r.scores]
         if missing:
             known = sorted(state.history[-1].scores)
-            raise ValueError(f"Plateau: records have no score {self.score!r} (recorded: {known}); pass X_test/y_test or choose one of those")
+            raise ValueError(
+                f"Plateau: records have no score {self.score!r} (recorded: {known}); pass X_test/y_test or choose one of those"
+            )
         scores = [r.scores[self.score] for r in state.history]
         return max(scores[-self.patience :]) <= max(scores[: -self.patience]) + self.min_delta
 
@@ -152,7 +155,7 @@ class StablePredictions(Criterion):
             return False
         rows = self.X[stop_indices(state, self.stop_set)]
         predictions = [model_at(state, self.X, back).predict(rows) for back in range(self.window + 1)]
-        kappas = [agreement(newer, older) for newer, older in zip(predictions, predictions[1:])]
+        kappas = [agreement(newer, older) for newer, older in pairwise(predictions)]
         return float(np.mean(kappas)) >= self.threshold
 
 
@@ -210,7 +213,13 @@ def stop_indices(state: ALState, stop_set: Any) -> np.ndarray:
         size = min(int(stop_set), state.n_pool)
         return np.sort(step_generator(state.seed, 0, "stop-set").choice(state.n_pool, size, replace=False))
     indices = np.asarray(stop_set)
-    if indices.ndim != 1 or indices.size == 0 or indices.dtype.kind not in "iu" or not (0 <= indices).all() or not (indices < state.n_pool).all():
+    if (
+        indices.ndim != 1
+        or indices.size == 0
+        or indices.dtype.kind not in "iu"
+        or not (0 <= indices).all()
+        or not (indices < state.n_pool).all()
+    ):
         raise ValueError(f"stop_set must be a count or a non-empty 1-D array of pool indices below {state.n_pool}")
     return indices
 

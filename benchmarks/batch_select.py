@@ -18,7 +18,18 @@ from sklearn.linear_model import LogisticRegression
 
 import alfunc as al
 
-NAMES = ["margin", "k_center_greedy", "kmeans", "cluster_margin", "margin_k_center", "ranked_batch", "typiclust", "probcover", "gsy", "igs"]
+NAMES = [
+    "margin",
+    "k_center_greedy",
+    "kmeans",
+    "cluster_margin",
+    "margin_k_center",
+    "ranked_batch",
+    "typiclust",
+    "probcover",
+    "gsy",
+    "igs",
+]
 
 
 def median_seconds(state: al.ALState, X: np.ndarray, name: str, repeats: int) -> float:

@@ -42,7 +42,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def run_rounds(X: np.ndarray, y: np.ndarray, rounds: int):
     """The states of a batch-1 margin run of ``rounds`` query rounds, lazily."""
-    return al.trace(X, y, DummyClassifier(), strategy="margin", n_init=10, batch_size=1, max_iter=rounds, random_state=0)
+    return al.trace(
+        X, y, DummyClassifier(), strategy="margin", n_init=10, batch_size=1, max_iter=rounds, random_state=0
+    )
 
 
 def live_bytes_along_run(X: np.ndarray, y: np.ndarray, rounds: int, checkpoints: list[int]) -> list[list]:
@@ -74,20 +76,43 @@ def main(argv: list[str] | None = None) -> None:
     measured = live_bytes_along_run(X, y, args.rounds, checkpoints)
     assert [row[0] for row in measured] == checkpoints and measured[-1][2] == 10 + args.rounds
     table, slopes = [], []
-    for previous, row in zip([None, *measured], measured):
+    for previous, row in zip([None, *measured], measured, strict=False):
         rounds, records, labeled, live, seconds = row
         slope = None if previous is None else (live - previous[3]) / (records - previous[1])
         slopes += [] if slope is None else [slope]
-        table.append([rounds, records, labeled, live / 2**20, live / records, "" if slope is None else slope,
-                      1e3 * seconds / rounds])
+        table.append(
+            [
+                rounds,
+                records,
+                labeled,
+                live / 2**20,
+                live / records,
+                "" if slope is None else slope,
+                1e3 * seconds / rounds,
+            ]
+        )
     print(f"# batch-1 margin rounds on a {args.n_pool:,} x 20 pool (DummyClassifier), one traced run")
-    print(f"# {machine()}; the pool alone is {X.nbytes / 2**20:.1f} MiB; live = tracemalloc bytes held at the checkpoint")
-    print_table(["rounds", "records", "labeled", "live MiB", "live bytes / record", "bytes per added record",
-                 "ms per round (traced, cumulative)"], table)
+    print(
+        f"# {machine()}; the pool alone is {X.nbytes / 2**20:.1f} MiB; live = tracemalloc bytes held at the checkpoint"
+    )
+    print_table(
+        [
+            "rounds",
+            "records",
+            "labeled",
+            "live MiB",
+            "live bytes / record",
+            "bytes per added record",
+            "ms per round (traced, cumulative)",
+        ],
+        table,
+    )
     steady = len(slopes) > 0 and max(slopes) <= 1.25 * min(slopes)
-    print(f"bytes per added record from {min(slopes, default=0):.0f} to {max(slopes, default=0):.0f}: "
-          f"{'constant, so the history is O(total labeled)' if steady else 'varies by more than 25 % (short runs are noisy)'}; "
-          f"a pool-sized boolean mask per record would be {args.n_pool} bytes")
+    print(
+        f"bytes per added record from {min(slopes, default=0):.0f} to {max(slopes, default=0):.0f}: "
+        f"{'constant, so the history is O(total labeled)' if steady else 'varies by more than 25 % (short runs are noisy)'}; "
+        f"a pool-sized boolean mask per record would be {args.n_pool} bytes"
+    )
 
 
 if __name__ == "__main__":

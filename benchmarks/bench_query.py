@@ -57,8 +57,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def make_problem(n_pool: int, n_features: int) -> tuple[np.ndarray, np.ndarray, LogisticRegression, al.ALState]:
     """A float64 pool, its labels, a fitted 3-class model, and a state with a few labeled points."""
     X, y = make_classification(
-        n_samples=n_pool + N_TRAIN, n_features=n_features, n_informative=min(6, n_features),
-        n_redundant=0, n_classes=N_CLASSES, random_state=0,
+        n_samples=n_pool + N_TRAIN,
+        n_features=n_features,
+        n_informative=min(6, n_features),
+        n_redundant=0,
+        n_classes=N_CLASSES,
+        random_state=0,
     )
     X_train, y_train, X, y = X[:N_TRAIN], y[:N_TRAIN], np.ascontiguousarray(X[N_TRAIN:]), y[N_TRAIN:]
     model = LogisticRegression(max_iter=1000).fit(X_train, y_train)
@@ -74,12 +78,14 @@ def floor_query(model: LogisticRegression, X: np.ndarray, labeled: np.ndarray, k
     return best_k(np.arange(X.shape[0]), utilities, k)[0]
 
 
-def chunked_floor_query(model: LogisticRegression, X: np.ndarray, labeled: np.ndarray, k: int, chunk: int) -> np.ndarray:
+def chunked_floor_query(
+    model: LogisticRegression, X: np.ndarray, labeled: np.ndarray, k: int, chunk: int
+) -> np.ndarray:
     """The same floor over row chunks (views of X, labeled rows scored then dropped), merged by argpartition."""
     best_idx, best_u = np.empty(0, dtype=np.int64), np.empty(0)
     for start in range(0, X.shape[0], chunk):
-        utilities = margin_utilities(model, X[start:start + chunk])
-        utilities[labeled[start:start + chunk]] = -np.inf
+        utilities = margin_utilities(model, X[start : start + chunk])
+        utilities[labeled[start : start + chunk]] = -np.inf
         idx, u = best_k(start + np.arange(utilities.size), utilities, k)
         best_idx, best_u = best_k(np.concatenate([best_idx, idx]), np.concatenate([best_u, u]), k)
     return best_idx
@@ -93,8 +99,12 @@ def peer_methods(X, y, model, state, k) -> dict:
         from skactiveml.pool import UncertaintySampling
 
         X_train, y_train = make_classification(
-            n_samples=X.shape[0] + N_TRAIN, n_features=X.shape[1], n_informative=min(6, X.shape[1]),
-            n_redundant=0, n_classes=N_CLASSES, random_state=0,
+            n_samples=X.shape[0] + N_TRAIN,
+            n_features=X.shape[1],
+            n_informative=min(6, X.shape[1]),
+            n_redundant=0,
+            n_classes=N_CLASSES,
+            random_state=0,
         )
         wrapped = SklearnClassifier(LogisticRegression(max_iter=1000), classes=np.arange(N_CLASSES))
         wrapped.fit(X_train[:N_TRAIN], y_train[:N_TRAIN])
@@ -123,8 +133,8 @@ def main(argv: list[str] | None = None) -> None:
         "alfunc select": lambda: al.select(state, X, "margin", k),
     }
     for size in filter(None, args.chunk_sizes.split(",")):
-        methods[f"alfunc select, chunk_size={int(size)}"] = (
-            lambda size=int(size): al.select(state, X, "margin", k, chunk_size=size)
+        methods[f"alfunc select, chunk_size={int(size)}"] = lambda size=int(size): al.select(
+            state, X, "margin", k, chunk_size=size
         )
     if not args.no_peers:
         methods |= peer_methods(X, y, model, state, k)
@@ -138,24 +148,40 @@ def main(argv: list[str] | None = None) -> None:
     print(f"# margin top-{k} over a {args.n_pool:,} x {args.n_features} float64 pool, 3-class LogisticRegression")
     print(f"# {machine()}; median of {args.repeats} interleaved repeats; memory = tracemalloc peak above baseline")
     rows = [
-        [name, seconds[name], seconds[name] / seconds[floor_name], mib(memory[name]),
-         "yes" if set(batches[name].tolist()) == reference else "NO"]
+        [
+            name,
+            seconds[name],
+            seconds[name] / seconds[floor_name],
+            mib(memory[name]),
+            "yes" if set(batches[name].tolist()) == reference else "NO",
+        ]
         for name in methods
     ]
     print_table(["method", "median s", "x floor", "peak extra MiB", "same batch as floor"], rows)
 
     alfunc_s = seconds["alfunc select"]
     print("targets:")
-    print(target("alfunc <= 1.2x floor time", alfunc_s <= 1.2 * seconds[floor_name],
-                 f"{alfunc_s / seconds[floor_name]:.2f}x"))
-    print(target("alfunc <= 16 MB extra memory", memory["alfunc select"] <= 16e6,
-                 f"{memory['alfunc select'] / 1e6:.1f} MB"))
+    print(
+        target(
+            "alfunc <= 1.2x floor time", alfunc_s <= 1.2 * seconds[floor_name], f"{alfunc_s / seconds[floor_name]:.2f}x"
+        )
+    )
+    print(
+        target(
+            "alfunc <= 16 MB extra memory", memory["alfunc select"] <= 16e6, f"{memory['alfunc select'] / 1e6:.1f} MB"
+        )
+    )
     chunked = seconds["floor, chunked like alfunc"]
     print(f"  [info] alfunc / chunked floor (engine cost over the bare chunked pass): {alfunc_s / chunked:.2f}x")
     for peer, factor in (("modAL", 2), ("scikit-activeml", 3)):
         if peer in seconds:
-            print(target(f"alfunc >= {factor}x faster than {peer}", seconds[peer] >= factor * alfunc_s,
-                         f"{seconds[peer] / alfunc_s:.2f}x"))
+            print(
+                target(
+                    f"alfunc >= {factor}x faster than {peer}",
+                    seconds[peer] >= factor * alfunc_s,
+                    f"{seconds[peer] / alfunc_s:.2f}x",
+                )
+            )
         else:
             print(f"  [skipped] {peer} is not importable here")
 

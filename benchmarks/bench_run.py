@@ -58,7 +58,7 @@ def hand_loop(X: np.ndarray, y: np.ndarray, estimator, initial: np.ndarray, batc
 
 def first_difference(ours: list[np.ndarray], theirs: list[np.ndarray]) -> int | None:
     """The first round whose batch (as a set) differs, or None when every round agrees."""
-    for round_, (a, b) in enumerate(zip(ours, theirs)):
+    for round_, (a, b) in enumerate(zip(ours, theirs, strict=False)):
         if set(a.tolist()) != set(b.tolist()):
             return round_
     return None if len(ours) == len(theirs) else min(len(ours), len(theirs))
@@ -80,8 +80,11 @@ def main(argv: list[str] | None = None) -> None:
         from mlresearch.active_learning import StandardAL
 
         methods["ml-research StandardAL"] = lambda: StandardAL(
-            classifier=LogisticRegression(), acquisition_func="breaking_ties",
-            n_init=args.n_init, budget=args.batch_size, random_state=0,
+            classifier=LogisticRegression(),
+            acquisition_func="breaking_ties",
+            n_init=args.n_init,
+            budget=args.batch_size,
+            random_state=0,
         ).fit(X, y)
 
     started = time.perf_counter()
@@ -95,13 +98,19 @@ def main(argv: list[str] | None = None) -> None:
 
     seconds = interleaved_medians(methods, args.repeats)
     hand = seconds["hand-written numpy/sklearn loop"]
-    print(f"# margin run on make_classification({args.n_samples}, 20), LogisticRegression, n_init {args.n_init}, "
-          f"batch {args.batch_size}, {len(final.history) - 1} query rounds until the pool is empty")
+    print(
+        f"# margin run on make_classification({args.n_samples}, 20), LogisticRegression, n_init {args.n_init}, "
+        f"batch {args.batch_size}, {len(final.history) - 1} query rounds until the pool is empty"
+    )
     print(f"# {machine()}; median of {args.repeats} interleaved repeats")
     print_table(["method", "median s", "x hand-written loop"], [[name, s, s / hand] for name, s in seconds.items()])
-    print(f"same batches as the hand-written loop: {'yes, every round' if differs is None else f'no, from round {differs}'}")
-    print(f"alfunc time outside its timed fit/score/select/oracle sections (one run, from its records): "
-          f"{one_run - recorded:.3f} s of {one_run:.3f} s ({100 * (one_run - recorded) / one_run:.1f} %)")
+    print(
+        f"same batches as the hand-written loop: {'yes, every round' if differs is None else f'no, from round {differs}'}"
+    )
+    print(
+        f"alfunc time outside its timed fit/score/select/oracle sections (one run, from its records): "
+        f"{one_run - recorded:.3f} s of {one_run:.3f} s ({100 * (one_run - recorded) / one_run:.1f} %)"
+    )
     print("targets:")
     overhead = seconds["alfunc run"] / hand - 1
     print(target("engine overhead <= 5 %", overhead <= 0.05, f"{100 * overhead:+.1f} %"))

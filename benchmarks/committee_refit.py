@@ -44,7 +44,9 @@ def main() -> None:
     with threadpool_limits(limits=1):
         state = al.fit_step(al.init_step(X, y, args.labeled, random_state=0), X, LogisticRegression(max_iter=1000))
         cases = {  # a new factory strategy per call, so its memo never outlives one selection
-            "factory, fit once per selection": lambda: al.select(state, X, vote_entropy(bagging(5)), 10, chunk_size=args.chunk),
+            "factory, fit once per selection": lambda: al.select(
+                state, X, vote_entropy(bagging(5)), 10, chunk_size=args.chunk
+            ),
             "registered name, fit per chunk": lambda: al.select(state, X, "vote_entropy", 10, chunk_size=args.chunk),
             "registered name, one chunk": lambda: al.select(state, X, "vote_entropy", 10, chunk_size=args.pool),
         }
@@ -52,7 +54,9 @@ def main() -> None:
         assert len(set(batches)) == 1, "the three ways must choose the same batch"
         medians = {name: median_seconds(call, args.repeats) for name, call in cases.items()}
     n_chunks = -(-(args.pool - args.labeled) // args.chunk)
-    print(f"pool {args.pool}, labeled {args.labeled}, about {n_chunks} chunks of {args.chunk}; median of {args.repeats}")
+    print(
+        f"pool {args.pool}, labeled {args.labeled}, about {n_chunks} chunks of {args.chunk}; median of {args.repeats}"
+    )
     baseline = medians["factory, fit once per selection"]
     for name, seconds in medians.items():
         print(f"{name:34s} {seconds:8.3f} s   x{seconds / baseline:.2f}")

@@ -47,7 +47,10 @@ def main() -> None:
 
     X, y = make_classification(500, n_informative=2, random_state=0)
     estimator = LogisticRegression()
-    run = lambda: al.run(X, y, estimator, strategy="margin", n_init=10, batch_size=10, random_state=0)
+
+    def run():
+        return al.run(X, y, estimator, strategy="margin", n_init=10, batch_size=10, random_state=0)
+
     final = run()
     history = final.history
     with tempfile.TemporaryDirectory() as folder:
@@ -77,8 +80,10 @@ def main() -> None:
     big = np.random.default_rng(0).normal(size=(200_000, 50))
     hashing = median_seconds(lambda: data_fingerprint(big), repeats)
     checking = median_seconds(lambda: check_pool(big), repeats)
-    print(f"fingerprint of a {big.nbytes / 1e6:.0f} MB pool: {hashing * 1e3:.1f} ms "
-          f"({big.nbytes / hashing / 1e9:.2f} GB/s), {hashing / checking:.2f}x the check_pool finiteness pass")
+    print(
+        f"fingerprint of a {big.nbytes / 1e6:.0f} MB pool: {hashing * 1e3:.1f} ms "
+        f"({big.nbytes / hashing / 1e9:.2f} GB/s), {hashing / checking:.2f}x the check_pool finiteness pass"
+    )
 
 
 if __name__ == "__main__":

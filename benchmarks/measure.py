@@ -47,7 +47,7 @@ def print_table(header: list[str], rows: list[list[Any]]) -> None:
     """A plain Markdown table (pasteable into a README)."""
     cells = [header] + [[_cell(value) for value in row] for row in rows]
     widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
-    line = lambda row: "| " + " | ".join(cell.ljust(width) for cell, width in zip(row, widths)) + " |"  # noqa: E731
+    line = lambda row: "| " + " | ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)) + " |"  # noqa: E731
     print(line(cells[0]))
     print("|" + "|".join("-" * (width + 2) for width in widths) + "|")
     for row in cells[1:]:

@@ -44,9 +44,16 @@ def learning_curve_area(load, strategy: str, seed: int) -> tuple[float, float]:
     scaler = StandardScaler().fit(X_train)
     X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
     final = al.run(
-        X_train, y_train, LogisticRegression(max_iter=1000), strategy,
-        n_init=10, batch_size=10, budget=len(y_train) // 2,
-        X_test=X_test, y_test=y_test, random_state=seed,
+        X_train,
+        y_train,
+        LogisticRegression(max_iter=1000),
+        strategy,
+        n_init=10,
+        batch_size=10,
+        budget=len(y_train) // 2,
+        X_test=X_test,
+        y_test=y_test,
+        random_state=seed,
     )
     area = float(np.mean([record.scores["test_score"] for record in final.history]))
     selection = [record.timings["select"] for record in final.history[1:]]
@@ -57,7 +64,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=5)
     seeds = range(parser.parse_args().seeds)
-    areas = {(d, s): [learning_curve_area(load, s, seed) for seed in seeds] for d, load in DATASETS.items() for s in STRATEGIES}
+    areas = {
+        (d, s): [learning_curve_area(load, s, seed) for seed in seeds]
+        for d, load in DATASETS.items()
+        for s in STRATEGIES
+    }
     print("| strategy | " + " | ".join(DATASETS) + " | median select s |")
     print("|---" * (len(DATASETS) + 2) + "|")
     for strategy in STRATEGIES:

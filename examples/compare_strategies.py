@@ -65,8 +65,16 @@ def learning_curve_area(dataset: str, strategy, seed: int, estimator=None) -> fl
     X_pool, X_test, y_pool, y_test = train_test_split(X, y, test_size=0.3, stratify=stratify, random_state=seed)
     scaler = StandardScaler().fit(X_pool)
     final = al.run(
-        scaler.transform(X_pool), y_pool, estimator or LogisticRegression(max_iter=1000), strategy=strategy,
-        n_init=10, batch_size=5, budget=60, X_test=scaler.transform(X_test), y_test=y_test, random_state=seed,
+        scaler.transform(X_pool),
+        y_pool,
+        estimator or LogisticRegression(max_iter=1000),
+        strategy=strategy,
+        n_init=10,
+        batch_size=5,
+        budget=60,
+        X_test=scaler.transform(X_test),
+        y_test=y_test,
+        random_state=seed,
     )
     return float(np.mean([record.scores["test_score"] for record in final.history]))
 
@@ -84,7 +92,10 @@ def main() -> None:
             for dataset in DATASETS:
                 areas = [learning_curve_area(dataset, strategy, seed) for seed in seeds]
                 cells.append(f"{np.mean(areas):.4f} ({np.std(areas):.4f})")
-            print(f"{label:38s}" + "".join(f"{cell:>18s}" for cell in cells) + f"{time.perf_counter() - started:10.1f}", flush=True)
+            print(
+                f"{label:38s}" + "".join(f"{cell:>18s}" for cell in cells) + f"{time.perf_counter() - started:10.1f}",
+                flush=True,
+            )
         print("\nregression: mean test R^2 over the learning curve, diabetes, Ridge")
         for strategy in REGRESSION_STRATEGIES:
             areas = [learning_curve_area("diabetes", strategy, seed, Ridge()) for seed in seeds]

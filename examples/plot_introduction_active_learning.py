@@ -48,7 +48,7 @@ from alfunc.plotting import (  # noqa: E402
 
 RNG_SEED = 42
 labels = np.array([-1, 0, 1])
-color_labels = dict(zip(labels, feature_to_color(labels + 1, cmap="Accent")))
+color_labels = dict(zip(labels, feature_to_color(labels + 1, cmap="Accent"), strict=True))
 
 
 def make_classifier(max_epochs=3000):
@@ -126,7 +126,7 @@ def facade_story(X, y, out, new_classifier):
 
     fig, axes = plt.subplots(1, 4, figsize=(15, 5))
     shown = [i for i in (1, 12, 24) if i < al_model.max_iter_] + [al_model.max_iter_]
-    for iter_, ax in zip(shown, axes.flatten()):
+    for iter_, ax in zip(shown, axes.flatten(), strict=False):
         metadata = al_model.metadata_[iter_]
         y_known = np.zeros(y.shape) - 1
         y_known[metadata["labeled_pool"]] = y[metadata["labeled_pool"]]
@@ -151,8 +151,18 @@ def pure_story(X, y, out, new_classifier, first_story, facade_final, test_set):
 
     X_test, y_test = test_set
     states = list(
-        al.trace(X, y, classifier, "breaking_ties", n_init=10, batch_size=10,
-                 X_test=X_test, y_test=y_test, scoring="f1_weighted", random_state=RNG_SEED)
+        al.trace(
+            X,
+            y,
+            classifier,
+            "breaking_ties",
+            n_init=10,
+            batch_size=10,
+            X_test=X_test,
+            y_test=y_test,
+            scoring="f1_weighted",
+            random_state=RNG_SEED,
+        )
     )
     print("trace and StandardAL.fit agree:", states[-1].history.records == facade_final.history.records)
     ax = plot_learning_curve(states[-1].history, label="trace")

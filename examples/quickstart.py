@@ -28,8 +28,16 @@ def learning_curve(strategy: str, seed: int) -> tuple[list[int], list[float]]:
     X_pool, X_test, y_pool, y_test = train_test_split(X, y, test_size=0.25, stratify=y, random_state=seed)
     model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000))
     final = al.run(
-        X_pool, y_pool, model, strategy=strategy, n_init=20, batch_size=20, budget=300,
-        X_test=X_test, y_test=y_test, random_state=seed,
+        X_pool,
+        y_pool,
+        model,
+        strategy=strategy,
+        n_init=20,
+        batch_size=20,
+        budget=300,
+        X_test=X_test,
+        y_test=y_test,
+        random_state=seed,
     )
     return [r.n_labeled for r in final.history], [r.scores["test_score"] for r in final.history]
 

@@ -1,6 +1,6 @@
 """Save a run, check it replays exactly, and resume it after a crash.
 
-    python examples/save_replay_resume.py
+python examples/save_replay_resume.py
 """
 
 from pathlib import Path

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from itertools import pairwise
 
 import numpy as np
 import pytest
@@ -27,7 +28,9 @@ def second_feature(model, X, context):
 
 
 def test_weighted_adds_min_max_normalised_utilities_over_the_whole_pool():
-    chosen, utilities = al.select(STATE, POOL, weighted({first_feature: 0.7, second_feature: 0.3}), 4, return_utilities=True)
+    chosen, utilities = al.select(
+        STATE, POOL, weighted({first_feature: 0.7, second_feature: 0.3}), 4, return_utilities=True
+    )
     np.testing.assert_array_equal(chosen, [2, 3, 1, 0])
     np.testing.assert_allclose(utilities, [0.7 * 2 / 3 + 0.3 * 5 / 6, 0.7, 0.7 / 3 + 0.3, 0.3 / 3])
 
@@ -61,7 +64,10 @@ def test_mix_uses_one_part_per_selection_with_probability_p():
     np.testing.assert_array_equal(always_first, al.select(STATE, POOL, first_feature, 2))
     np.testing.assert_array_equal(never_first, al.select(STATE, POOL, second_feature, 2))
     half = mix(0.5, first_feature, second_feature)
-    picks = [tuple(al.select(ALState(labeled=[4], labels=[0], n_pool=5, history=History(seed)), POOL, half, 2)) for seed in range(60)]
+    picks = [
+        tuple(al.select(ALState(labeled=[4], labels=[0], n_pool=5, history=History(seed)), POOL, half, 2))
+        for seed in range(60)
+    ]
     share = sum(pick == (3, 2) for pick in picks) / len(picks)
     assert 0.3 < share < 0.7 and set(picks) == {(3, 2), (1, 2)}
 
@@ -78,10 +84,23 @@ X, Y = make_classification(n_samples=60, n_features=4, n_informative=3, n_redund
 def test_exp3_plays_are_recomputed_from_the_history_alone():
     arms = ["margin", "random"]
     bandit = exp3(arms, gamma=0.5)
-    states = list(al.trace(X[:40], Y[:40], GaussianNB(), bandit, n_init=6, batch_size=4, budget=30, X_test=X[40:], y_test=Y[40:], random_state=4))
+    states = list(
+        al.trace(
+            X[:40],
+            Y[:40],
+            GaussianNB(),
+            bandit,
+            n_init=6,
+            batch_size=4,
+            budget=30,
+            X_test=X[40:],
+            y_test=Y[40:],
+            random_state=4,
+        )
+    )
     plays = replay_plays(states[-1].history, bandit.__name__, 2, 0.5, "test_score")
     assert len(plays) == len(states) - 1
-    for before, after, (arm, probability, reward) in zip(states, states[1:], plays):
+    for (before, after), (arm, probability, reward) in zip(pairwise(states), plays, strict=True):
         np.testing.assert_array_equal(after.history[-1].queried, al.select(before, X[:40], arms[arm], 4))
         assert 0 < probability < 1 and 0 <= reward <= 1
     assert {arm for arm, _, _ in plays} == {0, 1}

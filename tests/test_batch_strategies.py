@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import numpy as np
 import pytest
 from batch_support import Fixed, column, duplicated_pools, hand_state
@@ -24,7 +26,16 @@ from alfunc.strategies import (
     typiclust,
 )
 
-CLASSIFIER_BATCH = ["k_center_greedy", "kmeans", "cluster_margin", "margin_k_center", "ranked_batch", "typiclust", "probcover", "gsx"]
+CLASSIFIER_BATCH = [
+    "k_center_greedy",
+    "kmeans",
+    "cluster_margin",
+    "margin_k_center",
+    "ranked_batch",
+    "typiclust",
+    "probcover",
+    "gsx",
+]
 REGRESSION_BATCH = ["gsy", "igs", "gsx", "typiclust", "kmeans"]
 SMALL_FILTER = filter_then(margin, 1.5, k_center_greedy)
 
@@ -37,7 +48,7 @@ def test_every_batch_name_is_registered_as_a_batch_strategy():
 def check_run(X, y, estimator, strategy, n_init, batch_size, seed):
     settings = dict(n_init=n_init, batch_size=batch_size, random_state=seed, scoring="neg_mean_absolute_error")
     states = list(al.trace(X, y, estimator, strategy, **settings))
-    for before, after in zip(states, states[1:]):
+    for before, after in pairwise(states):
         assert after.n_labeled - before.n_labeled == min(batch_size, before.n_unlabeled)
     final = states[-1]
     assert final.n_unlabeled == 0
@@ -61,7 +72,15 @@ def test_regression_batch_runs_partition_the_pool_in_batches_deterministically(p
     X, y = pool
     n_init = data.draw(st.integers(1, len(y)))
     batch = data.draw(st.integers(1, len(y)))
-    check_run(X, y.astype(float) * 1.5, KNeighborsRegressor(n_neighbors=1), strategy, n_init, batch, data.draw(st.integers(0, 2**32 - 1)))
+    check_run(
+        X,
+        y.astype(float) * 1.5,
+        KNeighborsRegressor(n_neighbors=1),
+        strategy,
+        n_init,
+        batch,
+        data.draw(st.integers(0, 2**32 - 1)),
+    )
 
 
 @settings(max_examples=30, deadline=None)

@@ -7,6 +7,7 @@ memory grows with the pool, never about absolute timings.
 from __future__ import annotations
 
 import tracemalloc
+from functools import partial
 
 import numpy as np
 from sklearn.dummy import DummyClassifier
@@ -52,7 +53,7 @@ def test_a_round_allocates_at_most_a_byte_or_two_per_pool_row():
     for n in (SMALL, LARGE):
         X, y = pool(n)
         state = rounds_from(started(X, y), X, y, 2)
-        peaks[n] = traced(lambda: one_round(state, X, y))[2]
+        peaks[n] = traced(partial(one_round, state, X, y))[2]
     per_row = (peaks[LARGE] - peaks[SMALL]) / (LARGE - SMALL)
     # a boolean mask is 1 byte per row; an index array would be 8, Python objects >= 28,
     # a copy of X 16 (the chunk is the same for both pools, so it cancels out)
@@ -64,7 +65,7 @@ def test_a_record_does_not_grow_with_the_pool():
     for n in (SMALL, LARGE):
         X, y = pool(n)
         state = rounds_from(started(X, y), X, y, 1)
-        final, retained, _ = traced(lambda: rounds_from(state, X, y, 10))
+        final, retained, _ = traced(partial(rounds_from, state, X, y, 10))
         per_record[n] = retained / 10
         assert len(final.history) == len(state.history) + 10
     assert per_record[LARGE] < 1.25 * per_record[SMALL] + 256, per_record

@@ -56,7 +56,9 @@ def unrecorded_step(state):
 
 def relabels_twice_step(state):
     """Appends an already labeled index."""
-    return attrs.evolve(state, labeled=np.append(state.labeled, state.labeled[:1]), labels=np.append(state.labels, state.labels[:1]))
+    return attrs.evolve(
+        state, labeled=np.append(state.labeled, state.labeled[:1]), labels=np.append(state.labels, state.labels[:1])
+    )
 
 
 def idle_step(state):

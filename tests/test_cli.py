@@ -9,8 +9,8 @@ import attrs
 import pytest
 
 from alfunc.cli import main
-from alfunc.history.io import load_history, save_history
 from alfunc.experiments.results import read_results
+from alfunc.history.io import load_history, save_history
 
 SMALL = ["--dataset", "iris", "--seeds", "2", "--n-init", "10", "--batch-size", "10", "--budget", "40", "--no-progress"]
 
@@ -46,7 +46,12 @@ def test_replay_verifies_a_saved_history(simulated, capsys):
 def test_replay_of_a_history_whose_queries_were_changed_exits_1(simulated, tmp_path, capsys):
     history = load_history(next((simulated / "histories").iterdir()))
     first, second = history[1], history[2]
-    swapped = (history[0], attrs.evolve(first, queried=second.queried), attrs.evolve(second, queried=first.queried), *history[3:])
+    swapped = (
+        history[0],
+        attrs.evolve(first, queried=second.queried),
+        attrs.evolve(second, queried=first.queried),
+        *history[3:],
+    )
     save_history(attrs.evolve(history, records=swapped), tmp_path / "changed.json")
     assert main(["replay", str(tmp_path / "changed.json")]) == 1
     err = capsys.readouterr().err
@@ -72,7 +77,10 @@ def test_report_into_a_reader_that_already_left_exits_quietly(simulated):
         (["report", "missing.jsonl"], "alfunc: error: results: no file 'missing.jsonl'"),
         (["simulate", "--seeds", "0", "--no-progress"], "alfunc: error: seeds must be an int >= 1, got 0"),
         (["simulate", "--budget", "5", "--no-progress"], "alfunc: error: budget (5) must be at least n_init (20)"),
-        (["simulate", "--scheduler", "tcp://127.0.0.1:1", "--no-progress"], "alfunc: error: --scheduler needs --backend dask"),
+        (
+            ["simulate", "--scheduler", "tcp://127.0.0.1:1", "--no-progress"],
+            "alfunc: error: --scheduler needs --backend dask",
+        ),
         (["replay", "missing.json"], "alfunc: error: "),
     ],
 )

@@ -61,7 +61,9 @@ def test_vote_entropy_is_the_entropy_of_the_vote_fractions():
 
 def test_kl_divergence_and_bald_agree_with_the_hand_computed_value():
     context, rows = context_with_labels([0, 1], n_pool=4)
-    committee = fixed(Member(proba=[[1.0, 0.0], [0.2, 0.8]], classes=(0, 1)), Member(proba=[[0.5, 0.5], [0.2, 0.8]], classes=(0, 1)))
+    committee = fixed(
+        Member(proba=[[1.0, 0.0], [0.2, 0.8]], classes=(0, 1)), Member(proba=[[0.5, 0.5], [0.2, 0.8]], classes=(0, 1))
+    )
     expected = (math.log(1 / 0.75) + 0.5 * math.log(0.5 / 0.75) + 0.5 * math.log(0.5 / 0.25)) / 2
     np.testing.assert_allclose(kl_divergence(committee)(None, rows, context), [expected, 0.0], atol=1e-12)
     np.testing.assert_allclose(bald(committee)(None, rows, context), [expected, 0.0], atol=1e-12)
@@ -71,7 +73,9 @@ def test_member_columns_are_aligned_by_label_or_by_encoded_position():
     classes = np.array(["a", "b", "c"])
     subset = Member(proba=[[0.3, 0.7]], classes=("a", "c"))
     encoded = Member(proba=[[0.1, 0.2, 0.7]], classes=(0.0, 1.0, 2.0))
-    np.testing.assert_allclose(member_probabilities((subset, encoded), None, classes)[:, 0], [[0.3, 0, 0.7], [0.1, 0.2, 0.7]])
+    np.testing.assert_allclose(
+        member_probabilities((subset, encoded), None, classes)[:, 0], [[0.3, 0, 0.7], [0.1, 0.2, 0.7]]
+    )
 
 
 def test_committee_variance_is_the_variance_of_the_predictions():
@@ -94,9 +98,9 @@ def test_bagging_members_see_every_class_and_are_seeded_by_the_selection():
     assert len(members) == 4
     assert all(np.array_equal(member.classes_, np.unique(state.labels)) for member in members)
     again = bagging(4)(state.model, context)
-    assert all(np.array_equal(a.theta_, b.theta_) for a, b in zip(members, again))
+    assert all(np.array_equal(a.theta_, b.theta_) for a, b in zip(members, again, strict=True))
     other = bagging(4)(state.model, Context(state, X, state.unlabeled(), 2))
-    assert not all(np.array_equal(a.theta_, b.theta_) for a, b in zip(members, other))
+    assert not all(np.array_equal(a.theta_, b.theta_) for a, b in zip(members, other, strict=True))
 
 
 def test_a_committee_source_fits_once_per_selection_and_refits_when_the_inputs_change():
@@ -111,7 +115,9 @@ def test_a_committee_source_fits_once_per_selection_and_refits_when_the_inputs_c
 
 def test_committee_of_fits_each_estimator_on_the_labeled_set():
     state = fitted_state(GaussianNB())
-    members = committee_of([GaussianNB(), LogisticRegression(solver="newton-cg")])(state.model, Context(state, X, state.unlabeled(), 1))
+    members = committee_of([GaussianNB(), LogisticRegression(solver="newton-cg")])(
+        state.model, Context(state, X, state.unlabeled(), 1)
+    )
     assert [type(m).__name__ for m in members] == ["GaussianNB", "LogisticRegression"]
     np.testing.assert_array_equal(members[0].theta_, state.model.theta_)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import warnings
-from itertools import product
+from itertools import pairwise, product
 
 import numpy as np
 import pytest
@@ -118,15 +118,16 @@ def test_metadata_pools_grow_by_budget_and_are_nested():
     model = StandardAL(DummyClassifier(), n_init=4, budget=5, random_state=1).fit(X, y)
     pools = [model.metadata_[i]["labeled_pool"] for i in int_keys(model.metadata_)]
     assert [p.sum() for p in pools] == [4, 9, 14, 19, 24, 29, 34, 39, 40]
-    assert all((earlier <= later).all() for earlier, later in zip(pools, pools[1:]))
+    assert all((earlier <= later).all() for earlier, later in pairwise(pools))
 
 
 @pytest.mark.parametrize("param, value", list(product(["n_init", "budget"], [0.01, 2])))
 def test_fraction_and_count_for_n_init_and_budget(param, value):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # MLPClassifier(max_iter=2) does not converge
-        model = StandardAL(MLPClassifier(max_iter=2), acquisition_func=ACQUISITION_FUNCTIONS["entropy"],
-                           n_init=2, budget=1, max_iter=5)
+        model = StandardAL(
+            MLPClassifier(max_iter=2), acquisition_func=ACQUISITION_FUNCTIONS["entropy"], n_init=2, budget=1, max_iter=5
+        )
         model.set_params(**{param: value}).fit(X_TOY, Y_TOY)
     assert model.get_params()[param] == value
     assert model.n_init_ == 2
@@ -142,15 +143,19 @@ def test_fraction_is_rounded_on_the_pool():
 @pytest.mark.parametrize("metric", ["f1_macro", get_scorer("f1_macro")], ids=["string", "scorer"])
 def test_scorer_strings_and_objects_give_the_same_scores(metric):
     X, y = blobs(30)
-    reference = StandardAL(LogisticRegression(), "breaking_ties", n_init=4, budget=5, random_state=3,
-                           evaluation_metric="f1_macro").fit(X, y, X[:10], y[:10])
-    model = StandardAL(LogisticRegression(), "breaking_ties", n_init=4, budget=5, random_state=3,
-                       evaluation_metric=metric).fit(X, y, X[:10], y[:10])
+    reference = StandardAL(
+        LogisticRegression(), "breaking_ties", n_init=4, budget=5, random_state=3, evaluation_metric="f1_macro"
+    ).fit(X, y, X[:10], y[:10])
+    model = StandardAL(
+        LogisticRegression(), "breaking_ties", n_init=4, budget=5, random_state=3, evaluation_metric=metric
+    ).fit(X, y, X[:10], y[:10])
     assert model.metadata_["performance_metric"] == "f1_score"
     for i in range(1, model.max_iter_ + 1):
         entry = model.metadata_[i]
         assert entry["test_score"] == reference.metadata_[i]["test_score"]
-        assert entry["train_score"] == get_scorer("f1_macro")(entry["classifier"], X[entry["labeled_pool"]], y[entry["labeled_pool"]])
+        assert entry["train_score"] == get_scorer("f1_macro")(
+            entry["classifier"], X[entry["labeled_pool"]], y[entry["labeled_pool"]]
+        )
 
 
 def test_continue_training_continues_a_copy_of_the_previous_model():
@@ -261,8 +266,18 @@ def test_fit_is_initialization_then_iterations_and_equals_the_pure_trace():
     stepped = StandardAL(**params).initialization(X, y)
     for _ in range(fitted.max_iter_):
         stepped.iteration(X, y, X_test=X[:10], y_test=y[:10])
-    final = alfunc.run(X, y, LogisticRegression(), "breaking_ties", n_init=4, batch_size=9,
-                       X_test=X[:10], y_test=y[:10], scoring="accuracy", random_state=5)
+    final = alfunc.run(
+        X,
+        y,
+        LogisticRegression(),
+        "breaking_ties",
+        n_init=4,
+        batch_size=9,
+        X_test=X[:10],
+        y_test=y[:10],
+        scoring="accuracy",
+        random_state=5,
+    )
     assert fitted.state_ == stepped.state_
     assert fitted.state_.history.records == final.history.records
     assert np.array_equal(fitted.state_.labeled, final.labeled)
@@ -363,7 +378,7 @@ def test_fit_labels_the_whole_pool_in_max_iter_rounds(n_pool, n_init, budget, ac
     keys = int_keys(model.metadata_)
     assert keys == list(range(model.max_iter_ + 1))
     sizes = [model.metadata_[i]["labeled_pool"].sum() for i in keys]
-    assert all(0 < b - a <= model.budget_ for a, b in zip(sizes, sizes[1:]))
+    assert all(0 < b - a <= model.budget_ for a, b in pairwise(sizes))
 
 
 def test_a_pool_labeled_by_the_initial_set_still_gets_a_final_model():

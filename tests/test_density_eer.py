@@ -62,7 +62,13 @@ def test_density_rejects_a_negative_base_and_bad_arguments():
 
 def test_eer_with_a_class_prior_model_matches_the_hand_computed_loss():
     X = np.arange(6, dtype=float).reshape(-1, 1)
-    state = ALState(labeled=[0, 1], labels=[0, 1], n_pool=6, history=History(3), model=DummyClassifier(strategy="prior").fit(X[:2], [0, 1]))
+    state = ALState(
+        labeled=[0, 1],
+        labels=[0, 1],
+        n_pool=6,
+        history=History(3),
+        model=DummyClassifier(strategy="prior").fit(X[:2], [0, 1]),
+    )
     context = Context(state, X, state.unlabeled(), 1)
     # p(c|x) = 1/2; after adding (x, c) the prior is (2/3, 1/3) for either c
     entropy = -(2 / 3 * math.log(2 / 3) + 1 / 3 * math.log(1 / 3))
@@ -72,12 +78,23 @@ def test_eer_with_a_class_prior_model_matches_the_hand_computed_loss():
 
 def test_eer_candidate_subsample_scores_exactly_n_candidates():
     X = np.arange(12, dtype=float).reshape(-1, 1)
-    state = ALState(labeled=[0, 1], labels=[0, 1], n_pool=12, history=History(3), model=DummyClassifier(strategy="prior").fit(X[:2], [0, 1]))
-    utilities = expected_error_reduction(n_candidates=3, n_evaluation=4)(state.model, X[2:], Context(state, X, state.unlabeled(), 1))
+    state = ALState(
+        labeled=[0, 1],
+        labels=[0, 1],
+        n_pool=12,
+        history=History(3),
+        model=DummyClassifier(strategy="prior").fit(X[:2], [0, 1]),
+    )
+    utilities = expected_error_reduction(n_candidates=3, n_evaluation=4)(
+        state.model, X[2:], Context(state, X, state.unlabeled(), 1)
+    )
     assert np.isfinite(utilities).sum() == 3 and np.isneginf(utilities).sum() == 7
 
 
-@pytest.mark.parametrize("kwargs, error", [({"loss": "hinge"}, ValueError), ({"n_candidates": 0}, ValueError), ({"n_evaluation": 2.0}, TypeError)])
+@pytest.mark.parametrize(
+    "kwargs, error",
+    [({"loss": "hinge"}, ValueError), ({"n_candidates": 0}, ValueError), ({"n_evaluation": 2.0}, TypeError)],
+)
 def test_eer_rejects_bad_arguments(kwargs, error):
     with pytest.raises(error):
         expected_error_reduction(**kwargs)

@@ -13,7 +13,9 @@ pytestmark = pytest.mark.distributed
 
 
 def test_dask_local_cluster_results_equal_the_serial_run(tmp_path):
-    grid = experiment_grid(("iris", "wine"), ("margin", "entropy", "random"), 2, ("logistic",), 10, n_init=10, budget=40)
+    grid = experiment_grid(
+        ("iris", "wine"), ("margin", "entropy", "random"), 2, ("logistic",), 10, n_init=10, budget=40
+    )
     serial = run_grid(grid, tmp_path / "serial.jsonl")
     with (
         distributed.LocalCluster(

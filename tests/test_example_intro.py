@@ -11,8 +11,15 @@ import pytest
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "plot_introduction_active_learning.py"
 FIGURES = [
-    "01_data", "02_unlabeled", "03_initial_pool", "04_first_iteration", "05_iterations",
-    "06_predictions", "07_test_scores", "08_decision_boundaries", "09_learning_curve",
+    "01_data",
+    "02_unlabeled",
+    "03_initial_pool",
+    "04_first_iteration",
+    "05_iterations",
+    "06_predictions",
+    "07_test_scores",
+    "08_decision_boundaries",
+    "09_learning_curve",
     "10_pure_decision_boundaries",
 ]
 
@@ -20,7 +27,10 @@ FIGURES = [
 def run_example(out: Path, *args: str) -> str:
     result = subprocess.run(
         [sys.executable, str(EXAMPLE), "--out", str(out), *args],
-        capture_output=True, text=True, cwd=out, timeout=1800,
+        capture_output=True,
+        text=True,
+        cwd=out,
+        timeout=1800,
     )
     assert result.returncode == 0, result.stderr
     return result.stdout
@@ -44,8 +54,9 @@ def test_example_runs_small_and_writes_every_figure(tmp_path):
 
 
 def test_example_rejects_a_pool_too_small_for_the_story(tmp_path):
-    result = subprocess.run([sys.executable, str(EXAMPLE), "--out", str(tmp_path), "--n-samples", "5"],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, str(EXAMPLE), "--out", str(tmp_path), "--n-samples", "5"], capture_output=True, text=True
+    )
     assert result.returncode != 0 and "--n-samples" in result.stderr
 
 

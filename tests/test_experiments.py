@@ -12,8 +12,8 @@ from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.preprocessing import StandardScaler
 
 from alfunc.experiments import experiment_grid, paired_split, run_grid, run_one
-from alfunc.history.io import history_digest, load_history
 from alfunc.experiments.results import append_result, read_results
+from alfunc.history.io import history_digest, load_history
 
 SMALL = {"n_init": 10, "budget": 40}
 
@@ -55,7 +55,9 @@ def test_rerun_skips_finished_runs_and_an_interrupted_grid_resumes(tmp_path):
     reference = run_grid(grid, tmp_path / "reference.jsonl")
     assert len(reference) == 4 and [line["id"] for line in reference] == [run.id for run in grid.runs]
 
-    def interrupt_after_two(line, seen=[]):
+    seen = []
+
+    def interrupt_after_two(line):
         seen.append(line)
         if len(seen) == 2:
             raise KeyboardInterrupt
@@ -113,9 +115,17 @@ def test_result_lines_are_plain_json(tmp_path):
         ({"test_size": 1.5}, ValueError, "test_size must be a fraction"),
         ({"scoring": len}, TypeError, "scoring must be None or a scorer name"),
         ({"scoring": "no_such_scorer"}, ValueError, "scoring:"),
-        ({"datasets": {"tiny": (np.eye(4), np.array([0, 0, 0, 1]))}}, ValueError, "cannot be split with stratification"),
+        (
+            {"datasets": {"tiny": (np.eye(4), np.array([0, 0, 0, 1]))}},
+            ValueError,
+            "cannot be split with stratification",
+        ),
         ({"datasets": {"bad": np.eye(3)}}, TypeError, "must be a tuple \\(X, y\\)"),
-        ({"estimators": {"ridge": Ridge()}}, TypeError, "strategy 'margin' needs a classifier; estimators\\['ridge'\\]"),
+        (
+            {"estimators": {"ridge": Ridge()}},
+            TypeError,
+            "strategy 'margin' needs a classifier; estimators\\['ridge'\\]",
+        ),
     ],
 )
 def test_bad_grids_are_refused_before_any_work(options, error, message):

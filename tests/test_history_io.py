@@ -21,11 +21,14 @@ from alfunc.history.io import FORMAT_VERSION
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
-plain_scalars = st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.floats(allow_nan=False) | st.text(max_size=8)
+plain_scalars = (
+    st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.floats(allow_nan=False) | st.text(max_size=8)
+)
 plain_values = st.recursive(
     plain_scalars,
-    lambda inner: st.lists(inner, max_size=3).map(tuple)
-    | st.dictionaries(st.text(max_size=5), inner, max_size=3).map(FrozenMap),
+    lambda inner: (
+        st.lists(inner, max_size=3).map(tuple) | st.dictionaries(st.text(max_size=5), inner, max_size=3).map(FrozenMap)
+    ),
     max_leaves=8,
 )
 
@@ -91,7 +94,9 @@ def test_identical_runs_have_equal_digests_and_any_change_alters_it(run_history)
         "selection": attrs.evolve(run_history, records=(*run_history[:2], swapped, *run_history[3:])),
         "labels": al.run(X, 1 - y, GaussianNB(), strategy="entropy", n_init=6, batch_size=7, max_iter=5).history,
         "parameter": al.run(X, y, GaussianNB(), strategy="entropy", n_init=6, batch_size=8, max_iter=5).history,
-        "estimator": al.run(X, y, GaussianNB(var_smoothing=1e-3), strategy="entropy", n_init=6, batch_size=7, max_iter=5).history,
+        "estimator": al.run(
+            X, y, GaussianNB(var_smoothing=1e-3), strategy="entropy", n_init=6, batch_size=7, max_iter=5
+        ).history,
     }
     for what, changed in changes.items():
         assert al.history_digest(changed) != digest, what
@@ -167,7 +172,13 @@ def test_wrong_version_and_foreign_files_give_clear_value_errors(tmp_path, run_h
         "seed": (valid | {"seed": -1}, "seed"),
         "bad base64": (valid | {"utilities": {"dtype": "<f8", "base64": "@@@"}}, "base64"),
         "duplicate index": (
-            valid | {"queried": {"dtype": "<i8", "base64": __import__("base64").b64encode(np.zeros(valid_size(valid), "<i8").tobytes()).decode()}},
+            valid
+            | {
+                "queried": {
+                    "dtype": "<i8",
+                    "base64": __import__("base64").b64encode(np.zeros(valid_size(valid), "<i8").tobytes()).decode(),
+                }
+            },
             "queried twice",
         ),
     }
@@ -198,7 +209,9 @@ def test_a_truncated_file_is_a_value_error(tmp_path, saved_bytes, cut):
 
 @SETTINGS
 @given(position=st.integers(0, 10**6), byte=st.integers(32, 126))
-def test_a_corrupted_byte_is_refused_or_changes_nothing_that_equality_sees(tmp_path, saved_bytes, run_history, position, byte):
+def test_a_corrupted_byte_is_refused_or_changes_nothing_that_equality_sees(
+    tmp_path, saved_bytes, run_history, position, byte
+):
     corrupted = bytearray(saved_bytes)
     corrupted[position % len(corrupted)] = byte
     path = tmp_path / "flipped.json"

@@ -122,7 +122,11 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
 
 def test_alfunc_has_a_folder_for_each_layer():
     package_dir = Path(alfunc.__file__).parent
-    missing = [name for name in ("core", "strategies", "engine", "history", "experiments", "testing") if not (package_dir / name).is_dir()]
+    missing = [
+        name
+        for name in ("core", "strategies", "engine", "history", "experiments", "testing")
+        if not (package_dir / name).is_dir()
+    ]
     assert missing == []
 
 
@@ -173,7 +177,11 @@ def test_the_checker_finds_an_import_from_a_higher_layer(tmp_path, source):
 
 
 def test_the_checker_finds_a_cycle_within_a_layer(tmp_path):
-    files = {**SOUND, "core/rng.py": "from alfunc.core import state\n", "core/state.py": "from alfunc.core.rng import x\n"}
+    files = {
+        **SOUND,
+        "core/rng.py": "from alfunc.core import state\n",
+        "core/state.py": "from alfunc.core.rng import x\n",
+    }
     [cycle] = cycles(import_graph(write_package(tmp_path, files)))
     assert cycle[0] == cycle[-1]
     assert sorted(cycle[:-1]) == ["alfunc.core.rng", "alfunc.core.state"]

@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy import stats
 
+from alfunc.core.state import History, Record
 from alfunc.metrics import (
     aulc,
     data_utilization_rate,
@@ -19,7 +20,6 @@ from alfunc.metrics import (
     paired_comparison,
     rank_strategies,
 )
-from alfunc.core.state import History, Record
 
 X = np.array([10, 20, 40])
 Y = np.array([0.5, 0.7, 0.9])
@@ -104,7 +104,9 @@ def test_mean_ranks_and_friedman_by_hand():
     two = rank_strategies([[1, 0], [1, 0], [1, 0]], ["a", "b"])
     # rank sums 3, 6: chi2 = 12/(3*2*3) * 45 - 27 = 3 with 1 df
     assert two.statistic == pytest.approx(3.0) and two.p_value == pytest.approx(stats.chi2.sf(3.0, 1))
-    assert rank_strategies(table, ["a", "b", "c"], higher_is_better=False).mean_ranks == pytest.approx((8 / 3, 2.0, 4 / 3))
+    assert rank_strategies(table, ["a", "b", "c"], higher_is_better=False).mean_ranks == pytest.approx(
+        (8 / 3, 2.0, 4 / 3)
+    )
     with pytest.raises(ValueError, match=">= 2 datasets"):
         rank_strategies([[1, 2]], ["a", "b"])
 

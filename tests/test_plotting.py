@@ -34,8 +34,9 @@ def close_figures():
 @pytest.fixture(scope="module")
 def run():
     X, y = make_blobs(n_samples=40, centers=2, random_state=0)
-    states = list(alfunc.trace(X, y, LogisticRegression(), "margin", n_init=4, batch_size=6,
-                               X_test=X, y_test=y, random_state=0))
+    states = list(
+        alfunc.trace(X, y, LogisticRegression(), "margin", n_init=4, batch_size=6, X_test=X, y_test=y, random_state=0)
+    )
     return X, y, states
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import pickle
+from itertools import pairwise
 
 import attrs
 import numpy as np
@@ -40,7 +41,7 @@ def test_pools_partition_and_no_index_is_labeled_twice(settings):
 def test_each_query_adds_min_of_batch_and_remaining(settings):
     states = all_states(settings)
     assert states[0].n_labeled == settings["n_init"]
-    for before, after in zip(states, states[1:]):
+    for before, after in pairwise(states):
         expected = min(settings["batch_size"], before.n_unlabeled)
         assert after.n_labeled - before.n_labeled == expected
         assert np.array_equal(after.labeled[: before.n_labeled], before.labeled)

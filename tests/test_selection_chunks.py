@@ -17,8 +17,8 @@ from sklearn.datasets import make_classification
 from sklearn.linear_model import LogisticRegression
 
 import alfunc as al
-from alfunc.core.rng import hashed_uniform, step_salt
 from alfunc.core.ranking import top_k
+from alfunc.core.rng import hashed_uniform, step_salt
 from alfunc.engine.selection import DEFAULT_CHUNK_BYTES, default_chunk_rows
 from alfunc.strategies.uncertainty import top_two_gap
 
@@ -27,8 +27,11 @@ FAST = settings(max_examples=40, deadline=None)
 
 def state_with(n_pool: int, labeled: np.ndarray, model=None, seed: int = 0) -> al.ALState:
     return al.ALState(
-        labeled=labeled, labels=np.zeros(labeled.size, dtype=int), n_pool=n_pool,
-        history=al.History(seed), model=model,
+        labeled=labeled,
+        labels=np.zeros(labeled.size, dtype=int),
+        n_pool=n_pool,
+        history=al.History(seed),
+        model=model,
     )
 
 
@@ -45,7 +48,9 @@ def reference_batch(state: al.ALState, utilities: np.ndarray, k: int) -> tuple[n
 def pools_with_ties(draw):
     """A pool whose utilities take few distinct values, a labeled subset, a batch size and a seed."""
     n_pool = draw(st.integers(1, 60))
-    levels = draw(st.lists(st.sampled_from([-np.inf, -1.0, 0.0, 0.5, 1.0, np.inf]), min_size=1, max_size=3, unique=True))
+    levels = draw(
+        st.lists(st.sampled_from([-np.inf, -1.0, 0.0, 0.5, 1.0, np.inf]), min_size=1, max_size=3, unique=True)
+    )
     utilities = np.array(draw(st.lists(st.sampled_from(levels), min_size=n_pool, max_size=n_pool)))
     labeled_mask = np.array(draw(st.lists(st.booleans(), min_size=n_pool, max_size=n_pool)))
     if labeled_mask.all():
@@ -106,7 +111,9 @@ def test_registered_strategies_do_not_depend_on_the_chunk_size(case, strategy):
 @given(st.integers(1, 40), st.integers(1, 12), st.integers(0, 2**16), st.booleans())
 def test_top_two_gap_matches_a_full_sort(n_rows, n_columns, seed, few_values):
     rng = np.random.default_rng(seed)
-    scores = rng.integers(0, 3, (n_rows, n_columns)).astype(float) if few_values else rng.normal(size=(n_rows, n_columns))
+    scores = (
+        rng.integers(0, 3, (n_rows, n_columns)).astype(float) if few_values else rng.normal(size=(n_rows, n_columns))
+    )
     ordered = np.sort(scores, axis=1)
     expected = ordered[:, -1] - ordered[:, -2] if n_columns > 1 else np.zeros(n_rows)
     np.testing.assert_array_equal(top_two_gap(scores), expected)
@@ -162,7 +169,9 @@ def test_float32_pool_is_scored_in_float32_chunks_without_upcasting_the_pool():
     assert peak < X.nbytes / 4, f"select allocated {peak} bytes for a {X.nbytes}-byte float32 pool"
 
 
-@pytest.mark.parametrize(("n_features", "itemsize_dtype"), [(20, np.float64), (20, np.float32), (1000, np.float64), (10**7, np.float64)])
+@pytest.mark.parametrize(
+    ("n_features", "itemsize_dtype"), [(20, np.float64), (20, np.float32), (1000, np.float64), (10**7, np.float64)]
+)
 def test_default_chunk_holds_a_fixed_number_of_bytes(n_features, itemsize_dtype):
     X = np.lib.stride_tricks.as_strided(np.zeros(1, dtype=itemsize_dtype), shape=(5, n_features), strides=(0, 0))
     rows = default_chunk_rows(X)

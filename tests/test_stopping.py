@@ -77,7 +77,7 @@ def test_stable_predictions_averages_kappa_over_the_window():
     predictions = [[0, 0, 1, 1, 0, 1], [0, 1, 1, 1, 0, 1], [0, 1, 1, 1, 0, 0], [0, 1, 1, 1, 0, 0]]
     models = [constant(p) for p in predictions]
     state = state_with(records(models=models), model=models[-1])
-    pairs = zip(predictions[1:], predictions[:-1])
+    pairs = zip(predictions[1:], predictions[:-1], strict=True)
     mean_kappa = np.mean([cohen_kappa_score(a, b) for a, b in pairs])
     assert 0 < mean_kappa < 1
     assert StablePredictions(X_POOL, threshold=mean_kappa, window=3, stop_set=np.arange(6))(state)

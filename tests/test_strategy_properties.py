@@ -64,7 +64,10 @@ CLASSIFIER_CASES = {
 }
 REGRESSOR_CASES = {
     "committee_variance": ("committee_variance", Ridge()),
-    "committee_variance_forest": (committee_variance(ensemble_members()), RandomForestRegressor(n_estimators=5, random_state=0)),
+    "committee_variance_forest": (
+        committee_variance(ensemble_members()),
+        RandomForestRegressor(n_estimators=5, random_state=0),
+    ),
 }
 CASES = {name: (strategy, estimator, X_CLS, Y_CLS) for name, (strategy, estimator) in CLASSIFIER_CASES.items()} | {
     name: (strategy, estimator, X_REG, Y_REG) for name, (strategy, estimator) in REGRESSOR_CASES.items()
@@ -76,7 +79,9 @@ CASES = {name: (strategy, estimator, X_CLS, Y_CLS) for name, (strategy, estimato
 @given(seed=st.integers(0, 2**32 - 1), batch_size=st.integers(1, 7), n_init=st.integers(4, 8))
 def test_runs_partition_the_pool_without_duplicates_and_replay_bit_for_bit(case, seed, batch_size, n_init):
     strategy, estimator, X, y = CASES[case]
-    kwargs = dict(strategy=strategy, n_init=n_init, batch_size=batch_size, budget=n_init + 2 * batch_size + 1, random_state=seed)
+    kwargs = dict(
+        strategy=strategy, n_init=n_init, batch_size=batch_size, budget=n_init + 2 * batch_size + 1, random_state=seed
+    )
     final = al.run(X, y, estimator, **kwargs)
 
     labeled = final.labeled
@@ -89,13 +94,17 @@ def test_runs_partition_the_pool_without_duplicates_and_replay_bit_for_bit(case,
     assert final == al.run(X, y, estimator, **kwargs)
 
 
-UTILITY_CASES = sorted(name for name, (strategy, *_) in CASES.items() if not selects_batch(al.strategies.resolve_strategy(strategy)[1]))
+UTILITY_CASES = sorted(
+    name for name, (strategy, *_) in CASES.items() if not selects_batch(al.strategies.resolve_strategy(strategy)[1])
+)
 
 
 @pytest.mark.parametrize("case", UTILITY_CASES)
 def test_utility_strategies_choose_the_same_batch_for_every_chunk_size(case):
     strategy, estimator, X, y = CASES[case]
-    state = al.fit_step(al.query_step(al.fit_step(al.init_step(X, y, 6, random_state=3), X, estimator), X, y, "random", 4), X, estimator)
+    state = al.fit_step(
+        al.query_step(al.fit_step(al.init_step(X, y, 6, random_state=3), X, estimator), X, y, "random", 4), X, estimator
+    )
     whole = al.select(state, X, strategy, 5, return_utilities=True)
     for chunk_size in (1, 7):
         chunked = al.select(state, X, strategy, 5, chunk_size=chunk_size, return_utilities=True)
@@ -104,7 +113,16 @@ def test_utility_strategies_choose_the_same_batch_for_every_chunk_size(case):
 
 
 def test_every_committee_density_eer_and_regression_name_is_registered():
-    names = {"vote_entropy", "kl_divergence", "bald", "information_density", "dwus", "eer_log_loss", "eer_zero_one", "committee_variance"}
+    names = {
+        "vote_entropy",
+        "kl_divergence",
+        "bald",
+        "information_density",
+        "dwus",
+        "eer_log_loss",
+        "eer_zero_one",
+        "committee_variance",
+    }
     assert names <= set(al.STRATEGIES)
     assert all(al.STRATEGIES[name].__name__ for name in names)
 

@@ -6,8 +6,17 @@ import pytest
 
 from alfunc.experiments.summary import format_summaries, rank_settings, summarize
 
-SETTING = {"estimator": "logistic", "batch_size": 10, "n_init": 10, "budget": 30, "test_size": 0.25,
-           "scoring": None, "scale": True, "data": "d", "model": "m"}
+SETTING = {
+    "estimator": "logistic",
+    "batch_size": 10,
+    "n_init": 10,
+    "budget": 30,
+    "test_size": 0.25,
+    "scoring": None,
+    "scale": True,
+    "data": "d",
+    "model": "m",
+}
 
 
 def line(dataset, strategy, seed, aulc, curve, full=1.0):

@@ -18,16 +18,9 @@ import toolz
 
 from alfunc.core.facts import run_facts
 from alfunc.core.oracle import as_oracle
-from alfunc.engine.progress import check_callback, observed
 from alfunc.core.rng import root_entropy
 from alfunc.core.scoring import resolve_scorers
 from alfunc.core.state import ALState
-from alfunc.engine.steps import fit_step, init_step, query_step
-from alfunc.strategies import (
-    Strategy,
-    check_model_kind,
-    resolve_strategy,
-)
 from alfunc.core.validation import (
     check_estimator,
     check_pool,
@@ -35,6 +28,13 @@ from alfunc.core.validation import (
     check_test_set,
     n_rows,
     resolve_count,
+)
+from alfunc.engine.progress import check_callback, observed
+from alfunc.engine.steps import fit_step, init_step, query_step
+from alfunc.strategies import (
+    Strategy,
+    check_model_kind,
+    resolve_strategy,
 )
 
 StopRule = Callable[[ALState], bool]
@@ -98,11 +98,21 @@ def trace(
     _check_start(start, n_pool)
     check_callback(callback)
     facts = run_facts(
-        estimator, strategy, X_test, y_test,
-        n_init=n_init, batch_size=batch_size, budget=budget, max_iter=max_iter, stop=stop, scoring=scoring,
+        estimator,
+        strategy,
+        X_test,
+        y_test,
+        n_init=n_init,
+        batch_size=batch_size,
+        budget=budget,
+        max_iter=max_iter,
+        stop=stop,
+        scoring=scoring,
     )
 
-    fit = partial(fit_step, X=X, estimator=estimator, X_test=X_test, y_test=y_test, scoring=scoring, keep_model=keep_models)
+    fit = partial(
+        fit_step, X=X, estimator=estimator, X_test=X_test, y_test=y_test, scoring=scoring, keep_model=keep_models
+    )
 
     def one_round(state: ALState, _: int) -> ALState:
         size = min(batch_size, target - state.n_labeled)

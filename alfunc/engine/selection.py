@@ -27,6 +27,7 @@ from alfunc.core.context import Context
 from alfunc.core.ranking import top_k
 from alfunc.core.rng import step_salt
 from alfunc.core.state import ALState
+from alfunc.core.validation import check_positive_int, check_same_pool, row_blocks
 from alfunc.strategies import (
     Strategy,
     needs_classifier,
@@ -34,7 +35,6 @@ from alfunc.strategies import (
     resolve_strategy,
     selects_batch,
 )
-from alfunc.core.validation import check_positive_int, check_same_pool, row_blocks
 
 DEFAULT_CHUNK_BYTES = 2**21
 
@@ -84,7 +84,9 @@ def _streaming_top_k(
         if candidates.size == 0:
             continue
         rows = X[start:stop] if candidates.size == stop - start else X[candidates]
-        utilities = _checked_utilities(score(state.model, rows, Context(state, X, candidates, iteration)), candidates.size, name)
+        utilities = _checked_utilities(
+            score(state.model, rows, Context(state, X, candidates, iteration)), candidates.size, name
+        )
         chunk_idx, chunk_u = top_k(candidates, utilities, k, salt)
         best_idx, best_u = top_k(np.concatenate([best_idx, chunk_idx]), np.concatenate([best_u, chunk_u]), k, salt)
     return best_idx, best_u
@@ -112,9 +114,7 @@ def _joint_batch(state: ALState, X: Any, name: str, choose: Any, k: int) -> tupl
 def _checked_utilities(utilities: Any, n_candidates: int, name: str) -> np.ndarray:
     utilities = np.asarray(utilities, dtype=np.float64)
     if utilities.shape != (n_candidates,):
-        raise ValueError(
-            f"strategy {name!r} returned utilities of shape {utilities.shape}; expected ({n_candidates},)"
-        )
+        raise ValueError(f"strategy {name!r} returned utilities of shape {utilities.shape}; expected ({n_candidates},)")
     if np.isnan(utilities).any():
         raise ValueError(f"strategy {name!r} returned NaN utilities")
     return utilities

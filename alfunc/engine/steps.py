@@ -20,9 +20,7 @@ from alfunc.core.frozen import FrozenMap
 from alfunc.core.oracle import as_oracle, known_labels
 from alfunc.core.rng import root_entropy, step_generator
 from alfunc.core.scoring import evaluate, resolve_scorers
-from alfunc.engine.selection import select
 from alfunc.core.state import ALState, History, Query, Record
-from alfunc.strategies import Strategy, resolve_strategy
 from alfunc.core.validation import (
     check_estimator,
     check_pool,
@@ -31,6 +29,8 @@ from alfunc.core.validation import (
     n_rows,
     resolve_count,
 )
+from alfunc.engine.selection import select
+from alfunc.strategies import Strategy, resolve_strategy
 
 INITIAL_STRATEGY = "initial"
 

@@ -31,7 +31,11 @@ DATASETS: MappingProxyType[str, Callable[[], Dataset]] = MappingProxyType(
         "digits": partial(datasets.load_digits, return_X_y=True),
         "classification": partial(
             datasets.make_classification,
-            n_samples=1000, n_features=20, n_informative=6, n_classes=3, random_state=0,
+            n_samples=1000,
+            n_features=20,
+            n_informative=6,
+            n_classes=3,
+            random_state=0,
         ),
         "moons": partial(datasets.make_moons, n_samples=600, noise=0.25, random_state=0),
     }

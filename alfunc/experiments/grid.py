@@ -35,16 +35,9 @@ from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
-from alfunc.experiments.catalog import Dataset, load_dataset, make_estimator
 from alfunc.core.facts import data_fingerprint, estimator_facts, plain_data
-from alfunc.history.io import history_digest, save_history
-from alfunc.engine.loop import run as run_al
-from alfunc.metrics import aulc, labels_to_reach, learning_curve
-from alfunc.engine.progress import check_callback, observed
-from alfunc.experiments.results import append_result, read_results
 from alfunc.core.scoring import resolve_scorers
 from alfunc.core.state import History
-from alfunc.strategies import check_model_kind, resolve_strategy
 from alfunc.core.validation import (
     check_estimator,
     check_labels_for,
@@ -52,6 +45,13 @@ from alfunc.core.validation import (
     check_positive_int,
     n_rows,
 )
+from alfunc.engine.loop import run as run_al
+from alfunc.engine.progress import check_callback, observed
+from alfunc.experiments.catalog import Dataset, load_dataset, make_estimator
+from alfunc.experiments.results import append_result, read_results
+from alfunc.history.io import history_digest, save_history
+from alfunc.metrics import aulc, labels_to_reach, learning_curve
+from alfunc.strategies import check_model_kind, resolve_strategy
 
 REACH_FRACTIONS = (0.9, 0.95, 0.99)
 
@@ -141,8 +141,18 @@ def experiment_grid(
     params = {name: _fingerprint_params(estimator) for name, estimator in models.items()}
     runs = tuple(
         Run(
-            dataset=d, estimator=e, strategy=s, seed=seed, batch_size=b, n_init=n_init, budget=budget,
-            test_size=float(test_size), scoring=scoring, scale=bool(scale), data=fingerprints[d], model=params[e],
+            dataset=d,
+            estimator=e,
+            strategy=s,
+            seed=seed,
+            batch_size=b,
+            n_init=n_init,
+            budget=budget,
+            test_size=float(test_size),
+            scoring=scoring,
+            scale=bool(scale),
+            data=fingerprints[d],
+            model=params[e],
         )
         for d in data
         for e in models
@@ -212,8 +222,17 @@ def _run_one(run: Run, data: Dataset, estimator: Any, strategy: Any) -> tuple[di
     started = time.perf_counter()
     X_pool, X_test, y_pool, y_test = paired_split(run, *data)
     final = run_al(
-        X_pool, y_pool, estimator, strategy, n_init=run.n_init, batch_size=run.batch_size, budget=run.budget,
-        X_test=X_test, y_test=y_test, scoring=run.scoring, random_state=run.seed,
+        X_pool,
+        y_pool,
+        estimator,
+        strategy,
+        n_init=run.n_init,
+        batch_size=run.batch_size,
+        budget=run.budget,
+        X_test=X_test,
+        y_test=y_test,
+        scoring=run.scoring,
+        random_state=run.seed,
     )
     history = final.history.with_info({"experiment": plain_data(attrs.asdict(run))})
     n_labeled, scores = learning_curve(history, "test_score")
@@ -234,9 +253,7 @@ def _run_one(run: Run, data: Dataset, estimator: Any, strategy: Any) -> tuple[di
 
 def paired_split(run: Run, X: Any, y: Any) -> tuple[Any, Any, np.ndarray, np.ndarray]:
     """The seed's stratified pool/test split, scaled with statistics of the pool only."""
-    X_pool, X_test, y_pool, y_test = train_test_split(
-        X, y, test_size=run.test_size, stratify=y, random_state=run.seed
-    )
+    X_pool, X_test, y_pool, y_test = train_test_split(X, y, test_size=run.test_size, stratify=y, random_state=run.seed)
     if run.scale:
         scaler = StandardScaler().fit(X_pool)
         X_pool, X_test = scaler.transform(X_pool), scaler.transform(X_test)

@@ -34,9 +34,9 @@ def plot_experiment(results: Iterable[Mapping[str, Any]], path: str | os.PathLik
     figure = Figure(figsize=(5.5 * columns, 4.2 * rows), layout="constrained")
     FigureCanvasAgg(figure)
     axes = figure.subplots(rows, columns, squeeze=False).ravel()
-    for axis, (setting, by_strategy) in zip(axes, groups.items()):
+    for axis, (setting, by_strategy) in zip(axes, groups.items(), strict=False):
         _draw_setting(axis, dict(setting), by_strategy)
-    for axis in axes[len(groups):]:
+    for axis in axes[len(groups) :]:
         axis.set_visible(False)
     figure.savefig(path, dpi=dpi)
     return path

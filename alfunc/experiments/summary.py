@@ -31,7 +31,18 @@ CONVENTION_NOTES = {
     "zhan": "Zhan et al. 2021 AUBC",
 }
 
-SETTING_FIELDS = ("dataset", "estimator", "batch_size", "n_init", "budget", "test_size", "scoring", "scale", "data", "model")
+SETTING_FIELDS = (
+    "dataset",
+    "estimator",
+    "batch_size",
+    "n_init",
+    "budget",
+    "test_size",
+    "scoring",
+    "scale",
+    "data",
+    "model",
+)
 
 
 @attrs.frozen
@@ -85,7 +96,9 @@ def summarize(
     summaries = []
     for setting, by_strategy in group_by_setting(results).items():
         ref = by_strategy.get(reference)
-        rows = tuple(_strategy_summary(name, runs, ref, metric, name == reference) for name, runs in by_strategy.items())
+        rows = tuple(
+            _strategy_summary(name, runs, ref, metric, name == reference) for name, runs in by_strategy.items()
+        )
         summaries.append(SettingSummary(dict(setting), reference if ref else None, rows, convention))
     return summaries
 
@@ -108,7 +121,9 @@ def format_summaries(summaries: Sequence[SettingSummary], ranking: Ranking | Non
     """Plain-text tables: one block per setting, then the ranks across settings if any."""
     blocks = [_format_setting(summary) for summary in summaries]
     if ranking is not None:
-        ranks = "  ".join(f"{name} {rank:.2f}" for name, rank in zip(ranking.strategies, ranking.mean_ranks, strict=True))
+        ranks = "  ".join(
+            f"{name} {rank:.2f}" for name, rank in zip(ranking.strategies, ranking.mean_ranks, strict=True)
+        )
         blocks.append(
             f"mean rank by AULC over {len(summaries)} settings (1 = best): {ranks}\n"
             f"Friedman chi2 = {ranking.statistic:.3f}, p = {ranking.p_value:.3g}"
@@ -130,7 +145,9 @@ def _strategy_summary(
     versus = None
     deficiencies = [math.nan]
     if paired:
-        versus = paired_comparison(aulcs[[seeds.index(s) for s in paired]], [reference[s]["metrics"][metric] for s in paired])
+        versus = paired_comparison(
+            aulcs[[seeds.index(s) for s in paired]], [reference[s]["metrics"][metric] for s in paired]
+        )
         deficiencies = [
             deficiency(runs[s]["test_score"], reference[s]["test_score"], reference=runs[s]["full_pool_score"])
             for s in paired

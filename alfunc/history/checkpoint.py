@@ -13,9 +13,9 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from alfunc.history.io import save_history
 from alfunc.core.state import ALState
 from alfunc.core.validation import check_positive_int
+from alfunc.history.io import save_history
 
 
 class RunFailed(RuntimeError):

@@ -77,7 +77,9 @@ def load_history(path: str | os.PathLike) -> History:
     try:
         document = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ValueError(f"{str(path)!r} is not an alfunc history file (truncated or corrupted JSON: {error})") from None
+        raise ValueError(
+            f"{str(path)!r} is not an alfunc history file (truncated or corrupted JSON: {error})"
+        ) from None
     if not isinstance(document, dict) or document.get("format") != FORMAT_NAME:
         raise ValueError(f"{str(path)!r} is not an alfunc history file (no {FORMAT_NAME!r} format marker)")
     if document.get("version") != FORMAT_VERSION:
@@ -186,7 +188,9 @@ def _record(entry: Any, number: int, queried: np.ndarray, utilities: np.ndarray,
     if _count(entry["iteration"], "iteration") != number:
         raise ValueError(f"record {number} has iteration {entry['iteration']}; iterations must count 0, 1, 2, ...")
     if _count(entry["n_labeled"], "n_labeled") != n_labeled:
-        raise ValueError(f"record {number} says {entry['n_labeled']} points are labeled but its queries add up to {n_labeled}")
+        raise ValueError(
+            f"record {number} says {entry['n_labeled']} points are labeled but its queries add up to {n_labeled}"
+        )
     if not isinstance(entry["strategy"], str):
         raise ValueError(f"record {number}: strategy must be a string")
     return Record(

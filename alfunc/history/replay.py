@@ -21,13 +21,13 @@ import numpy as np
 import toolz
 
 from alfunc.core.facts import data_fingerprint, is_rebuildable
-from alfunc.engine.loop import trace
 from alfunc.core.oracle import as_oracle, known_labels
-from alfunc.engine.selection import select
 from alfunc.core.state import ALState, History, Query
+from alfunc.core.validation import check_estimator, check_pool, check_test_set, n_rows
+from alfunc.engine.loop import trace
+from alfunc.engine.selection import select
 from alfunc.engine.steps import INITIAL_STRATEGY, fit_step, initial_indices, teach
 from alfunc.strategies import STRATEGIES, resolve_strategy
-from alfunc.core.validation import check_estimator, check_pool, check_test_set, n_rows
 
 RECORDED = "recorded"
 RUN_PARAMETERS = ("strategy", "n_init", "batch_size", "budget", "max_iter", "stop", "scoring")
@@ -136,14 +136,20 @@ def replay_trace(
             yield fit_round(_open_state(history, last, ask(labeled), n_rows(X)))
             return
         if verify:
-            _verify(records[0], initial_indices(n_rows(X), records[0].queried.size, history.seed, known_labels(oracle)), None)
+            _verify(
+                records[0],
+                initial_indices(n_rows(X), records[0].queried.size, history.seed, known_labels(oracle)),
+                None,
+            )
         state = fit_round(_open_state(history, 0, ask(records[0].queried), n_rows(X)))
         yield state
         for record in records[1:]:
             if verify:
                 chosen = select(state, X, strategies[record.strategy], record.queried.size, chunk_size=chunk_size)
                 _verify(record, chosen, state)
-            taught = teach(state, record.queried, ask(record.queried), utilities=record.utilities, strategy=record.strategy)
+            taught = teach(
+                state, record.queried, ask(record.queried), utilities=record.utilities, strategy=record.strategy
+            )
             state = fit_round(taught)
             yield state
 
@@ -199,8 +205,14 @@ def resume_trace(history: History, X: Any, oracle: Any, estimator: Any, **option
     parameters = {name: recorded_parameter(history.info, name) for name in RUN_PARAMETERS if name not in options}
     parameters |= options
     start = replay(
-        history, X, oracle, estimator, fit="last",
-        X_test=parameters.get("X_test"), y_test=parameters.get("y_test"), scoring=parameters["scoring"],
+        history,
+        X,
+        oracle,
+        estimator,
+        fit="last",
+        X_test=parameters.get("X_test"),
+        y_test=parameters.get("y_test"),
+        scoring=parameters["scoring"],
         keep_models=parameters.get("keep_models", False),
     )
     return trace(X, oracle, estimator, start=start, **parameters)

@@ -43,14 +43,14 @@ def weighted(weights: Mapping[Any, float] | None = None, /, **named_weights: flo
     if not pairs:
         raise ValueError("weighted needs at least one strategy=weight pair")
     parts = [utility_part(strategy) for strategy, _ in pairs]
-    values = np.array([_check_weight(weight, name) for (name, _), (_, weight) in zip(parts, pairs)])
+    values = np.array([_check_weight(weight, name) for (name, _), (_, weight) in zip(parts, pairs, strict=True)])
     if values.sum() == 0:
         raise ValueError("weighted needs at least one positive weight")
 
     def combine(utilities: list[np.ndarray]) -> np.ndarray:
-        return sum(weight * min_max(u) for weight, u in zip(values, utilities))
+        return sum(weight * min_max(u) for weight, u in zip(values, utilities, strict=True))
 
-    label = ",".join(f"{name}={weight:g}" for (name, _), weight in zip(parts, values))
+    label = ",".join(f"{name}={weight:g}" for (name, _), weight in zip(parts, values, strict=True))
     return _whole_pool_combination(parts, combine, f"weighted({label})")
 
 
@@ -124,7 +124,9 @@ def _whole_pool_combination(
 ) -> BatchStrategy:
     def combination(model: Any, X: Any, context: Context, batch_size: int) -> tuple[np.ndarray, np.ndarray]:
         combined = combine([candidate_utilities(part, model, X, context) for _, part in parts])
-        return top_k(context.candidates, combined, batch_size, step_salt(context.state.seed, context.iteration, "tie-break"))
+        return top_k(
+            context.candidates, combined, batch_size, step_salt(context.state.seed, context.iteration, "tie-break")
+        )
 
     return batch_strategy(named_like(combination, name, [part for _, part in parts]))
 

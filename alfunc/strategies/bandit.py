@@ -14,6 +14,7 @@ field was added to ``ALState`` for it.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -63,7 +64,7 @@ def arm_probabilities(n_arms: int, gamma: float, plays: Sequence[Play]) -> np.nd
 def replay_plays(history: History, name: str, n_arms: int, gamma: float, reward: str) -> list[Play]:
     """The (arm, probability, reward) of every earlier selection by this bandit, from the history."""
     plays: list[Play] = []
-    for before, after in zip(history, history[1:]):
+    for before, after in pairwise(history):
         if after.strategy != name:
             continue
         if reward not in after.scores or reward not in before.scores:
@@ -76,4 +77,3 @@ def replay_plays(history: History, name: str, n_arms: int, gamma: float, reward:
         gain = float(np.clip((after.scores[reward] - before.scores[reward] + 1.0) / 2.0, 0.0, 1.0))
         plays.append((arm, float(probabilities[arm]), gain))
     return plays
-

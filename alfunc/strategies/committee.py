@@ -150,7 +150,12 @@ def _class_positions(labels: np.ndarray, classes: np.ndarray) -> np.ndarray:
     if np.isin(labels, classes).all():
         return np.searchsorted(classes, labels)
     positions = labels.astype(np.int64, casting="unsafe")
-    if labels.dtype.kind in "iuf" and (positions == labels).all() and positions.min() >= 0 and positions.max() < classes.size:
+    if (
+        labels.dtype.kind in "iuf"
+        and (positions == labels).all()
+        and positions.min() >= 0
+        and positions.max() < classes.size
+    ):
         return positions
     raise ValueError(f"committee member labels {np.unique(labels)[:5]} do not match the labeled classes {classes[:5]}")
 
@@ -193,5 +198,7 @@ def _fit_digest(context: Context, estimators: tuple[Any, ...]) -> bytes:
         digest.update(np.ascontiguousarray(part).tobytes())
     digest.update(np.asarray(y_fit).astype(str).tobytes())
     for estimator in estimators:
-        digest.update(f"{type(estimator).__qualname__}{sorted(estimator.get_params(deep=True).items(), key=str)!r}".encode())
+        digest.update(
+            f"{type(estimator).__qualname__}{sorted(estimator.get_params(deep=True).items(), key=str)!r}".encode()
+        )
     return digest.digest()

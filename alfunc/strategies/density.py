@@ -17,9 +17,9 @@ import numpy as np
 from sklearn.metrics.pairwise import cosine_similarity, euclidean_distances
 
 from alfunc.core.context import Context
+from alfunc.core.validation import check_positive_int
 from alfunc.strategies.base import Strategy, inherit_needs
 from alfunc.strategies.uncertainty import entropy
-from alfunc.core.validation import check_positive_int
 
 Weight = Any  # (X_candidates, X_reference) -> one non-negative weight per candidate
 

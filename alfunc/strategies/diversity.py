@@ -144,7 +144,9 @@ def filter_then(first: Strategy, k_factor: float, then: BatchStrategy) -> BatchS
 
 def _check_utility_strategy(strategy: Callable, name: str) -> None:
     if not callable(strategy) or isinstance(strategy, str):
-        raise TypeError(f"{name} must be a utility strategy function (model, X, context) -> utilities, got {strategy!r}")
+        raise TypeError(
+            f"{name} must be a utility strategy function (model, X, context) -> utilities, got {strategy!r}"
+        )
     if selects_batch(strategy):
         raise TypeError(f"{name} must be a utility strategy, not the batch strategy {_name(strategy)!r}")
 

@@ -23,10 +23,10 @@ from sklearn.base import clone
 
 from alfunc.core.context import Context
 from alfunc.core.rng import hashed_uniform, step_salt
+from alfunc.core.validation import check_positive_int
 from alfunc.strategies.base import Strategy, uses_classifier
 from alfunc.strategies.committee import labeled_rows
 from alfunc.strategies.uncertainty import predict_proba, shannon_entropy
-from alfunc.core.validation import check_positive_int
 
 LOSSES = {
     "log_loss": shannon_entropy,

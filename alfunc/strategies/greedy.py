@@ -29,7 +29,9 @@ def gsy(model: Any, X: Any, context: Context, batch_size: int) -> tuple[np.ndarr
     candidates = context.candidates
     predicted = _predictions(model, X, candidates, "gsy")
     known = _outputs(context.state.labels)
-    nearest = np.concatenate([cdist(predicted[part], known).min(axis=1) for part in _positions(candidates, known.shape[0])])
+    nearest = np.concatenate(
+        [cdist(predicted[part], known).min(axis=1) for part in _positions(candidates, known.shape[0])]
+    )
 
     def output_gap(pick: int, gaps: np.ndarray) -> np.ndarray:
         return cdist(predicted, predicted[pick : pick + 1])[:, 0]
@@ -45,10 +47,12 @@ def igs(model: Any, X: Any, context: Context, batch_size: int) -> tuple[np.ndarr
     candidates, labeled = context.candidates, context.state.labeled
     predicted = _predictions(model, X, candidates, "igs")
     known, labeled_rows = _outputs(context.state.labels), dense_rows(X, labeled)
-    nearest = np.concatenate([
-        (cdist(dense_rows(X, candidates[part]), labeled_rows) * cdist(predicted[part], known)).min(axis=1)
-        for part in _positions(candidates, labeled.size + X.shape[1])
-    ])
+    nearest = np.concatenate(
+        [
+            (cdist(dense_rows(X, candidates[part]), labeled_rows) * cdist(predicted[part], known)).min(axis=1)
+            for part in _positions(candidates, labeled.size + X.shape[1])
+        ]
+    )
 
     def joint_gap(pick: int, gaps: np.ndarray) -> np.ndarray:
         return gaps * cdist(predicted, predicted[pick : pick + 1])[:, 0]

@@ -43,7 +43,9 @@ def candidate_utilities(score: Callable, model: Any, X: Any, context: Context) -
     ]
     utilities = np.concatenate(parts) if parts else np.empty(0)
     if utilities.shape != candidates.shape or np.isnan(utilities).any():
-        raise ValueError(f"strategy {getattr(score, '__name__', score)!r} must return one non-NaN utility per candidate")
+        raise ValueError(
+            f"strategy {getattr(score, '__name__', score)!r} must return one non-NaN utility per candidate"
+        )
     return utilities
 
 

@@ -26,7 +26,9 @@ def committee_variance(committee: Any = None) -> Strategy:
 
     @uses_regressor
     def committee_variance(model: Any, X: Any, context: Context) -> np.ndarray:
-        predictions = np.stack([np.asarray(member.predict(X), dtype=np.float64) for member in members_of(model, context)])
+        predictions = np.stack(
+            [np.asarray(member.predict(X), dtype=np.float64) for member in members_of(model, context)]
+        )
         if predictions.ndim == 3:  # multi-output: total variance over outputs
             return predictions.var(axis=0).sum(axis=1)
         return predictions.var(axis=0)

@@ -44,9 +44,7 @@ def margin(model: Any, X: Any, context: Context) -> np.ndarray:
     if hasattr(model, "decision_function"):
         scores = np.asarray(model.decision_function(X), dtype=np.float64)
         return -np.abs(scores) if scores.ndim == 1 else -top_two_gap(scores)
-    raise TypeError(
-        f"'margin' needs predict_proba or decision_function, which {type(model).__name__} lacks"
-    )
+    raise TypeError(f"'margin' needs predict_proba or decision_function, which {type(model).__name__} lacks")
 
 
 @uses_classifier

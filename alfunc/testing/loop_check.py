@@ -37,11 +37,11 @@ import attrs
 import numpy as np
 
 from alfunc.core.state import ALState
+from alfunc.core.validation import check_estimator, check_labels_for, check_pool, n_rows
 from alfunc.engine.steps import fit_step, init_step
 from alfunc.testing.data import states
 from alfunc.testing.estimators import fitting_estimator
 from alfunc.testing.report import PropertyFailed, call, global_rng_seeded, search, shown
-from alfunc.core.validation import check_estimator, check_labels_for, check_pool, n_rows
 
 Step = Callable[[ALState], ALState]
 
@@ -78,9 +78,7 @@ class LoopExample:
         )
 
 
-def check_loop(
-    step: Step, X: Any, y: Any, *, estimator: Any = None, max_examples: int = DEFAULT_MAX_EXAMPLES
-) -> None:
+def check_loop(step: Step, X: Any, y: Any, *, estimator: Any = None, max_examples: int = DEFAULT_MAX_EXAMPLES) -> None:
     """Check a step function ``state -> state`` over the pool ``(X, y)`` it closes over.
 
     States are drawn with ``alfunc.testing.states`` on that pool (fitted with
@@ -117,8 +115,8 @@ def _check_step(step: Step, X: Any, y: np.ndarray, example: LoopExample) -> None
     if again != new:
         raise PropertyFailed(
             "deterministic",
-            f"two steps from the same state labeled {shown(new.labeled[state.n_labeled:])} "
-            f"then {shown(again.labeled[state.n_labeled:])}",
+            f"two steps from the same state labeled {shown(new.labeled[state.n_labeled :])} "
+            f"then {shown(again.labeled[state.n_labeled :])}",
         )
     _check_partition(new, state.n_pool)
     _check_growth(state, new, y)
@@ -140,10 +138,15 @@ def _check_growth(old: ALState, new: ALState, y: np.ndarray) -> None:
     if new.n_labeled <= old.n_labeled:
         raise PropertyFailed("growth", f"the step went from {old.n_labeled} to {new.n_labeled} labeled points")
     if not (np.array_equal(kept, old.labeled) and np.array_equal(new.labels[: old.n_labeled], old.labels)):
-        raise PropertyFailed("growth", f"the labeled points {shown(old.labeled)} became {shown(kept)} (or their labels changed)")
+        raise PropertyFailed(
+            "growth", f"the labeled points {shown(old.labeled)} became {shown(kept)} (or their labels changed)"
+        )
     added = new.labeled[old.n_labeled :]
     if not np.array_equal(new.labels[old.n_labeled :], y[added]):
-        raise PropertyFailed("growth", f"new points {shown(added)} got labels {shown(new.labels[old.n_labeled:])}, not {shown(y[added])}")
+        raise PropertyFailed(
+            "growth",
+            f"new points {shown(added)} got labels {shown(new.labels[old.n_labeled :])}, not {shown(y[added])}",
+        )
     if tuple(new.history[: len(old.history)]) != tuple(old.history):
         raise PropertyFailed("growth", "the step rewrote records of the history it was given")
 
@@ -156,7 +159,7 @@ def _check_replayable(new: ALState) -> None:
             "replayable", f"the records queried {shown(recorded, 20)} but the state labeled {shown(new.labeled, 20)}"
         )
     running = np.cumsum([record.queried.size for record in new.history])
-    for record, count in zip(new.history, running):
+    for record, count in zip(new.history, running, strict=True):
         if record.n_labeled != count or record.utilities.shape != record.queried.shape:
             raise PropertyFailed(
                 "replayable",

@@ -65,6 +65,7 @@ def search(
     Generation is derandomized (the same examples every run, no example
     database), so a check that passes in CI keeps passing.
     """
+
     @settings(
         max_examples=max_examples,
         deadline=None,

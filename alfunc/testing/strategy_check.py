@@ -68,14 +68,14 @@ from sklearn.base import is_regressor
 
 from alfunc.core.context import Context
 from alfunc.core.frozen import freeze, readonly
-from alfunc.engine.selection import select
 from alfunc.core.state import ALState
+from alfunc.core.validation import check_estimator
+from alfunc.engine.selection import select
 from alfunc.engine.steps import init_step
 from alfunc.strategies import resolve_strategy, selects_batch
 from alfunc.testing.data import fit_if_possible, fitted_state, pools, states
 from alfunc.testing.estimators import default_estimator
 from alfunc.testing.report import PropertyFailed, call, global_rng_seeded, search, shown
-from alfunc.core.validation import check_estimator
 
 DEFAULT_MAX_EXAMPLES = 50
 DEFAULT_MAX_ROWS = 12
@@ -261,7 +261,9 @@ def _check_selection(score: Callable, example: StrategyExample) -> None:
     if np.unique(chosen).size != chosen.size:
         raise PropertyFailed("distinct", f"select chose {shown(chosen)}: some index twice")
     if chosen.size != expected:
-        raise PropertyFailed("batch_size", f"select returned {chosen.size} indices for min(batch_size, n_unlabeled) = {expected}")
+        raise PropertyFailed(
+            "batch_size", f"select returned {chosen.size} indices for min(batch_size, n_unlabeled) = {expected}"
+        )
     with global_rng_seeded(2):
         again = _selected(score, example, None)
     if not (_identical(chosen, again[0]) and _identical(utilities, again[1])):
@@ -297,7 +299,9 @@ def _check_row_order_utilities(score: Callable, example: StrategyExample, utilit
         )
 
 
-def _check_row_order_batch(score: Callable, example: StrategyExample, indices: np.ndarray, utilities: np.ndarray) -> None:
+def _check_row_order_batch(
+    score: Callable, example: StrategyExample, indices: np.ndarray, utilities: np.ndarray
+) -> None:
     state, X, permutation = example.state, example.X, example.permutation
     if not _seed_free(score, state, X, indices):
         return  # the batch depends on the seed (randomness or seeded tie-breaks): nothing order-free to compare
@@ -380,7 +384,12 @@ def _batch(score: Callable, state: ALState, X: np.ndarray, k: int) -> tuple[np.n
 
 def _selected(score: Callable, example: StrategyExample, chunk_size: int | None) -> tuple[np.ndarray, np.ndarray]:
     return call(
-        "select", partial(select, return_utilities=True, chunk_size=chunk_size), example.state, example.X, score, example.batch_size
+        "select",
+        partial(select, return_utilities=True, chunk_size=chunk_size),
+        example.state,
+        example.X,
+        score,
+        example.batch_size,
     )
 
 
