@@ -27,7 +27,38 @@ from alfunc.strategies.uncertainty import shannon_entropy
 
 
 def vote_entropy(committee: Any = None) -> Strategy:
-    """Entropy of the members' votes (Dagan & Engelson 1995): high where they disagree."""
+    """Entropy of the members' votes (Dagan & Engelson 1995): high where they disagree.
+
+    Examples
+    --------
+    The default committee is ``bagging(5)`` of the state's model. Five voters
+    on two classes split 5-0, 4-1 or 3-2, so the utilities take three values,
+    and the first pick is one of the most split votes:
+
+    >>> import numpy as np
+    >>> from sklearn.datasets import make_classification
+    >>> from sklearn.naive_bayes import GaussianNB
+    >>> import alfunc as al
+    >>> from alfunc.strategies import vote_entropy
+    >>> X, y = make_classification(n_samples=40, n_features=4, random_state=0)
+    >>> state = al.fit_step(al.init_step(X, y, n_init=10, random_state=0), X, GaussianNB())
+    >>> strategy = vote_entropy()  # create once: its committee is fitted once per selection
+    >>> idx, utilities = al.select(state, X, strategy, state.n_unlabeled, return_utilities=True)
+    >>> set(utilities.round(3).tolist()) <= {0.0, 0.5, 0.673}
+    True
+    >>> round(float(utilities[0]), 3)
+    0.673
+
+    A committee can also be a list of estimators, each fitted on the labeled
+    set; three voters split 3-0 or 2-1:
+
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn.tree import DecisionTreeClassifier
+    >>> trio = vote_entropy([GaussianNB(), LogisticRegression(), DecisionTreeClassifier(random_state=0)])
+    >>> _, utilities = al.select(state, X, trio, state.n_unlabeled, return_utilities=True)
+    >>> set(utilities.round(3).tolist()) <= {0.0, 0.637}
+    True
+    """
     members_of = as_committee_source(committee)
 
     @uses_classifier
@@ -41,7 +72,28 @@ def vote_entropy(committee: Any = None) -> Strategy:
 
 
 def kl_divergence(committee: Any = None) -> Strategy:
-    """Mean KL divergence of each member's p(.|x) from the consensus (McCallum & Nigam 1998)."""
+    """Mean KL divergence of each member's p(.|x) from the consensus (McCallum & Nigam 1998).
+
+    Examples
+    --------
+    The utilities are never negative, and zero where the members agree, so a
+    committee of identical members finds nothing to ask:
+
+    >>> import numpy as np
+    >>> from sklearn.datasets import make_classification
+    >>> from sklearn.naive_bayes import GaussianNB
+    >>> import alfunc as al
+    >>> from alfunc.strategies import kl_divergence
+    >>> X, y = make_classification(n_samples=40, n_features=4, random_state=0)
+    >>> state = al.fit_step(al.init_step(X, y, n_init=10, random_state=0), X, GaussianNB())
+    >>> _, utilities = al.select(state, X, kl_divergence(), state.n_unlabeled, return_utilities=True)
+    >>> bool((utilities >= 0).all()), bool(utilities.max() > 0)
+    (True, True)
+    >>> twins = kl_divergence([GaussianNB(), GaussianNB()])
+    >>> _, utilities = al.select(state, X, twins, state.n_unlabeled, return_utilities=True)
+    >>> float(np.abs(utilities).max())
+    0.0
+    """
     members_of = as_committee_source(committee)
 
     @uses_classifier
@@ -61,6 +113,35 @@ def bald(committee: Any = None) -> Strategy:
     default (``ensemble_members()``: use a random forest or pass a committee).
     For equally weighted members this equals ``kl_divergence`` exactly; the two
     differ only in their default committee.
+
+    Examples
+    --------
+    By default the committee is the trees of a fitted forest, so nothing is
+    refitted; the utilities are those of ``kl_divergence`` over the same
+    members:
+
+    >>> import numpy as np
+    >>> from sklearn.datasets import make_classification
+    >>> from sklearn.ensemble import RandomForestClassifier
+    >>> import alfunc as al
+    >>> from alfunc.strategies import bald, ensemble_members, kl_divergence
+    >>> X, y = make_classification(n_samples=40, n_features=4, random_state=0)
+    >>> forest = RandomForestClassifier(n_estimators=5, random_state=0)
+    >>> state = al.fit_step(al.init_step(X, y, n_init=10, random_state=0), X, forest)
+    >>> n = state.n_unlabeled
+    >>> idx, mutual_information = al.select(state, X, bald(), n, return_utilities=True)
+    >>> idx_kl, kl = al.select(state, X, kl_divergence(ensemble_members()), n, return_utilities=True)
+    >>> bool(np.allclose(mutual_information[np.argsort(idx)], kl[np.argsort(idx_kl)]))
+    True
+
+    A model that is not an ensemble needs a committee, e.g. ``bald(bagging(5))``:
+
+    >>> from sklearn.naive_bayes import GaussianNB
+    >>> state = al.fit_step(al.init_step(X, y, n_init=10, random_state=0), X, GaussianNB())
+    >>> al.select(state, X, bald(), 3)
+    Traceback (most recent call last):
+    ...
+    TypeError: ensemble_members needs a fitted ensemble with estimators_ over all features ...
     """
     members_of = ensemble_members() if committee is None else as_committee_source(committee)
 

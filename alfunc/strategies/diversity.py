@@ -42,6 +42,24 @@ def k_center_greedy(model: Any, X: Any, context: Context, batch_size: int) -> tu
     The greedy 2-approximation of the k-center (core-set) problem of Sener &
     Savarese (2018), here in input space; the same as GSx of Wu et al. (2019)
     for regression. Utilities are the covering distances at pick time.
+
+    Examples
+    --------
+    With one point of blob 2 labeled, the first two picks cover the two other
+    blobs; only then does the batch go back inside a blob:
+
+    >>> import numpy as np
+    >>> import alfunc as al
+    >>> from alfunc.strategies import k_center_greedy
+    >>> corners = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+    >>> X = np.vstack([corners, corners + [10, 0], corners + [0, 10]])  # three blobs of four
+    >>> blob = np.repeat([0, 1, 2], 4)
+    >>> state = al.init_step(X, blob, n_init=1, random_state=0)  # no model needed
+    >>> blob[state.labeled].tolist()
+    [2]
+    >>> idx, utilities = al.select(state, X, k_center_greedy, 3, return_utilities=True)
+    >>> blob[idx].tolist(), utilities.round(2).tolist()
+    ([1, 0, 1], [14.87, 10.0, 1.41])
     """
     candidates = context.candidates
     nearest = nearest_distances(X, candidates, context.state.labeled)
@@ -57,6 +75,24 @@ def kmeans(model: Any, X: Any, context: Context, batch_size: int) -> tuple[np.nd
     wasted on duplicates. Largest clusters come first (utility = cluster size).
     Clusters all candidates at once: meant for small or pre-filtered candidate
     sets (see ``filter_then``); on a whole pool it holds a copy of its rows.
+
+    Examples
+    --------
+    Three clusters for a batch of three: one point per blob, and the
+    utilities count the unlabeled points each one stands for:
+
+    >>> import numpy as np
+    >>> import alfunc as al
+    >>> from alfunc.strategies import kmeans
+    >>> corners = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+    >>> X = np.vstack([corners, corners + [10, 0], corners + [0, 10]])  # three blobs of four
+    >>> blob = np.repeat([0, 1, 2], 4)
+    >>> state = al.init_step(X, blob, n_init=1, random_state=0)  # no model needed
+    >>> blob[state.labeled].tolist()
+    [2]
+    >>> idx, utilities = al.select(state, X, kmeans, 3, return_utilities=True)
+    >>> sorted(blob[idx].tolist()), utilities.tolist()
+    ([0, 1, 2], [4.0, 4.0, 3.0])
     """
     candidates = context.candidates
     by_tie = np.argsort(-context.uniform("kmeans"), kind="stable")
@@ -84,6 +120,38 @@ def ranked_batch(uncertainty: Strategy = least_confident) -> BatchStrategy:
     Each pick maximises ``alpha * (1 - sim) + (1 - alpha) * uncertainty`` where
     ``sim = 1 / (1 + d)`` is the similarity to the nearest labeled or picked
     row and ``alpha`` is the unlabeled share of the pool, updated after each pick.
+
+    Examples
+    --------
+    On its own, uncertainty spends two of three queries on copies of the
+    labeled point 0.0; the ranked batch trades some uncertainty for distance
+    and spreads the batch around the boundary:
+
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> import alfunc as al
+    >>> X = np.vstack([np.linspace(-3, 3, 13).reshape(-1, 1), [[0.0], [0.0]]])  # 0.0 three times
+    >>> y = (X[:, 0] > 0).astype(int)
+    >>> state = al.fit_step(al.init_step(X, y, n_init=6, random_state=0), X, LogisticRegression())
+    >>> sorted(X[state.labeled, 0].tolist())
+    [-2.5, -2.0, 0.0, 0.5, 1.5, 2.5]
+    >>> from alfunc.strategies import least_confident, ranked_batch
+    >>> X[al.select(state, X, least_confident, 3), 0].tolist()
+    [0.0, 0.0, -0.5]
+    >>> strategy = ranked_batch(least_confident)
+    >>> strategy.__name__
+    'ranked_batch(least_confident)'
+    >>> idx, utilities = al.select(state, X, strategy, 3, return_utilities=True)
+    >>> X[idx, 0].tolist(), utilities.round(2).tolist()
+    ([-1.0, -0.5, 1.0], [0.4, 0.34, 0.3])
+
+    The uncertainty must score points one by one, not be a batch strategy:
+
+    >>> from alfunc.strategies import k_center_greedy
+    >>> ranked_batch(k_center_greedy)
+    Traceback (most recent call last):
+    ...
+    TypeError: uncertainty must be a utility strategy, not the batch strategy 'k_center_greedy'
     """
     _check_utility_strategy(uncertainty, "uncertainty")
 
@@ -113,6 +181,38 @@ def filter_then(first: Strategy, k_factor: float, then: BatchStrategy) -> BatchS
     (Citovsky et al. 2021): informative and diverse. Identical rows enter the
     filter once; if fewer than ``k`` distinct rows remain, the batch is filled
     with the best remaining duplicates. Utilities are those of ``first``.
+
+    Examples
+    --------
+    Cluster margin with ``k_factor=2``: keep the distinct rows among the 6
+    best by margin, then let k-means pick 3 of them. Margin alone would ask
+    for two more copies of the labeled point 0.0:
+
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> import alfunc as al
+    >>> X = np.vstack([np.linspace(-3, 3, 13).reshape(-1, 1), [[0.0], [0.0]]])  # 0.0 three times
+    >>> y = (X[:, 0] > 0).astype(int)
+    >>> state = al.fit_step(al.init_step(X, y, n_init=6, random_state=0), X, LogisticRegression())
+    >>> sorted(X[state.labeled, 0].tolist())
+    [-2.5, -2.0, 0.0, 0.5, 1.5, 2.5]
+    >>> from alfunc.strategies import filter_then, kmeans, margin
+    >>> X[al.select(state, X, margin, 3), 0].tolist()
+    [0.0, 0.0, -0.5]
+    >>> cluster_margin = filter_then(margin, 2, kmeans)
+    >>> idx, utilities = al.select(state, X, cluster_margin, 3, return_utilities=True)
+    >>> sorted(X[idx, 0].tolist())
+    [-1.0, 0.0, 1.0]
+    >>> top_six = al.select(state, X, margin, 6)  # the picks come from the filter
+    >>> bool(np.isin(idx, top_six).all())
+    True
+
+    ``k_factor`` below 1 would keep fewer rows than the batch needs:
+
+    >>> filter_then(margin, 0.5, kmeans)
+    Traceback (most recent call last):
+    ...
+    ValueError: k_factor must be a finite number >= 1, got 0.5
     """
     _check_utility_strategy(first, "first")
     if not isinstance(k_factor, numbers.Real) or isinstance(k_factor, bool) or not 1 <= k_factor < math.inf:

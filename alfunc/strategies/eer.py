@@ -37,7 +37,38 @@ LOSSES = {
 def expected_error_reduction(
     loss: str = "log_loss", n_candidates: int | None = None, n_evaluation: int | None = None
 ) -> Strategy:
-    """An EER strategy with ``loss`` in ``{"log_loss", "zero_one"}`` (see the module docstring)."""
+    """An EER strategy with ``loss`` in ``{"log_loss", "zero_one"}`` (see the module docstring).
+
+    Examples
+    --------
+    Each utility is minus the loss expected after labeling the point, so the
+    best utility is the one closest to 0 (a fast model keeps the refits cheap):
+
+    >>> import numpy as np
+    >>> from sklearn.naive_bayes import GaussianNB
+    >>> import alfunc as al
+    >>> from alfunc.strategies import expected_error_reduction
+    >>> X = np.linspace(-3, 3, 13).reshape(-1, 1)
+    >>> y = (X[:, 0] > 0).astype(int)
+    >>> state = al.fit_step(al.init_step(X, y, n_init=6, random_state=0), X, GaussianNB())
+    >>> eer = expected_error_reduction("zero_one")
+    >>> eer.__name__
+    'expected_error_reduction_zero_one'
+    >>> idx, utilities = al.select(state, X, eer, 3, return_utilities=True)
+    >>> bool((utilities < 0).all()), bool((np.diff(utilities) <= 0).all())
+    (True, True)
+
+    ``n_candidates`` scores a seeded subset only; the other points get ``-inf``:
+
+    >>> quick = expected_error_reduction("log_loss", n_candidates=3)
+    >>> _, utilities = al.select(state, X, quick, state.n_unlabeled, return_utilities=True)
+    >>> state.n_unlabeled, int(np.isfinite(utilities).sum())
+    (7, 3)
+    >>> expected_error_reduction("hinge")
+    Traceback (most recent call last):
+    ...
+    ValueError: loss must be one of ['log_loss', 'zero_one'], got 'hinge'
+    """
     if loss not in LOSSES:
         raise ValueError(f"loss must be one of {sorted(LOSSES)}, got {loss!r}")
     pointwise_loss = LOSSES[loss]
@@ -66,7 +97,28 @@ def expected_error_reduction(
 
 
 def hashed_subset(context: Context, indices: np.ndarray, size: int | None, purpose: str) -> np.ndarray:
-    """The ``size`` indices with the smallest seeded hash (all when ``size`` is None or too big)."""
+    """The ``size`` indices with the smallest seeded hash (all when ``size`` is None or too big).
+
+    Examples
+    --------
+    The subset is fixed by the seed, the iteration and the purpose, and
+    depends on the indices themselves, not on their order:
+
+    >>> import numpy as np
+    >>> import alfunc as al
+    >>> from alfunc.strategies.eer import hashed_subset
+    >>> X = np.arange(13.0).reshape(-1, 1)
+    >>> state = al.init_step(X, (X[:, 0] > 6).astype(int), n_init=6, random_state=0)
+    >>> pool = state.unlabeled()
+    >>> context = al.Context(state, X, pool, state.next_iteration)
+    >>> subset = hashed_subset(context, pool, 3, "eer-candidates")
+    >>> len(subset), bool(np.isin(subset, pool).all()), bool((np.diff(subset) > 0).all())
+    (3, True, True)
+    >>> hashed_subset(context, pool[::-1], 3, "eer-candidates").tolist() == subset.tolist()
+    True
+    >>> hashed_subset(context, pool, None, "eer-candidates").tolist() == pool.tolist()
+    True
+    """
     if size is None or size >= indices.size:
         return indices
     draws = hashed_uniform(indices, step_salt(context.state.seed, context.iteration, purpose))

@@ -37,6 +37,34 @@ def greedy_batch(
     pick, from ``gaps``, its Euclidean distance in ``X`` (default: ``gaps``);
     ``utility(nearest, n_picked)`` turns distances into utilities (default:
     the distances themselves, i.e. farthest-first). ``tie`` breaks ties.
+
+    Examples
+    --------
+    Farthest-first on a line where row 0 is labeled: 7.0 is farthest from 0,
+    then 3.0 is 3 away from both 0 and 7:
+
+    >>> import numpy as np
+    >>> from alfunc.strategies.farthest import greedy_batch
+    >>> from alfunc.strategies.pooled import nearest_distances
+    >>> X = np.array([[0.0], [1.0], [3.0], [7.0]])
+    >>> candidates = np.array([1, 2, 3])
+    >>> nearest = nearest_distances(X, candidates, np.array([0]))
+    >>> nearest.tolist()
+    [1.0, 3.0, 7.0]
+    >>> picks, values = greedy_batch(X, candidates, 2, np.zeros(3), nearest)
+    >>> X[candidates[picks], 0].tolist(), values.tolist()
+    ([7.0, 3.0], [7.0, 3.0])
+
+    Whatever the utility, a copy of a row already in the batch waits until no
+    distinct candidate is left (here rows 1 and 2 are both 5.0):
+
+    >>> X = np.array([[0.0], [5.0], [5.0], [1.0]])
+    >>> favour_fives = lambda nearest, n_picked: np.array([1.0, 1.0, 0.0])
+    >>> tie = np.array([0.2, 0.9, 0.5])
+    >>> nearest = nearest_distances(X, candidates, np.array([0]))
+    >>> picks, _ = greedy_batch(X, candidates, 2, tie, nearest, utility=favour_fives)
+    >>> candidates[picks].tolist()
+    [2, 3]
     """
     nearest = np.array(nearest, dtype=np.float64)
     to_batch = np.full(candidates.size, np.inf)
@@ -56,7 +84,19 @@ def greedy_batch(
 
 
 def best_position(value: np.ndarray, eligible: np.ndarray, tie: np.ndarray) -> int:
-    """The eligible position of highest value; ties go to the highest ``tie`` draw."""
+    """The eligible position of highest value; ties go to the highest ``tie`` draw.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from alfunc.strategies.farthest import best_position
+    >>> value = np.array([1.0, 3.0, 3.0, 2.0])
+    >>> tie = np.array([0.1, 0.2, 0.9, 0.5])
+    >>> best_position(value, np.ones(4, dtype=bool), tie)  # two 3.0: the higher draw wins
+    2
+    >>> best_position(value, np.array([True, True, False, True]), tie)
+    1
+    """
     masked = np.where(eligible, value, -np.inf)
     top = np.flatnonzero(eligible & (masked == masked.max()))
     return int(top[np.argmax(tie[top])])

@@ -25,7 +25,36 @@ from alfunc.strategies.pooled import chunks, dense_rows
 @uses_regressor
 @batch_strategy
 def gsy(model: Any, X: Any, context: Context, batch_size: int) -> tuple[np.ndarray, np.ndarray]:
-    """GSy: the candidate whose prediction is farthest from every known output, greedily."""
+    """GSy: the candidate whose prediction is farthest from every known output, greedily.
+
+    Examples
+    --------
+    Outputs 12 and 16 are known; x = 0 is predicted 4.7, farthest from both.
+    Its prediction then counts as known, so the next pick, x = 3 (8.7), is
+    3.3 from 12 and 4 from 4.7:
+
+    >>> import numpy as np
+    >>> from sklearn.linear_model import Ridge
+    >>> import alfunc as al
+    >>> from alfunc.strategies import gsy
+    >>> X = np.arange(10.0).reshape(-1, 1)
+    >>> y = 2 * X[:, 0]
+    >>> state = al.fit_step(al.init_step(X, y, n_init=2, random_state=0), X, Ridge())
+    >>> X[state.labeled, 0].tolist(), state.labels.tolist()
+    ([6.0, 8.0], [12.0, 16.0])
+    >>> state.model.predict(X).round(1).tolist()
+    [4.7, 6.0, 7.3, 8.7, 10.0, 11.3, 12.7, 14.0, 15.3, 16.7]
+    >>> idx, utilities = al.select(state, X, gsy, 3, return_utilities=True)
+    >>> idx.tolist(), utilities.round(2).tolist()
+    ([0, 3, 7], [7.33, 3.33, 2.0])
+
+    Unlike GSx (``k_center_greedy``), it needs a fitted regressor:
+
+    >>> al.select(al.init_step(X, y, n_init=2, random_state=0), X, gsy, 3)
+    Traceback (most recent call last):
+    ...
+    ValueError: strategy 'gsy' needs a fitted model; call fit_step on the state first
+    """
     candidates = context.candidates
     predicted = _predictions(model, X, candidates, "gsy")
     known = _outputs(context.state.labels)
@@ -43,7 +72,28 @@ def gsy(model: Any, X: Any, context: Context, batch_size: int) -> tuple[np.ndarr
 @uses_regressor
 @batch_strategy
 def igs(model: Any, X: Any, context: Context, batch_size: int) -> tuple[np.ndarray, np.ndarray]:
-    """iGS: maximise min over known points of (input distance x output distance), greedily."""
+    """iGS: maximise min over known points of (input distance x output distance), greedily.
+
+    Examples
+    --------
+    x = 0 is 6 from the labeled x = 6 and its prediction 4.7 is 7.3 from the
+    known output 12: its utility is their product, 44:
+
+    >>> import numpy as np
+    >>> from sklearn.linear_model import Ridge
+    >>> import alfunc as al
+    >>> from alfunc.strategies import igs
+    >>> X = np.arange(10.0).reshape(-1, 1)
+    >>> y = 2 * X[:, 0]
+    >>> state = al.fit_step(al.init_step(X, y, n_init=2, random_state=0), X, Ridge())
+    >>> X[state.labeled, 0].tolist(), state.labels.tolist()
+    ([6.0, 8.0], [12.0, 16.0])
+    >>> idx, utilities = al.select(state, X, igs, 3, return_utilities=True)
+    >>> idx.tolist(), utilities.round(2).tolist()
+    ([0, 3, 7], [44.0, 10.0, 2.0])
+    >>> round(6 * (12 - float(state.model.predict([[0.0]])[0])), 2)
+    44.0
+    """
     candidates, labeled = context.candidates, context.state.labeled
     predicted = _predictions(model, X, candidates, "igs")
     known, labeled_rows = _outputs(context.state.labels), dense_rows(X, labeled)
