@@ -78,7 +78,26 @@ STRATEGIES: MappingProxyType[str, Callable] = MappingProxyType(
 
 
 def resolve_strategy(strategy: str | Callable) -> tuple[str, Callable]:
-    """Return ``(name, function)`` for a registered name or a strategy function."""
+    """Return ``(name, function)`` for a registered name or a strategy function.
+
+    Examples
+    --------
+    >>> from alfunc.strategies import margin, resolve_strategy
+    >>> name, function = resolve_strategy("breaking_ties")  # ml-research's name for margin
+    >>> name, function is margin
+    ('breaking_ties', True)
+
+    A function of your own is used as it is, under its ``__name__``:
+
+    >>> def closest_to_zero(model, X, context):
+    ...     return -abs(X).sum(axis=1)
+    >>> resolve_strategy(closest_to_zero)[0]
+    'closest_to_zero'
+    >>> resolve_strategy("max_entropy")
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown strategy 'max_entropy'; expected one of ['bald', ...]
+    """
     if isinstance(strategy, str):
         if strategy not in STRATEGIES:
             raise ValueError(f"unknown strategy {strategy!r}; expected one of {sorted(STRATEGIES)}")

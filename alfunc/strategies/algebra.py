@@ -38,6 +38,27 @@ def weighted(weights: Mapping[Any, float] | None = None, /, **named_weights: flo
     Strategies given as functions go in the mapping: ``weighted({my_strategy: 0.5, "margin": 0.5})``.
     Each part's utilities are scaled to [0, 1] over the whole unlabeled pool
     (a constant part scales to 0). Weights must be finite and >= 0, not all 0.
+
+    Examples
+    --------
+    >>> import alfunc as al
+    >>> from sklearn.datasets import make_classification
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from alfunc.strategies import needs_classifier, selects_batch, weighted
+    >>> X, y = make_classification(n_samples=40, n_features=4, random_state=0)
+    >>> state = al.fit_step(al.init_step(X, y, n_init=6, random_state=0), X, LogisticRegression())
+    >>> strategy = weighted(margin=0.7, information_density=0.3)
+    >>> strategy.__name__
+    'weighted(margin=0.7,information_density=0.3)'
+    >>> selects_batch(strategy), needs_classifier(strategy)
+    (True, True)
+    >>> idx = al.select(state, X, strategy, 5)
+    >>> len(idx), bool(state.labeled_mask()[idx].any())  # five picks, none already labeled
+    (5, False)
+    >>> weighted(margin=0, random=0)
+    Traceback (most recent call last):
+    ...
+    ValueError: weighted needs at least one positive weight
     """
     pairs = [*(weights or {}).items(), *named_weights.items()]
     if not pairs:
@@ -58,6 +79,25 @@ def rank_product(*strategies: Any) -> BatchStrategy:
     """Geometric mean of the parts' normalised ranks over the unlabeled pool (rank n = best).
 
     Scale-free: only the order each part gives matters. Ties share their mean rank.
+
+    Examples
+    --------
+    >>> import alfunc as al
+    >>> from sklearn.datasets import make_classification
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from alfunc.strategies import rank_product, selects_batch
+    >>> X, y = make_classification(n_samples=40, n_features=4, random_state=0)
+    >>> state = al.fit_step(al.init_step(X, y, n_init=6, random_state=0), X, LogisticRegression())
+    >>> strategy = rank_product("margin", "dwus")
+    >>> strategy.__name__, selects_batch(strategy)
+    ('rank_product(margin,dwus)', True)
+    >>> idx = al.select(state, X, strategy, 5)
+    >>> len(idx), bool(state.labeled_mask()[idx].any())
+    (5, False)
+    >>> rank_product("margin")
+    Traceback (most recent call last):
+    ...
+    ValueError: rank_product needs at least two strategies, got 1
     """
     if len(strategies) < 2:
         raise ValueError(f"rank_product needs at least two strategies, got {len(strategies)}")
@@ -76,6 +116,27 @@ def mix(p: float, a: Any, b: Any) -> Strategy:
     One seeded coin per selection (from ``context.generator``), so every chunk
     of a selection uses the same part and the batch does not depend on the
     chunk size; utilities are never mixed across scales.
+
+    Examples
+    --------
+    Epsilon-greedy: explore at random in 10% of the selections, else query by margin.
+
+    >>> import alfunc as al
+    >>> from sklearn.datasets import make_classification
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from alfunc.strategies import mix, selects_batch
+    >>> X, y = make_classification(n_samples=40, n_features=4, random_state=0)
+    >>> state = al.fit_step(al.init_step(X, y, n_init=6, random_state=0), X, LogisticRegression())
+    >>> strategy = mix(0.1, "random", "margin")
+    >>> strategy.__name__, selects_batch(strategy)
+    ('mix(0.1,random,margin)', False)
+    >>> idx = al.select(state, X, strategy, 5)
+    >>> len(idx), bool(state.labeled_mask()[idx].any())
+    (5, False)
+    >>> mix(1.5, "random", "margin")
+    Traceback (most recent call last):
+    ...
+    ValueError: p must be a probability in [0, 1], got 1.5
     """
     if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0.0 <= p <= 1.0:
         raise ValueError(f"p must be a probability in [0, 1], got {p!r}")
@@ -90,7 +151,22 @@ def mix(p: float, a: Any, b: Any) -> Strategy:
 
 
 def min_max(utilities: np.ndarray) -> np.ndarray:
-    """Scale to [0, 1]; a constant (or infinite-range) input maps to zeros."""
+    """Scale to [0, 1]; a constant (or infinite-range) input maps to zeros.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from alfunc.strategies.algebra import min_max
+    >>> min_max(np.array([2.0, 4.0, 6.0])).tolist()
+    [0.0, 0.5, 1.0]
+    >>> min_max(np.array([3.0, 3.0])).tolist()
+    [0.0, 0.0]
+
+    Infinities are clipped to the range of the finite values:
+
+    >>> min_max(np.array([0.0, 2.0, np.inf, -np.inf])).tolist()
+    [0.0, 1.0, 1.0, 0.0]
+    """
     finite = np.where(np.isfinite(utilities), utilities, np.nan)
     low, high = np.nanmin(finite, initial=np.inf), np.nanmax(finite, initial=-np.inf)
     if not high > low:
@@ -99,14 +175,34 @@ def min_max(utilities: np.ndarray) -> np.ndarray:
 
 
 def resolve_part(strategy: Any) -> tuple[str, Callable]:
-    """``(name, function)`` for a registered name or a function (imported late: the registry imports this module)."""
+    """``(name, function)`` for a registered name or a function (imported late: the registry imports this module).
+
+    Examples
+    --------
+    >>> from alfunc.strategies import entropy
+    >>> from alfunc.strategies.algebra import resolve_part
+    >>> name, function = resolve_part("entropy")
+    >>> name, function is entropy
+    ('entropy', True)
+    """
     from alfunc.strategies import resolve_strategy
 
     return resolve_strategy(strategy)
 
 
 def utility_part(strategy: Any) -> tuple[str, Strategy]:
-    """``(name, function)`` of a utility strategy; a batch strategy is a TypeError."""
+    """``(name, function)`` of a utility strategy; a batch strategy is a TypeError.
+
+    Examples
+    --------
+    >>> from alfunc.strategies.algebra import utility_part
+    >>> utility_part("margin")[0]
+    'margin'
+    >>> utility_part("kmeans")
+    Traceback (most recent call last):
+    ...
+    TypeError: 'kmeans' is a batch strategy; combinators take utility strategies
+    """
     name, function = resolve_part(strategy)
     if getattr(function, "selects_batch", False):
         raise TypeError(f"{name!r} is a batch strategy; combinators take utility strategies")
@@ -132,6 +228,17 @@ def _whole_pool_combination(
 
 
 def named_like(strategy: Callable, name: str, parts: list[Callable]) -> Callable:
-    """Name ``strategy`` and give it every model need of its parts."""
+    """Name ``strategy`` and give it every model need of its parts.
+
+    Examples
+    --------
+    >>> from alfunc.strategies import margin, needs_classifier
+    >>> from alfunc.strategies.algebra import named_like
+    >>> def squared(model, X, context):
+    ...     return margin(model, X, context) ** 2
+    >>> strategy = named_like(squared, "margin_squared", [margin])
+    >>> strategy.__name__, needs_classifier(strategy)
+    ('margin_squared', True)
+    """
     strategy.__name__ = strategy.__qualname__ = name
     return inherit_needs(strategy, *parts)

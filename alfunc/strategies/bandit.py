@@ -34,6 +34,24 @@ def exp3(arms: Sequence[Any], gamma: float = 0.1, reward: str = "test_score") ->
 
     ``reward`` names a score in the records (``run(..., X_test=..., y_test=...)``
     records ``test_score``; without a test set use e.g. ``"train_score"``).
+
+    Examples
+    --------
+    >>> import alfunc as al
+    >>> from sklearn.datasets import make_classification
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from alfunc.strategies import exp3, needs_classifier
+    >>> X, y = make_classification(n_samples=40, n_features=4, random_state=0)
+    >>> bandit = exp3(["margin", "random"], gamma=0.2, reward="train_score")
+    >>> bandit.__name__, needs_classifier(bandit)
+    ('exp3(margin,random)', True)
+    >>> final = al.run(X, y, LogisticRegression(), bandit, n_init=6, batch_size=5, max_iter=2)
+    >>> final.n_labeled, [record.strategy for record in final.history]
+    (16, ['initial', 'exp3(margin,random)', 'exp3(margin,random)'])
+    >>> exp3(["margin"])
+    Traceback (most recent call last):
+    ...
+    ValueError: arms must list at least two strategies, got ['margin']
     """
     if isinstance(arms, (str, bytes)) or len(arms) < 2:
         raise ValueError(f"arms must list at least two strategies, got {arms!r}")
@@ -52,7 +70,22 @@ def exp3(arms: Sequence[Any], gamma: float = 0.1, reward: str = "test_score") ->
 
 
 def arm_probabilities(n_arms: int, gamma: float, plays: Sequence[Play]) -> np.ndarray:
-    """EXP3's distribution: (1 - gamma) * softmax(gamma / K * sum of r / p) + gamma / K."""
+    """EXP3's distribution: (1 - gamma) * softmax(gamma / K * sum of r / p) + gamma / K.
+
+    Examples
+    --------
+    >>> from alfunc.strategies.bandit import arm_probabilities
+    >>> arm_probabilities(2, 0.1, []).tolist()  # no plays yet: uniform
+    [0.5, 0.5]
+
+    Arm 0, played with probability 0.5, earned the full reward 1: it becomes
+    more likely, and no arm falls below ``gamma / K``:
+
+    >>> [round(float(p), 3) for p in arm_probabilities(2, 0.1, [(0, 0.5, 1.0)])]
+    [0.522, 0.478]
+    >>> [round(float(p), 3) for p in arm_probabilities(2, 0.1, [(0, 0.5, 1.0)] * 100)]
+    [0.95, 0.05]
+    """
     estimated = np.zeros(n_arms)
     for arm, probability, reward_value in plays:
         estimated[arm] += reward_value / probability
@@ -62,7 +95,35 @@ def arm_probabilities(n_arms: int, gamma: float, plays: Sequence[Play]) -> np.nd
 
 
 def replay_plays(history: History, name: str, n_arms: int, gamma: float, reward: str) -> list[Play]:
-    """The (arm, probability, reward) of every earlier selection by this bandit, from the history."""
+    """The (arm, probability, reward) of every earlier selection by this bandit, from the history.
+
+    Examples
+    --------
+    The bandit's plays are recomputed from the records, here a hand-made
+    history: the initial fit, then one round of ``exp3(margin,random)`` that
+    raised the train score from 0.6 to 0.8 (reward (0.8 - 0.6 + 1) / 2 = 0.6):
+
+    >>> from alfunc import History, Record
+    >>> from alfunc.strategies.bandit import replay_plays
+    >>> name = "exp3(margin,random)"
+    >>> history = History(
+    ...     seed=0,
+    ...     records=[
+    ...         Record(0, [0, 1], [float("nan")] * 2, "initial", 2, {"train_score": 0.6}),
+    ...         Record(1, [2], [0.9], name, 3, {"train_score": 0.8}),
+    ...     ],
+    ... )
+    >>> plays = replay_plays(history, name, 2, 0.1, "train_score")
+    >>> [(arm, probability, round(reward, 3)) for arm, probability, reward in plays]
+    [(0, 0.5, 0.6)]
+
+    The reward must be a score the records hold:
+
+    >>> replay_plays(history, name, 2, 0.1, "test_score")
+    Traceback (most recent call last):
+    ...
+    ValueError: exp3(margin,random) reads its reward from scores['test_score'], which the records lack ...
+    """
     plays: list[Play] = []
     for before, after in pairwise(history):
         if after.strategy != name:

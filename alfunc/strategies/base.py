@@ -25,25 +25,112 @@ BatchStrategy = Callable[[Any, Any, Context, int], tuple[np.ndarray, np.ndarray]
 
 
 def uses_classifier(strategy: Strategy) -> Strategy:
-    """Mark a strategy that scores candidates with a fitted classifier."""
+    """Mark a strategy that scores candidates with a fitted classifier.
+
+    Examples
+    --------
+    >>> import alfunc as al
+    >>> from sklearn.datasets import make_classification
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from alfunc.strategies import needs_classifier, uses_classifier
+    >>> @uses_classifier
+    ... def least_probable_top_class(model, X, context):
+    ...     return 1.0 - model.predict_proba(X).max(axis=1)
+    >>> needs_classifier(least_probable_top_class)
+    True
+
+    The mark lets ``select`` refuse a state that has no fitted model yet, and
+    ``run`` refuse a regressor, before any work is done:
+
+    >>> X, y = make_classification(n_samples=40, n_features=4, random_state=0)
+    >>> state = al.init_step(X, y, n_init=6, random_state=0)
+    >>> al.select(state, X, least_probable_top_class, 5)
+    Traceback (most recent call last):
+    ...
+    ValueError: strategy 'least_probable_top_class' needs a fitted model; call fit_step on the state first
+    >>> state = al.fit_step(state, X, LogisticRegression())
+    >>> len(al.select(state, X, least_probable_top_class, 5))
+    5
+    """
     strategy.needs_classifier = True
     return strategy
 
 
 def uses_regressor(strategy: Strategy) -> Strategy:
-    """Mark a strategy that scores candidates with a fitted regressor (e.g. prediction variance)."""
+    """Mark a strategy that scores candidates with a fitted regressor (e.g. prediction variance).
+
+    Examples
+    --------
+    >>> from sklearn.linear_model import LinearRegression, LogisticRegression
+    >>> from alfunc.strategies import check_model_kind, needs_regressor, uses_regressor
+    >>> @uses_regressor
+    ... def farthest_prediction(model, X, context):
+    ...     return abs(model.predict(X))
+    >>> needs_regressor(farthest_prediction)
+    True
+    >>> check_model_kind("farthest_prediction", farthest_prediction, LinearRegression())  # fine
+    >>> check_model_kind("farthest_prediction", farthest_prediction, LogisticRegression())
+    Traceback (most recent call last):
+    ...
+    TypeError: strategy 'farthest_prediction' needs a regressor; estimator (LogisticRegression) is not one
+    """
     strategy.needs_regressor = True
     return strategy
 
 
 def uses_ensemble(strategy: Strategy) -> Strategy:
-    """Mark a strategy that reads the members (``estimators_``) of a fitted ensemble model."""
+    """Mark a strategy that reads the members (``estimators_``) of a fitted ensemble model.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import alfunc as al
+    >>> from sklearn.datasets import make_classification
+    >>> from sklearn.ensemble import RandomForestClassifier
+    >>> from alfunc.strategies import needs_ensemble, uses_classifier, uses_ensemble
+    >>> @uses_ensemble
+    ... @uses_classifier
+    ... def tree_disagreement(model, X, context):
+    ...     votes = np.stack([tree.predict(X) for tree in model.estimators_])
+    ...     return votes.std(axis=0)
+    >>> needs_ensemble(tree_disagreement)
+    True
+    >>> X, y = make_classification(n_samples=40, n_features=4, random_state=0)
+    >>> forest = RandomForestClassifier(n_estimators=5, random_state=0)
+    >>> state = al.fit_step(al.init_step(X, y, n_init=6, random_state=0), X, forest)
+    >>> len(al.select(state, X, tree_disagreement, 5))
+    5
+    """
     strategy.needs_ensemble = True
     return strategy
 
 
 def batch_strategy(strategy: BatchStrategy) -> BatchStrategy:
-    """Mark a strategy that chooses a whole batch jointly (see the module docstring)."""
+    """Mark a strategy that chooses a whole batch jointly (see the module docstring).
+
+    Examples
+    --------
+    A batch strategy sees the whole pool ``X`` and every unlabeled index in
+    ``context.candidates``, and returns ``(indices, utilities)``, best first:
+
+    >>> import numpy as np
+    >>> import alfunc as al
+    >>> from alfunc.strategies import batch_strategy, selects_batch
+    >>> @batch_strategy
+    ... def largest_first_feature(model, X, context, batch_size):
+    ...     order = np.argsort(-X[context.candidates, 0], kind="stable")[:batch_size]
+    ...     picks = context.candidates[order]
+    ...     return picks, X[picks, 0]
+    >>> selects_batch(largest_first_feature)
+    True
+    >>> X = np.arange(20.0).reshape(10, 2)
+    >>> y = np.array([0, 1] * 5)
+    >>> state = al.init_step(X, y, n_init=3, random_state=0)
+    >>> sorted(state.labeled.tolist())
+    [0, 7, 9]
+    >>> al.select(state, X, largest_first_feature, 3).tolist()
+    [8, 6, 5]
+    """
     strategy.selects_batch = True
     return strategy
 
@@ -52,7 +139,18 @@ MODEL_NEEDS = ("needs_classifier", "needs_regressor", "needs_ensemble")
 
 
 def inherit_needs(strategy: Callable, *parts: Callable) -> Callable:
-    """Mark a strategy built from ``parts`` with every model need any part has."""
+    """Mark a strategy built from ``parts`` with every model need any part has.
+
+    Examples
+    --------
+    >>> from alfunc.strategies import inherit_needs, margin, needs_classifier
+    >>> def half_margin(model, X, context):
+    ...     return margin(model, X, context) / 2
+    >>> needs_classifier(half_margin)
+    False
+    >>> needs_classifier(inherit_needs(half_margin, margin))
+    True
+    """
     for need in MODEL_NEEDS:
         if any(getattr(part, need, False) for part in parts):
             setattr(strategy, need, True)
@@ -60,7 +158,22 @@ def inherit_needs(strategy: Callable, *parts: Callable) -> Callable:
 
 
 def check_model_kind(name: str, strategy: Callable, estimator: Any, estimator_name: str = "estimator") -> None:
-    """Refuse, before any fit, an estimator of the wrong kind for ``strategy``."""
+    """Refuse, before any fit, an estimator of the wrong kind for ``strategy``.
+
+    Examples
+    --------
+    >>> from sklearn.linear_model import LinearRegression, LogisticRegression
+    >>> from alfunc.strategies import STRATEGIES, check_model_kind, margin
+    >>> check_model_kind("margin", margin, LogisticRegression())  # a classifier: nothing to say
+    >>> check_model_kind("margin", margin, LinearRegression())
+    Traceback (most recent call last):
+    ...
+    TypeError: strategy 'margin' needs a classifier; estimator (LinearRegression) is not one
+    >>> check_model_kind("bald", STRATEGIES["bald"], LogisticRegression(), "model")
+    Traceback (most recent call last):
+    ...
+    TypeError: strategy 'bald' reads the members of an ensemble; model (LogisticRegression) is not one (...)
+    """
     from sklearn.base import is_classifier, is_regressor
     from sklearn.ensemble import BaseEnsemble
 
@@ -77,20 +190,52 @@ def check_model_kind(name: str, strategy: Callable, estimator: Any, estimator_na
 
 
 def needs_classifier(strategy: Callable) -> bool:
-    """True when the strategy scores candidates with a fitted classifier."""
+    """True when the strategy scores candidates with a fitted classifier.
+
+    Examples
+    --------
+    >>> from alfunc.strategies import STRATEGIES, needs_classifier
+    >>> needs_classifier(STRATEGIES["margin"]), needs_classifier(STRATEGIES["random"])
+    (True, False)
+    >>> needs_classifier(STRATEGIES["typiclust"])  # cold start: looks only at the pool
+    False
+    """
     return bool(getattr(strategy, "needs_classifier", False))
 
 
 def needs_regressor(strategy: Callable) -> bool:
-    """True when the strategy scores candidates with a fitted regressor."""
+    """True when the strategy scores candidates with a fitted regressor.
+
+    Examples
+    --------
+    >>> from alfunc.strategies import STRATEGIES, needs_regressor
+    >>> needs_regressor(STRATEGIES["committee_variance"]), needs_regressor(STRATEGIES["margin"])
+    (True, False)
+    """
     return bool(getattr(strategy, "needs_regressor", False))
 
 
 def needs_ensemble(strategy: Callable) -> bool:
-    """True when the strategy needs an ensemble model such as a random forest."""
+    """True when the strategy needs an ensemble model such as a random forest.
+
+    Examples
+    --------
+    >>> from alfunc.strategies import STRATEGIES, bagging, bald, needs_ensemble
+    >>> needs_ensemble(STRATEGIES["bald"])  # reads the trees of a fitted forest
+    True
+    >>> needs_ensemble(bald(bagging(3)))  # fits its own committee: any classifier will do
+    False
+    """
     return bool(getattr(strategy, "needs_ensemble", False))
 
 
 def selects_batch(strategy: Callable) -> bool:
-    """True for a batch strategy, False for a utility strategy."""
+    """True for a batch strategy, False for a utility strategy.
+
+    Examples
+    --------
+    >>> from alfunc.strategies import STRATEGIES, selects_batch
+    >>> selects_batch(STRATEGIES["kmeans"]), selects_batch(STRATEGIES["margin"])
+    (True, False)
+    """
     return bool(getattr(strategy, "selects_batch", False))

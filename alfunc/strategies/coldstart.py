@@ -37,6 +37,21 @@ def typiclust(model: Any, X: Any, context: Context, batch_size: int) -> tuple[np
     skipping clusters of at most 5 points when larger ones exist. From each,
     the candidate of highest typicality (inverse mean distance to its 20
     nearest candidates in the cluster) is picked. Utilities are typicalities.
+
+    Examples
+    --------
+    It needs no model, so it can pick the second batch before any fit:
+
+    >>> import alfunc as al
+    >>> from sklearn.datasets import make_blobs
+    >>> from alfunc.strategies import needs_classifier, selects_batch, typiclust
+    >>> X, y = make_blobs(n_samples=40, centers=4, random_state=0)
+    >>> selects_batch(typiclust), needs_classifier(typiclust)
+    (True, False)
+    >>> state = al.init_step(X, y, n_init=2, random_state=0)
+    >>> idx, typicality = al.select(state, X, "typiclust", 4, return_utilities=True)
+    >>> len(idx), bool(state.labeled_mask()[idx].any()), bool((typicality > 0).all())
+    (4, False, True)
     """
     labeled, candidates = context.state.labeled, context.candidates
     rows = dense_rows(X, np.concatenate([labeled, candidates]))
@@ -88,6 +103,28 @@ def probcover(radius: float | None = None, purity: float = 0.95) -> BatchStrateg
     single k-means cluster, with as many clusters as there are distinct labels
     (at least two), as in the paper. Ball sizes are counted by brute force in
     chunks (memory: chunk x pool, never pool x pool); time O(pool^2 x features).
+
+    Examples
+    --------
+    Six points on a line, the first two labeled: balls of radius 1.5 around
+    them cover 0.0 and 1.0, so the best pick is the one whose ball holds the
+    most of the other points:
+
+    >>> import numpy as np
+    >>> import alfunc as al
+    >>> from alfunc.strategies import probcover
+    >>> X = np.array([[0.0], [1.0], [5.0], [6.0], [7.0], [20.0]])
+    >>> state = al.ALState(labeled=[0, 1], labels=[0, 0], n_pool=6, history=al.History(seed=0))
+    >>> strategy = probcover(radius=1.5)
+    >>> strategy.__name__
+    'probcover(radius=1.5)'
+    >>> idx, covered = al.select(state, X, strategy, 2, return_utilities=True)
+    >>> idx.tolist(), covered.tolist()  # 6.0 covers 5, 6 and 7; then 20.0 covers itself
+    ([3, 5], [3.0, 1.0])
+    >>> probcover(radius=0)
+    Traceback (most recent call last):
+    ...
+    ValueError: radius must be a positive finite number or None, got 0
     """
     if radius is not None and (not isinstance(radius, numbers.Real) or not 0 < radius < math.inf):
         raise ValueError(f"radius must be a positive finite number or None, got {radius!r}")
@@ -123,7 +160,18 @@ def probcover(radius: float | None = None, purity: float = 0.95) -> BatchStrateg
 
 
 def ball_counts(rows: np.ndarray, centres: np.ndarray, radius: float, weights: np.ndarray | None = None) -> np.ndarray:
-    """For each row, the (weighted) number of ``centres`` within ``radius``; chunk x centres memory."""
+    """For each row, the (weighted) number of ``centres`` within ``radius``; chunk x centres memory.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from alfunc.strategies.coldstart import ball_counts
+    >>> rows = np.array([[0.0], [1.0], [3.0]])
+    >>> ball_counts(rows, rows, 1.5).tolist()  # each row counts itself
+    [2.0, 2.0, 1.0]
+    >>> ball_counts(rows, rows, 1.5, weights=np.array([1.0, 0.0, 1.0])).tolist()  # only centres 0 and 2 count
+    [1.0, 1.0, 1.0]
+    """
     weights = np.ones(centres.shape[0]) if weights is None else np.asarray(weights, dtype=np.float64)
     counts = np.zeros(rows.shape[0])
     for part in chunks(np.arange(rows.shape[0]), centres.shape[0]):
@@ -137,6 +185,21 @@ def pure_radius(rows: np.ndarray, n_clusters: int, purity: float, seed: int) -> 
     A closed ball around ``x`` is pure while its radius is below ``r(x)``, the
     distance from ``x`` to the nearest row of another cluster; so the radius is
     just below the ``ceil(purity * n)``-th largest ``r(x)``.
+
+    Examples
+    --------
+    Two tight groups about 10 apart: balls up to a radius just below 9.8 (the
+    smallest gap between the groups) hold a single group; asking only half of
+    the balls to be pure allows a larger radius:
+
+    >>> import numpy as np
+    >>> from alfunc.strategies.coldstart import pure_radius
+    >>> rows = np.array([[0.0], [0.1], [0.2], [10.0], [10.1], [10.2]])
+    >>> radius = pure_radius(rows, n_clusters=2, purity=1.0, seed=0)
+    >>> round(radius, 3), radius < 9.8
+    (9.8, True)
+    >>> round(pure_radius(rows, n_clusters=2, purity=0.5, seed=0), 3)
+    9.9
     """
     n_clusters = min(n_clusters, np.unique(rows, axis=0).shape[0])
     if n_clusters < 2:

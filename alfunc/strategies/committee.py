@@ -43,6 +43,28 @@ def bagging(n_members: int = 5, estimator: Any = None) -> CommitteeSource:
     Classifiers are resampled within each class (a stratified bootstrap), so
     every member sees every labeled class. Members that take a
     ``random_state`` get one drawn from the selection's generator.
+
+    Examples
+    --------
+    A committee for query by committee, e.g. ``vote_entropy(bagging(3))``;
+    called with the model and a selection's context, it returns fitted members:
+
+    >>> import alfunc as al
+    >>> from sklearn.datasets import make_classification
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from alfunc.strategies import bagging, vote_entropy
+    >>> X, y = make_classification(n_samples=40, n_features=4, random_state=0)
+    >>> state = al.fit_step(al.init_step(X, y, n_init=6, random_state=0), X, LogisticRegression())
+    >>> source = bagging(3)
+    >>> members = source(state.model, al.Context(state, X, state.unlabeled(), state.next_iteration))
+    >>> len(members), type(members[0]).__name__
+    (3, 'LogisticRegression')
+    >>> len(al.select(state, X, vote_entropy(source), 5))
+    5
+    >>> bagging(1)
+    Traceback (most recent call last):
+    ...
+    ValueError: n_members must be at least 2 for a committee to disagree, got 1
     """
     n_members = check_positive_int(n_members, "n_members")
     if n_members < 2:
@@ -64,7 +86,28 @@ def bagging(n_members: int = 5, estimator: Any = None) -> CommitteeSource:
 
 
 def committee_of(estimators: Sequence[Any]) -> CommitteeSource:
-    """Clones of ``estimators``, each fitted on the whole labeled set."""
+    """Clones of ``estimators``, each fitted on the whole labeled set.
+
+    Examples
+    --------
+    >>> import alfunc as al
+    >>> from sklearn.datasets import make_classification
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn.naive_bayes import GaussianNB
+    >>> from alfunc.strategies import committee_of, kl_divergence
+    >>> X, y = make_classification(n_samples=40, n_features=4, random_state=0)
+    >>> state = al.fit_step(al.init_step(X, y, n_init=6, random_state=0), X, LogisticRegression())
+    >>> source = committee_of([LogisticRegression(), GaussianNB()])
+    >>> members = source(state.model, al.Context(state, X, state.unlabeled(), state.next_iteration))
+    >>> [type(member).__name__ for member in members]
+    ['LogisticRegression', 'GaussianNB']
+    >>> len(al.select(state, X, kl_divergence(source), 5))
+    5
+    >>> committee_of([GaussianNB()])
+    Traceback (most recent call last):
+    ...
+    TypeError: estimators must be a list of at least two estimators, got [...]
+    """
     if isinstance(estimators, (str, bytes)) or not isinstance(estimators, Sequence) or len(estimators) < 2:
         raise TypeError(f"estimators must be a list of at least two estimators, got {estimators!r}")
     members = tuple(check_estimator(e, f"estimators[{i}]") for i, e in enumerate(estimators))
@@ -77,7 +120,27 @@ def committee_of(estimators: Sequence[Any]) -> CommitteeSource:
 
 
 def ensemble_members() -> CommitteeSource:
-    """The fitted members (``estimators_``) of an ensemble model, e.g. a random forest."""
+    """The fitted members (``estimators_``) of an ensemble model, e.g. a random forest.
+
+    Examples
+    --------
+    >>> import alfunc as al
+    >>> from sklearn.datasets import make_classification
+    >>> from sklearn.ensemble import RandomForestClassifier
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from alfunc.strategies import ensemble_members
+    >>> X, y = make_classification(n_samples=40, n_features=4, random_state=0)
+    >>> forest = RandomForestClassifier(n_estimators=4, random_state=0)
+    >>> state = al.fit_step(al.init_step(X, y, n_init=6, random_state=0), X, forest)
+    >>> context = al.Context(state, X, state.unlabeled(), state.next_iteration)
+    >>> members = ensemble_members()(state.model, context)
+    >>> len(members), type(members[0]).__name__
+    (4, 'DecisionTreeClassifier')
+    >>> ensemble_members()(LogisticRegression(), context)
+    Traceback (most recent call last):
+    ...
+    TypeError: ensemble_members needs a fitted ensemble ...; LogisticRegression is not one: use bagging() instead
+    """
 
     def members(model: Any, context: Context) -> Committee:
         found = getattr(model, "estimators_", None)
@@ -95,7 +158,27 @@ def ensemble_members() -> CommitteeSource:
 
 
 def as_committee_source(committee: Any) -> CommitteeSource:
-    """A committee source from ``None`` (bagging of 5), a list of estimators, or a source."""
+    """A committee source from ``None`` (bagging of 5), a list of estimators, or a source.
+
+    Examples
+    --------
+    >>> import alfunc as al
+    >>> from sklearn.datasets import make_classification
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn.naive_bayes import GaussianNB
+    >>> from alfunc.strategies import ensemble_members
+    >>> from alfunc.strategies.committee import as_committee_source
+    >>> X, y = make_classification(n_samples=40, n_features=4, random_state=0)
+    >>> state = al.fit_step(al.init_step(X, y, n_init=6, random_state=0), X, GaussianNB())
+    >>> context = al.Context(state, X, state.unlabeled(), state.next_iteration)
+    >>> [type(m).__name__ for m in as_committee_source(None)(state.model, context)]  # bootstrap clones of the model
+    ['GaussianNB', 'GaussianNB', 'GaussianNB', 'GaussianNB', 'GaussianNB']
+    >>> [type(m).__name__ for m in as_committee_source([GaussianNB(), LogisticRegression()])(state.model, context)]
+    ['GaussianNB', 'LogisticRegression']
+    >>> source = ensemble_members()
+    >>> as_committee_source(source) is source  # a source is used as it is
+    True
+    """
     if committee is None:
         return bagging()
     if callable(committee) and not hasattr(committee, "fit"):
@@ -107,6 +190,24 @@ def fresh_each_call(factory: Callable[[], Callable]) -> Callable:
     """A strategy that calls ``factory()`` anew on every call: stateless, for the registry.
 
     Its committee is refitted on each call (once per chunk); equal results, no memo.
+
+    Examples
+    --------
+    This is how the registry holds ``"vote_entropy"`` (which is ``vote_entropy()``
+    with the default committee, ``bagging(5)``):
+
+    >>> import alfunc as al
+    >>> from sklearn.datasets import make_classification
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from alfunc.strategies import needs_classifier, vote_entropy
+    >>> from alfunc.strategies.committee import fresh_each_call
+    >>> X, y = make_classification(n_samples=40, n_features=4, random_state=0)
+    >>> state = al.fit_step(al.init_step(X, y, n_init=6, random_state=0), X, LogisticRegression())
+    >>> strategy = fresh_each_call(vote_entropy)
+    >>> strategy.__name__, needs_classifier(strategy)
+    ('vote_entropy', True)
+    >>> len(al.select(state, X, strategy, 5))
+    5
     """
     template = factory()
 
@@ -120,17 +221,63 @@ def fresh_each_call(factory: Callable[[], Callable]) -> Callable:
 
 
 def labeled_rows(context: Context) -> tuple[Any, np.ndarray]:
-    """The labeled rows and labels in increasing pool-index order (as ``fit_step`` fits them)."""
+    """The labeled rows and labels in increasing pool-index order (as ``fit_step`` fits them).
+
+    Examples
+    --------
+    >>> import alfunc as al
+    >>> from sklearn.datasets import make_classification
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> import numpy as np
+    >>> from alfunc.strategies.committee import labeled_rows
+    >>> X, y = make_classification(n_samples=40, n_features=4, random_state=0)
+    >>> state = al.fit_step(al.init_step(X, y, n_init=6, random_state=0), X, LogisticRegression())
+    >>> context = al.Context(state, X, state.unlabeled(), state.next_iteration)
+    >>> X_fit, y_fit = labeled_rows(context)
+    >>> X_fit.shape
+    (6, 4)
+    >>> y_fit.tolist() == y[np.sort(state.labeled)].tolist()
+    True
+    """
     return context.state.training_set(context.X)
 
 
 def member_probabilities(members: Committee, X: Any, classes: np.ndarray) -> np.ndarray:
-    """``(n_members, n_rows, n_classes)`` probabilities, columns aligned to ``classes``."""
+    """``(n_members, n_rows, n_classes)`` probabilities, columns aligned to ``classes``.
+
+    Examples
+    --------
+    A member fitted on classes 0 and 2 only gets a zero column for class 1:
+
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from alfunc.strategies.committee import member_probabilities
+    >>> X = np.array([[0.0], [1.0], [2.0], [3.0], [4.0], [5.0]])
+    >>> both = LogisticRegression().fit(X, [0, 0, 1, 1, 2, 2])
+    >>> ends = LogisticRegression().fit(X[[0, 1, 4, 5]], [0, 0, 2, 2])
+    >>> proba = member_probabilities((both, ends), X[:2], np.array([0, 1, 2]))
+    >>> proba.shape
+    (2, 2, 3)
+    >>> proba[1, :, 1].tolist(), np.allclose(proba.sum(axis=2), 1.0)
+    ([0.0, 0.0], True)
+    """
     return np.stack([_aligned_proba(member, X, classes) for member in members])
 
 
 def member_votes(members: Committee, X: Any, classes: np.ndarray) -> np.ndarray:
-    """``(n_members, n_rows)`` predicted class positions in ``classes``."""
+    """``(n_members, n_rows)`` predicted class positions in ``classes``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.tree import DecisionTreeClassifier
+    >>> from alfunc.strategies.committee import member_votes
+    >>> X = np.array([[0.0], [1.0], [2.0], [3.0]])
+    >>> low = DecisionTreeClassifier().fit(X, ["a", "a", "b", "b"])
+    >>> high = DecisionTreeClassifier().fit(X, ["a", "b", "b", "b"])
+    >>> member_votes((low, high), X, np.array(["a", "b"])).tolist()  # the members disagree on row 1
+    [[0, 0, 1, 1], [0, 1, 1, 1]]
+    """
     return np.stack([_class_positions(np.asarray(member.predict(X)), classes) for member in members])
 
 

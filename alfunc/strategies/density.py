@@ -28,6 +28,25 @@ def information_density(base: Strategy = entropy, beta: float = 1.0, n_reference
     """base(x) * (mean similarity of x to the unlabeled pool) ** beta (Settles & Craven 2008).
 
     Similarity is cosine similarity mapped to [0, 1] by (1 + cos) / 2.
+
+    Examples
+    --------
+    >>> import alfunc as al
+    >>> from sklearn.datasets import make_classification
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from alfunc.strategies import information_density, margin, needs_classifier
+    >>> X, y = make_classification(n_samples=40, n_features=4, random_state=0)
+    >>> state = al.fit_step(al.init_step(X, y, n_init=6, random_state=0), X, LogisticRegression())
+    >>> strategy = information_density(base=margin, beta=2.0)
+    >>> strategy.__name__, needs_classifier(strategy)
+    ('information_density', True)
+    >>> idx = al.select(state, X, strategy, 5)
+    >>> len(idx), bool(state.labeled_mask()[idx].any())
+    (5, False)
+    >>> information_density(beta=-1)
+    Traceback (most recent call last):
+    ...
+    ValueError: beta must be a finite number >= 0, got -1
     """
     return _density_weighted(base, beta, n_reference, "unlabeled", mean_cosine_similarity, "information_density")
 
@@ -38,17 +57,64 @@ def dwus(base: Strategy = entropy, beta: float = 1.0, n_reference: int = 1000) -
     The density is a Gaussian kernel density estimate over the whole pool (a
     stand-in for the paper's mixture model), with the median pairwise distance
     of the reference set as bandwidth, so it needs no tuning and no fit.
+
+    Examples
+    --------
+    The density is at most 1, so no utility exceeds the base entropy:
+
+    >>> import alfunc as al
+    >>> from sklearn.datasets import make_classification
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from alfunc.strategies import dwus, entropy
+    >>> X, y = make_classification(n_samples=40, n_features=4, random_state=0)
+    >>> state = al.fit_step(al.init_step(X, y, n_init=6, random_state=0), X, LogisticRegression())
+    >>> candidates = state.unlabeled()
+    >>> context = al.Context(state, X, candidates, state.next_iteration)
+    >>> weighted = dwus()(state.model, X[candidates], context)
+    >>> plain = entropy(state.model, X[candidates], context)
+    >>> weighted.shape, bool((weighted <= plain).all())
+    ((34,), True)
+    >>> len(al.select(state, X, "dwus", 5))
+    5
+    >>> dwus(base=al.STRATEGIES["kmeans"])
+    Traceback (most recent call last):
+    ...
+    TypeError: base must be a utility strategy function, got <function kmeans at ...>
     """
     return _density_weighted(base, beta, n_reference, "pool", gaussian_density, "dwus")
 
 
 def mean_cosine_similarity(X: Any, reference: Any) -> np.ndarray:
-    """Mean of (1 + cos) / 2 between each row of ``X`` and the reference rows, in [0, 1]."""
+    """Mean of (1 + cos) / 2 between each row of ``X`` and the reference rows, in [0, 1].
+
+    Examples
+    --------
+    Same direction as the reference: 1; orthogonal: 0.5; opposite: 0.
+
+    >>> import numpy as np
+    >>> from alfunc.strategies.density import mean_cosine_similarity
+    >>> X = np.array([[1.0, 0.0], [0.0, 1.0], [-1.0, 0.0]])
+    >>> reference = np.array([[1.0, 0.0], [2.0, 0.0]])
+    >>> mean_cosine_similarity(X, reference).tolist()
+    [1.0, 0.5, 0.0]
+    """
     return (1.0 + cosine_similarity(X, reference).mean(axis=1)) / 2.0
 
 
 def gaussian_density(X: Any, reference: Any) -> np.ndarray:
-    """Gaussian kernel density of each row of ``X`` over the reference rows (bandwidth: median distance)."""
+    """Gaussian kernel density of each row of ``X`` over the reference rows (bandwidth: median distance).
+
+    Examples
+    --------
+    The reference points 0, 1, 2 have median distance 1; a point in their
+    middle is denser than one beyond them:
+
+    >>> import numpy as np
+    >>> from alfunc.strategies.density import gaussian_density
+    >>> reference = np.array([[0.0], [1.0], [2.0]])
+    >>> [round(float(d), 3) for d in gaussian_density(np.array([[1.0], [3.0]]), reference)]
+    [0.738, 0.251]
+    """
     between = euclidean_distances(reference, squared=False)
     off_diagonal = between[~np.eye(between.shape[0], dtype=bool)]
     bandwidth = float(np.median(off_diagonal)) if off_diagonal.size else 1.0
@@ -58,7 +124,29 @@ def gaussian_density(X: Any, reference: Any) -> np.ndarray:
 
 
 def reference_indices(context: Context, n_reference: int, pool: str) -> np.ndarray:
-    """The pool indices the density is measured against: all, or a seeded sample (sorted)."""
+    """The pool indices the density is measured against: all, or a seeded sample (sorted).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import alfunc as al
+    >>> from alfunc.strategies.density import reference_indices
+    >>> X, y = np.arange(80.0).reshape(40, 2), np.arange(40) % 2
+    >>> state = al.init_step(X, y, n_init=6, random_state=0)
+    >>> context = al.Context(state, X, state.unlabeled(), state.next_iteration)
+    >>> reference_indices(context, 1000, "unlabeled").tolist() == state.unlabeled().tolist()
+    True
+    >>> reference_indices(context, 1000, "pool").size
+    40
+
+    A pool larger than ``n_reference`` is sampled, the same way every time:
+
+    >>> sample = reference_indices(context, 10, "unlabeled")
+    >>> sample.size, bool(np.isin(sample, state.unlabeled()).all())
+    (10, True)
+    >>> sample.tolist() == reference_indices(context, 10, "unlabeled").tolist()
+    True
+    """
     indices = context.state.unlabeled() if pool == "unlabeled" else np.arange(context.state.n_pool)
     if indices.size <= n_reference:
         return indices
