@@ -19,6 +19,33 @@ class Context:
     chunk of the unlabeled pool). Randomness is derived from (seed, iteration,
     purpose) and, for per-candidate draws, from the candidate's pool index, so a
     strategy gives the same utilities however the pool is chunked.
+
+    Examples
+    --------
+    ``select`` builds one per chunk and passes it to the strategy as its third
+    argument; a strategy that needs randomness takes it from there:
+
+    >>> import numpy as np
+    >>> import alfunc as al
+    >>> X = np.arange(16.0).reshape(8, 2)
+    >>> y = np.array([0, 1, 0, 1, 0, 1, 0, 1])
+    >>> state = al.init_step(X, y, n_init=2, random_state=0)
+    >>> context = al.Context(state, X, candidates=state.unlabeled(), iteration=1)
+    >>> draws = context.uniform()
+    >>> draws.shape, bool(((draws >= 0) & (draws < 1)).all())
+    ((6,), True)
+    >>> half = al.Context(state, X, candidates=state.unlabeled()[3:], iteration=1)
+    >>> bool((half.uniform() == draws[3:]).all())  # one draw per pool index, whatever the chunk
+    True
+    >>> context.generator("noise").random() == context.generator("noise").random()
+    True
+
+    A strategy is any ``(model, X_candidates, context) -> utilities``:
+
+    >>> def coin_flip(model, X_candidates, context):
+    ...     return context.uniform("coin")
+    >>> al.select(state, X, coin_flip, batch_size=2).shape
+    (2,)
     """
 
     state: ALState

@@ -32,6 +32,20 @@ def data_fingerprint(values: Any) -> str:
 
     Covers kind, shape, dtype and values; memory use is bounded by one chunk, so
     a large pool or a memmap is never copied whole.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import scipy.sparse as sp
+    >>> from alfunc.core.facts import data_fingerprint
+    >>> X = np.arange(6.0).reshape(3, 2)
+    >>> fingerprint = data_fingerprint(X)
+    >>> len(fingerprint), fingerprint == data_fingerprint(X.copy())
+    (64, True)
+    >>> fingerprint == data_fingerprint(X.astype(np.float32))  # same values, another dtype
+    False
+    >>> data_fingerprint(sp.csr_matrix(X)) == data_fingerprint(sp.csc_matrix(X))  # any sparse format
+    True
     """
     digest = hashlib.sha256()
     _hash_rows(digest, values if sp.issparse(values) or hasattr(values, "dtype") else np.asarray(values))
@@ -56,7 +70,22 @@ def _hash_rows(digest: Any, values: Any) -> None:
 
 
 def pool_facts(X: Any, y: Any) -> dict[str, Any]:
-    """The pool as plain data: its shape and fingerprints of ``X`` and ``y`` (``None`` for a callable oracle)."""
+    """The pool as plain data: its shape and fingerprints of ``X`` and ``y`` (``None`` for a callable oracle).
+
+    ``init_step`` stores these in the history's ``info``, so a replay can check
+    it is given the same pool.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from alfunc.core.facts import data_fingerprint, pool_facts
+    >>> X, y = np.zeros((5, 3)), np.array([0, 1, 0, 1, 1])
+    >>> facts = pool_facts(X, y)
+    >>> facts["n_pool"], facts["n_features"], facts["y_fingerprint"] == data_fingerprint(y)
+    (5, 3, True)
+    >>> pool_facts(X, None)["y_fingerprint"] is None
+    True
+    """
     return {
         "n_pool": int(X.shape[0]),
         "n_features": int(X.shape[1]),
@@ -77,6 +106,19 @@ def run_facts(
     A strategy given by name stays a name; a function becomes a ``callable``
     marker (it must be passed again to resume). The test set is kept as two
     fingerprints, so a replay can check it was given the same one.
+
+    Examples
+    --------
+    >>> import math
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from alfunc.core.facts import run_facts
+    >>> facts = run_facts(LogisticRegression(C=0.5), "margin", None, None, batch_size=5, stop=math.isfinite)
+    >>> facts["estimator"]["params"]["C"], facts["strategy"], facts["batch_size"]
+    (0.5, 'margin', 5)
+    >>> facts["stop"]  # a function cannot be rebuilt from data: it is named
+    FrozenMap({'callable': 'math.isfinite'})
+    >>> facts["X_test_fingerprint"] is None, sorted(facts["versions"])
+    (True, ['alfunc', 'numpy', 'python', 'scikit-learn'])
     """
     return {
         "estimator": estimator_facts(estimator),
@@ -89,7 +131,18 @@ def run_facts(
 
 
 def library_versions() -> FrozenMap:
-    """The versions of Python, alfunc, numpy and scikit-learn doing the work."""
+    """The versions of Python, alfunc, numpy and scikit-learn doing the work.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from alfunc.core.facts import library_versions
+    >>> versions = library_versions()
+    >>> list(versions)
+    ['python', 'alfunc', 'numpy', 'scikit-learn']
+    >>> versions["numpy"] == np.__version__
+    True
+    """
     try:
         alfunc_version = version("alfunc")
     except PackageNotFoundError:
@@ -105,13 +158,39 @@ def library_versions() -> FrozenMap:
 
 
 def qualified_name(obj: Any) -> str:
-    """``module.QualName`` of a class or function (of the type, for other objects)."""
+    """``module.QualName`` of a class or function (of the type, for other objects).
+
+    Examples
+    --------
+    >>> import math
+    >>> import numpy as np
+    >>> from alfunc.core.facts import qualified_name
+    >>> from alfunc.core.frozen import FrozenMap
+    >>> qualified_name(math.sqrt), qualified_name(np.ndarray)
+    ('math.sqrt', 'numpy.ndarray')
+    >>> qualified_name(FrozenMap()) == qualified_name(FrozenMap)  # an instance is named by its type
+    True
+    >>> qualified_name(FrozenMap)
+    'alfunc.core.frozen.FrozenMap'
+    """
     target = obj if isinstance(obj, type) or (callable(obj) and hasattr(obj, "__qualname__")) else type(obj)
     return f"{getattr(target, '__module__', '?')}.{getattr(target, '__qualname__', type(target).__name__)}"
 
 
 def estimator_facts(estimator: Any) -> FrozenMap:
-    """An estimator as data: its class path and ``get_params(deep=False)``, nested estimators included."""
+    """An estimator as data: its class path and ``get_params(deep=False)``, nested estimators included.
+
+    Examples
+    --------
+    >>> from sklearn.ensemble import BaggingClassifier
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from alfunc.core.facts import estimator_facts
+    >>> facts = estimator_facts(BaggingClassifier(LogisticRegression(C=0.5), n_estimators=3))
+    >>> facts["class"]
+    'sklearn.ensemble...BaggingClassifier'
+    >>> facts["params"]["n_estimators"], facts["params"]["estimator"]["params"]["C"]
+    (3, 0.5)
+    """
     return FrozenMap({"class": qualified_name(type(estimator)), "params": plain_data(estimator.get_params(deep=False))})
 
 
@@ -120,6 +199,17 @@ def plain_data(value: Any) -> Any:
 
     Estimators become their ``estimator_facts``; functions and other objects
     become a ``{"callable": path}`` / ``{"object": path}`` marker.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from alfunc.core.facts import plain_data
+    >>> plain_data({"sizes": [10, 20], "rate": np.float32(0.5), "labels": np.array([0, 1]), "stop": None})
+    FrozenMap({'sizes': (10, 20), 'rate': 0.5, 'labels': (0, 1), 'stop': None})
+    >>> plain_data(len)
+    FrozenMap({'callable': 'builtins.len'})
+    >>> plain_data(object())
+    FrozenMap({'object': 'builtins.object'})
     """
     if value is None or isinstance(value, (bool, str)):
         return value
@@ -140,7 +230,19 @@ def plain_data(value: Any) -> Any:
 
 
 def is_rebuildable(value: Any) -> bool:
-    """False when ``plain_data`` had to replace something by a ``callable``/``object`` marker."""
+    """False when ``plain_data`` had to replace something by a ``callable``/``object`` marker.
+
+    A run whose parameters are all rebuildable can be resumed from its history
+    alone; otherwise the marked objects must be passed again.
+
+    Examples
+    --------
+    >>> from alfunc.core.facts import is_rebuildable, plain_data
+    >>> is_rebuildable(plain_data({"strategy": "margin", "batch_size": 10}))
+    True
+    >>> is_rebuildable(plain_data({"strategy": "margin", "stop": [len]}))
+    False
+    """
     if isinstance(value, Mapping):
         if len(value) == 1 and next(iter(value)) in NOT_REBUILDABLE:
             return False

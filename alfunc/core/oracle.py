@@ -18,7 +18,16 @@ Oracle = Callable[[np.ndarray], Any]
 
 
 def known_labels(oracle: Any) -> np.ndarray | None:
-    """The full label array of a simulation oracle, or ``None`` for a callable one."""
+    """The full label array of a simulation oracle, or ``None`` for a callable one.
+
+    Examples
+    --------
+    >>> from alfunc.core.oracle import known_labels
+    >>> known_labels([0, 1, 1]).tolist()
+    [0, 1, 1]
+    >>> known_labels(lambda indices: [0] * len(indices)) is None  # a person: labels unknown ahead
+    True
+    """
     return None if callable(oracle) else np.asarray(oracle)
 
 
@@ -27,6 +36,28 @@ def as_oracle(oracle: Any, n_samples: int) -> Oracle:
 
     An array must hold one label per pool row; a callable's answers must be 1-D
     with one label per asked index.
+
+    Examples
+    --------
+    In simulation the oracle reads a label array:
+
+    >>> import numpy as np
+    >>> from alfunc.core.oracle import as_oracle
+    >>> ask = as_oracle(np.array(["cat", "dog", "dog", "cat"]), n_samples=4)
+    >>> ask(np.array([2, 0])).tolist()
+    ['dog', 'cat']
+
+    A callable (a person, a labelling service) has its answers checked:
+
+    >>> ask = as_oracle(lambda indices: ["cat"], n_samples=4)
+    >>> ask(np.array([1, 2]))
+    Traceback (most recent call last):
+    ...
+    ValueError: oracle returned labels of shape (1,) for 2 indices; expected one label per index
+    >>> as_oracle([0, 1, 1], n_samples=4)
+    Traceback (most recent call last):
+    ...
+    ValueError: oracle has 3 labels but X has 4 rows
     """
     if callable(oracle):
         return _checked(oracle)

@@ -22,6 +22,23 @@ def top_k(indices: np.ndarray, utilities: np.ndarray, k: int, salt: int) -> tupl
     of those tied with it only the ones whose hash can still win. So a chunk
     where most utilities tie (a saturated or constant model) costs a partition,
     not a sort.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from alfunc.core.ranking import top_k
+    >>> indices = np.array([10, 11, 12, 13, 14])
+    >>> utilities = np.array([0.2, 0.9, 0.5, 0.9, 0.1])
+    >>> best, best_utilities = top_k(indices, utilities, 3, salt=0)
+    >>> best.tolist(), best_utilities.tolist()  # 11 and 13 tie: the salted hash orders them
+    ([13, 11, 12], [0.9, 0.9, 0.5])
+
+    When every utility ties, the salt decides, not the index order:
+
+    >>> top_k(np.arange(10), np.zeros(10), 3, salt=0)[0].tolist()
+    [0, 6, 9]
+    >>> top_k(np.arange(10), np.zeros(10), 3, salt=5)[0].tolist()
+    [5, 8, 3]
     """
     if utilities.size > k:
         kth_largest = np.partition(utilities, utilities.size - k)[utilities.size - k]

@@ -33,7 +33,20 @@ def _label_array(values: Any) -> np.ndarray:
 
 @attrs.frozen(eq=True, hash=False)
 class Query:
-    """Points taught since the last fit: their indices, utilities and strategy name."""
+    """Points taught since the last fit: their indices, utilities and strategy name.
+
+    A state holds one as ``pending`` between ``teach``/``query_step`` and the
+    next ``fit_step``, which turns it into a ``Record``.
+
+    Examples
+    --------
+    >>> from alfunc.core.state import Query
+    >>> query = Query([7, 3], [0.9, 0.4], "margin", timings={"select": 0.01})
+    >>> query.indices.tolist(), query.indices.dtype.name, query.indices.flags.writeable
+    ([7, 3], 'int64', False)
+    >>> query == Query([7, 3], [0.9, 0.4], "margin")  # timings do not count
+    True
+    """
 
     indices: np.ndarray = attrs.field(converter=_index_array, eq=_array_eq)
     utilities: np.ndarray = attrs.field(converter=_float_array, eq=_array_eq)
@@ -51,6 +64,26 @@ class Record:
     fitted on, and ``scores`` the evaluation (``train_score``/``test_score``, or
     ``train_<name>``/``test_<name>`` for several scorers). ``timings`` (seconds)
     and ``model`` (kept only on request) are excluded from equality.
+
+    Examples
+    --------
+    ``fit_step`` makes them; two runs with the same seed give equal records even
+    though their timings differ:
+
+    >>> from alfunc.core.state import Record
+    >>> record = Record(
+    ...     iteration=1,
+    ...     queried=[7, 3],
+    ...     utilities=[0.9, 0.4],
+    ...     strategy="margin",
+    ...     n_labeled=12,
+    ...     scores={"train_score": 0.75},
+    ...     timings={"fit": 0.02},
+    ... )
+    >>> record.queried.tolist(), record.n_labeled, record.scores["train_score"]
+    ([7, 3], 12, 0.75)
+    >>> record == Record(1, [7, 3], [0.9, 0.4], "margin", 12, {"train_score": 0.75}, {"fit": 0.5})
+    True
     """
 
     iteration: int
@@ -70,6 +103,17 @@ class History(Sequence):
     Behaves as a read-only sequence of ``Record``. ``seed`` is the run's root
     entropy; ``info`` holds run-level facts as plain data (for example a
     fingerprint of the pool), never objects.
+
+    Examples
+    --------
+    >>> from alfunc.core.state import History, Record
+    >>> empty = History(seed=0)
+    >>> history = empty.appended(Record(0, [4, 0], [float("nan")] * 2, "initial", 2))
+    >>> history = history.appended(Record(1, [5], [0.8], "margin", 3)).with_info({"n_pool": 6})
+    >>> len(empty), len(history), [record.n_labeled for record in history]
+    (0, 2, [2, 3])
+    >>> history[-1].strategy, history.info["n_pool"], history.seed
+    ('margin', 6, 0)
     """
 
     seed: int
@@ -108,6 +152,33 @@ class ALState:
     fit (and the root ``seed`` every step derives its randomness from);
     ``iteration`` counts query rounds; ``n_pool`` is the number of pool rows;
     ``pending`` describes points taught but not yet fitted.
+
+    Examples
+    --------
+    ``init_step`` builds the first state of a run; a state can also be made
+    directly. The unlabeled pool is derived from ``labeled``:
+
+    >>> import numpy as np
+    >>> from alfunc.core.state import ALState, History
+    >>> state = ALState(labeled=[4, 0], labels=["b", "a"], n_pool=6, history=History(seed=0))
+    >>> state.n_labeled, state.n_unlabeled, state.unlabeled().tolist()
+    (2, 4, [1, 2, 3, 5])
+    >>> state.labeled_mask().tolist()
+    [True, False, False, False, True, False]
+
+    ``training_set`` gives the rows a model is fitted on, in pool-index order:
+
+    >>> X = np.arange(12).reshape(6, 2)
+    >>> X_fit, y_fit = state.training_set(X)
+    >>> X_fit.tolist(), y_fit.tolist()
+    ([[0, 1], [8, 9]], ['a', 'b'])
+
+    Nothing reachable from a state can be changed in place:
+
+    >>> state.labeled[0] = 1
+    Traceback (most recent call last):
+    ...
+    ValueError: assignment destination is read-only
     """
 
     labeled: np.ndarray = attrs.field(converter=_index_array, eq=_array_eq)

@@ -77,6 +77,34 @@ def trace(
 
     ``progress=True`` shows a bar of fits done (tqdm.auto); ``callback(state)``
     is called on every state as it is produced.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> import alfunc as al
+    >>> X, y = load_iris(return_X_y=True)
+    >>> model = LogisticRegression(max_iter=1000)
+    >>> states = list(al.trace(X, y, model, "margin", n_init=10, batch_size=10, budget=35))
+    >>> [state.n_labeled for state in states]  # the last batch shrinks to hit the budget
+    [10, 20, 30, 35]
+    >>> [state.iteration for state in states], len(states[-1].history)
+    ([0, 1, 2, 3], 4)
+
+    Every state partitions the pool into labeled and unlabeled points:
+
+    >>> last = states[-1]
+    >>> labeled, unlabeled = last.labeled, last.unlabeled()
+    >>> labeled.size + unlabeled.size, np.intersect1d(labeled, unlabeled).size
+    (150, 0)
+
+    The states come lazily, one fit each, so nothing after the stopping point is
+    computed; ``stop`` ends the run at the first state it accepts:
+
+    >>> early = al.trace(X, y, model, "margin", n_init=10, stop=lambda state: state.iteration == 1)
+    >>> [state.n_labeled for state in early]
+    [10, 20]
     """
     X = check_pool(X)
     n_pool = n_rows(X)
@@ -134,7 +162,38 @@ def trace(
 
 
 def run(*args: Any, **kwargs: Any) -> ALState:
-    """The final state of an AL run; takes the same arguments as ``trace``."""
+    """The final state of an AL run; takes the same arguments as ``trace``.
+
+    Examples
+    --------
+    A complete run: 10 random points, then 2 rounds of 10 points chosen by
+    margin, each fit scored on a test set.
+
+    >>> import toolz
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn.model_selection import train_test_split
+    >>> import alfunc as al
+    >>> X, y = load_iris(return_X_y=True)
+    >>> X_pool, X_test, y_pool, y_test = train_test_split(X, y, test_size=50, random_state=0, stratify=y)
+    >>> model = LogisticRegression(max_iter=1000)
+    >>> final = al.run(X_pool, y_pool, model, "margin", n_init=10, batch_size=10, max_iter=2,
+    ...                X_test=X_test, y_test=y_test, random_state=0)
+    >>> final.n_labeled, final.n_unlabeled, final.iteration
+    (30, 70, 2)
+    >>> [(record.strategy, record.n_labeled) for record in final.history]
+    [('initial', 10), ('margin', 20), ('margin', 30)]
+    >>> sorted(final.history[-1].scores), final.history[-1].scores["test_score"] > 0.8
+    (['test_score', 'train_score'], True)
+
+    ``run`` is this very loop, folded over ``fit_step`` and ``query_step``:
+
+    >>> def step(state, _):
+    ...     return al.fit_step(al.query_step(state, X_pool, y_pool, "margin", 10), X_pool, model, X_test, y_test)
+    >>> start = al.fit_step(al.init_step(X_pool, y_pool, n_init=10, random_state=0), X_pool, model, X_test, y_test)
+    >>> toolz.reduce(step, range(2), start).history.records == final.history.records
+    True
+    """
     return toolz.last(trace(*args, **kwargs))
 
 
@@ -142,7 +201,26 @@ run.__signature__ = inspect.signature(trace).replace(return_annotation=ALState)
 
 
 def until(predicate: StopRule, states: Iterable[ALState]) -> Iterator[ALState]:
-    """States up to and including the first one that satisfies ``predicate``."""
+    """States up to and including the first one that satisfies ``predicate``.
+
+    Lazy, so it stops a run early: the states after the first match are never
+    computed (``trace(..., stop=predicate)`` uses it).
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> import alfunc as al
+    >>> X, y = load_iris(return_X_y=True)
+    >>> states = al.trace(X, y, LogisticRegression(max_iter=1000), "margin", n_init=10, batch_size=10)
+    >>> [state.n_labeled for state in al.until(lambda state: state.n_labeled >= 30, states)]
+    [10, 20, 30]
+
+    It works on any iterable:
+
+    >>> list(al.until(lambda n: n * n > 10, range(100)))
+    [0, 1, 2, 3, 4]
+    """
     for state in states:
         yield state
         if predicate(state):

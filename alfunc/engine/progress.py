@@ -14,7 +14,21 @@ Item = TypeVar("Item")
 
 
 def check_callback(callback: Any) -> None:
-    """A callback is None or a callable taking one item."""
+    """A callback is None or a callable taking one item.
+
+    ``trace`` and ``run`` call it before fitting anything, so a wrong
+    ``callback`` fails at once rather than after the first fit.
+
+    Examples
+    --------
+    >>> from alfunc.engine.progress import check_callback
+    >>> check_callback(print), check_callback(None)
+    (None, None)
+    >>> check_callback("print")
+    Traceback (most recent call last):
+    ...
+    TypeError: callback must be a callable taking one argument, got str
+    """
     if callback is not None and not callable(callback):
         raise TypeError(f"callback must be a callable taking one argument, got {type(callback).__name__}")
 
@@ -28,7 +42,21 @@ def observed(
     description: str | None = None,
     unit: str = "it",
 ) -> Iterator[Item]:
-    """Yield ``items`` unchanged, lazily, ticking a bar of ``total`` and calling ``callback`` on each."""
+    """Yield ``items`` unchanged, lazily, ticking a bar of ``total`` and calling ``callback`` on each.
+
+    Examples
+    --------
+    >>> from alfunc.engine.progress import observed
+    >>> seen = []
+    >>> items = observed(range(3), total=3, callback=seen.append)
+    >>> seen  # lazy: nothing happens until the items are consumed
+    []
+    >>> list(items), seen
+    ([0, 1, 2], [0, 1, 2])
+
+    ``progress=True`` also draws a bar of ``total`` items on stderr (or a widget
+    in a notebook).
+    """
     if not progress and callback is None:
         yield from items
         return

@@ -53,6 +53,35 @@ def select(
     Returns the indices best first, and their utilities with
     ``return_utilities=True``. Needs no labels; the randomness comes from the
     state's seed and iteration, so the same state always selects the same batch.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> import alfunc as al
+    >>> X, y = load_iris(return_X_y=True)
+    >>> state = al.fit_step(al.init_step(X, y, n_init=10, random_state=0), X, LogisticRegression(max_iter=1000))
+    >>> indices, utilities = al.select(state, X, "margin", 5, return_utilities=True)
+    >>> indices.shape, bool(np.isin(indices, state.labeled).any())  # 5 points, none labeled yet
+    ((5,), False)
+    >>> bool((np.diff(utilities) <= 0).all())  # best first
+    True
+    >>> bool((al.select(state, X, "margin", 5) == indices).all()), state.n_labeled  # pure
+    (True, 10)
+
+    ``batch_size`` is capped by the unlabeled pool; strategies that use the
+    model need a fitted state, ``"random"`` does not:
+
+    >>> al.select(state, X, "margin", 500).shape
+    (140,)
+    >>> unfitted = al.init_step(X, y, n_init=10, random_state=0)
+    >>> al.select(unfitted, X, "random", 3).shape
+    (3,)
+    >>> al.select(unfitted, X, "margin", 3)
+    Traceback (most recent call last):
+    ...
+    ValueError: strategy 'margin' needs a fitted model; call fit_step on the state first
     """
     name, score = resolve_strategy(strategy)
     k = check_positive_int(batch_size, "batch_size")
@@ -93,7 +122,17 @@ def _streaming_top_k(
 
 
 def default_chunk_rows(X: Any) -> int:
-    """Rows per chunk so that a chunk of ``X`` holds about ``DEFAULT_CHUNK_BYTES``."""
+    """Rows per chunk so that a chunk of ``X`` holds about ``DEFAULT_CHUNK_BYTES``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from alfunc.engine.selection import DEFAULT_CHUNK_BYTES, default_chunk_rows
+    >>> DEFAULT_CHUNK_BYTES  # 2 MiB
+    2097152
+    >>> default_chunk_rows(np.zeros((10, 20))), default_chunk_rows(np.zeros((10, 20), dtype=np.float32))
+    (13107, 26214)
+    """
     itemsize = np.dtype(getattr(X, "dtype", np.float64)).itemsize
     row_bytes = max(1, int(X.shape[1]) * itemsize)
     return max(1, DEFAULT_CHUNK_BYTES // row_bytes)

@@ -43,6 +43,23 @@ def init_step(X: Any, oracle: Any, n_init: int | float = 10, random_state: Any =
     oracle is a label array holding two or more classes and ``n_init >= 2``, the
     set holds at least two classes. The returned state has no model yet; its
     history's ``info`` holds the pool size and fingerprints of ``X`` and ``y``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.datasets import load_iris
+    >>> import alfunc as al
+    >>> X, y = load_iris(return_X_y=True)
+    >>> state = al.init_step(X, y, n_init=10, random_state=0)
+    >>> state.n_labeled, state.n_unlabeled, state.model is None, len(state.history)
+    (10, 140, True, 0)
+    >>> state.pending.strategy, np.unique(state.labels).size >= 2
+    ('initial', True)
+    >>> again = al.init_step(X, y, n_init=10, random_state=0)  # same seed, same set
+    >>> bool((again.labeled == state.labeled).all()), state.history.info["n_pool"]
+    (True, 150)
+    >>> al.init_step(X, y, n_init=0.1, random_state=0).n_labeled  # a fraction of the pool
+    15
     """
     X = check_pool(X)
     n_pool = n_rows(X)
@@ -55,7 +72,27 @@ def init_step(X: Any, oracle: Any, n_init: int | float = 10, random_state: Any =
 
 
 def initial_state(initial: np.ndarray, labels: Any, n_pool: int, history: History) -> ALState:
-    """The unfitted state whose labeled set is ``initial``, pending as iteration 0's query."""
+    """The unfitted state whose labeled set is ``initial``, pending as iteration 0's query.
+
+    Use it to start from an initial set you chose yourself instead of
+    ``init_step``'s random one.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> import alfunc as al
+    >>> from alfunc.engine.steps import initial_state
+    >>> X, y = load_iris(return_X_y=True)
+    >>> chosen = np.array([0, 50, 100])  # one flower of each species
+    >>> state = initial_state(chosen, y[chosen], len(X), al.History(seed=0))
+    >>> state.n_labeled, state.iteration, state.model is None, state.pending.strategy
+    (3, 0, True, 'initial')
+    >>> fitted = al.fit_step(state, X, LogisticRegression(max_iter=1000))
+    >>> fitted.history[0].queried.tolist(), fitted.history[0].n_labeled
+    ([0, 50, 100], 3)
+    """
     return ALState(
         labeled=initial,
         labels=labels,
@@ -66,7 +103,22 @@ def initial_state(initial: np.ndarray, labels: Any, n_pool: int, history: Histor
 
 
 def initial_indices(n_pool: int, count: int, seed: int, y: np.ndarray | None) -> np.ndarray:
-    """A seeded uniform sample of ``count`` indices, with a second class swapped in if needed."""
+    """A seeded uniform sample of ``count`` indices, with a second class swapped in if needed.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from alfunc.engine.steps import initial_indices
+    >>> chosen = initial_indices(10, 3, seed=0, y=None)
+    >>> chosen.shape, np.unique(chosen).size, bool((chosen == initial_indices(10, 3, seed=0, y=None)).all())
+    ((3,), 3, True)
+
+    With labels known, a rare class is swapped in so the first model sees two:
+
+    >>> y = np.array([0, 0, 0, 0, 0, 0, 0, 0, 0, 1])
+    >>> [sorted(y[initial_indices(10, 2, seed, y)].tolist()) for seed in range(4)]
+    [[0, 1], [0, 1], [0, 1], [0, 1]]
+    """
     rng = step_generator(seed, 0, "init")
     chosen = rng.choice(n_pool, size=count, replace=False)
     if y is None or count < 2 or np.unique(y[chosen]).size > 1:
@@ -90,6 +142,33 @@ def teach(
     ``indices`` must be distinct, unlabeled pool indices and ``labels`` one
     label per index. ``utilities`` and ``strategy`` describe why they were
     chosen (NaN and ``"manual"`` when unknown).
+
+    Examples
+    --------
+    With a person in the loop, ``select`` a batch (no labels needed), show it
+    to the annotator, then teach their answers:
+
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> import alfunc as al
+    >>> X, y = load_iris(return_X_y=True)
+    >>> model = LogisticRegression(max_iter=1000)
+    >>> state = al.fit_step(al.init_step(X, y, n_init=10, random_state=0), X, model)
+    >>> indices = al.select(state, X, "margin", 5)
+    >>> labels = y[indices]  # in practice: the annotator's answers
+    >>> taught = al.teach(state, indices, labels, strategy="margin")
+    >>> taught.n_labeled, taught.pending.strategy, len(taught.history)  # not fitted yet
+    (15, 'margin', 1)
+    >>> fitted = al.fit_step(taught, X, model)
+    >>> len(fitted.history), fitted.history[-1].n_labeled, fitted.history[-1].queried.size
+    (2, 15, 5)
+
+    A point cannot be labeled twice:
+
+    >>> al.teach(taught, indices[:1], labels[:1])
+    Traceback (most recent call last):
+    ...
+    ValueError: indices [...] are already labeled
     """
     indices = _check_new_indices(state, indices)
     labels = np.asarray(labels)
@@ -110,7 +189,30 @@ def query_step(
     *,
     chunk_size: int | None = None,
 ) -> ALState:
-    """Select a batch with ``strategy``, ask the oracle for its labels, and teach them."""
+    """Select a batch with ``strategy``, ask the oracle for its labels, and teach them.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> import alfunc as al
+    >>> X, y = load_iris(return_X_y=True)
+    >>> model = LogisticRegression(max_iter=1000)
+    >>> state = al.fit_step(al.init_step(X, y, n_init=10, random_state=0), X, model)
+    >>> queried = al.query_step(state, X, y, strategy="margin", batch_size=5)
+    >>> queried.n_labeled, queried.n_unlabeled, queried.iteration, queried.pending.strategy
+    (15, 135, 1, 'margin')
+    >>> state.n_labeled  # the previous state is unchanged
+    10
+
+    It is ``select`` followed by ``teach``; the oracle can also be a callable:
+
+    >>> indices, utilities = al.select(state, X, "margin", 5, return_utilities=True)
+    >>> queried == al.teach(state, indices, y[indices], utilities=utilities, strategy="margin")
+    True
+    >>> queried == al.query_step(state, X, lambda asked: y[asked], "margin", 5)
+    True
+    """
     ask = as_oracle(oracle, state.n_pool)
     name, _ = resolve_strategy(strategy)
     started = time.perf_counter()
@@ -138,6 +240,30 @@ def fit_step(
     (``train_*``) and, when given, on the test set (``test_*``); see
     ``alfunc.core.scoring`` for ``scoring``. ``keep_model`` also stores the model in
     the record (it can always be rebuilt by replay).
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> import alfunc as al
+    >>> X, y = load_iris(return_X_y=True)
+    >>> model = LogisticRegression(max_iter=1000)
+    >>> state = al.fit_step(al.init_step(X, y, n_init=10, random_state=0), X, model)
+    >>> hasattr(state.model, "coef_"), hasattr(model, "coef_")  # a fitted clone; model stays unfitted
+    (True, False)
+    >>> queried = al.query_step(state, X, y, "margin", 10)
+    >>> X_test, y_test = X[::3], y[::3]  # a stand-in test set, for the example
+    >>> state = al.fit_step(queried, X, model, X_test=X_test, y_test=y_test, scoring=["accuracy"])
+    >>> record = state.history[-1]
+    >>> len(state.history), record.iteration, record.n_labeled, list(record.scores)
+    (2, 1, 20, ['train_accuracy', 'test_accuracy'])
+
+    Each fit records the labels taught since the previous one:
+
+    >>> al.fit_step(state, X, model)
+    Traceback (most recent call last):
+    ...
+    ValueError: state has no new labels since its last fit; teach or query before fit_step
     """
     check_estimator(estimator)
     if state.pending is None:
