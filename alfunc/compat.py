@@ -44,17 +44,43 @@ DEFAULT_FRACTION = 0.02
 
 
 def breaking_ties(probabilities: np.ndarray) -> np.ndarray:
-    """Minus the gap between the two most likely classes (higher = closer to a tie)."""
+    """Minus the gap between the two most likely classes (higher = closer to a tie).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from alfunc.compat import breaking_ties
+    >>> probabilities = np.array([[0.5, 0.4, 0.1], [0.9, 0.05, 0.05], [0.45, 0.1, 0.45]])
+    >>> [round(float(score), 2) for score in breaking_ties(probabilities)]
+    [-0.1, -0.85, 0.0]
+    """
     return -top_two_gap(np.asarray(probabilities, dtype=np.float64))
 
 
 def entropy(probabilities: np.ndarray) -> np.ndarray:
-    """Shannon entropy of each row in bits, with 0 log 0 = 0 (never NaN)."""
+    """Shannon entropy of each row in bits, with 0 log 0 = 0 (never NaN).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from alfunc.compat import entropy
+    >>> probabilities = np.array([[0.5, 0.5, 0.0], [1.0, 0.0, 0.0], [0.25, 0.25, 0.5]])
+    >>> [round(float(bits), 3) for bits in entropy(probabilities)]
+    [1.0, 0.0, 1.5]
+    """
     return shannon_entropy(probabilities) / np.log(2)
 
 
 def random(probabilities: np.ndarray) -> np.ndarray:
-    """Equal scores for every row: the seeded tie-break of ``select`` makes the batch random."""
+    """Equal scores for every row: the seeded tie-break of ``select`` makes the batch random.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from alfunc.compat import random
+    >>> random(np.array([[0.9, 0.1], [0.5, 0.5], [0.2, 0.8]])).tolist()
+    [0.0, 0.0, 0.0]
+    """
     return np.zeros(np.asarray(probabilities).shape[0])
 
 
@@ -64,7 +90,27 @@ ACQUISITION_FUNCTIONS: MappingProxyType[str, Callable[[np.ndarray], np.ndarray]]
 
 
 def acquisition_strategy(acquisition_func: Callable[[np.ndarray], np.ndarray]) -> Strategy:
-    """An alfunc utility strategy scoring candidates with ``acquisition_func(predict_proba(rows))``."""
+    """An alfunc utility strategy scoring candidates with ``acquisition_func(predict_proba(rows))``.
+
+    Examples
+    --------
+    An ml-research acquisition function (probabilities -> scores) used in an alfunc run:
+
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.naive_bayes import GaussianNB
+    >>> import alfunc as al
+    >>> from alfunc.compat import acquisition_strategy
+    >>> def least_confident(probabilities):
+    ...     return 1 - probabilities.max(axis=1)
+    >>> strategy = acquisition_strategy(least_confident)
+    >>> X, y = load_iris(return_X_y=True)
+    >>> final = al.run(X, y, GaussianNB(), strategy, n_init=6, batch_size=4, max_iter=2)
+    >>> final.n_labeled, final.history[-1].strategy
+    (14, 'least_confident')
+    >>> utilities = strategy(final.model, X[:3], None)
+    >>> utilities.shape, bool((utilities >= 0).all())
+    ((3,), True)
+    """
 
     @uses_classifier
     def strategy(model: Any, X: Any, context: Any) -> np.ndarray:
@@ -148,6 +194,31 @@ class StandardAL(ClassifierMixin, BaseEstimator):
       importing alfunc registers no scorer and changes no warning filter.
     * ``ACQUISITION_FUNCTIONS`` is read-only (ml-research invited editing its
       global dict); pass your own function as ``acquisition_func`` instead.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.naive_bayes import GaussianNB
+    >>> from alfunc import StandardAL
+    >>> X, y = load_iris(return_X_y=True)
+    >>> model = StandardAL(GaussianNB(), "entropy", n_init=10, budget=10, max_iter=3, random_state=0)
+    >>> model = model.fit(X, y)
+    >>> model.max_iter_, int(model.labeled_pool_.sum()), model.state_.n_labeled
+    (3, 40, 40)
+
+    ``metadata_`` holds the data, the metric's name and one entry per iteration:
+
+    >>> len(model.metadata_), model.metadata_["performance_metric"]
+    (6, 'accuracy_score')
+    >>> sorted(model.metadata_[0]), sorted(model.metadata_[3])
+    (['labeled_pool'], ['classifier', 'labeled_pool', 'train_score'])
+    >>> model.predict(X[[0, 50, 100]]).tolist()
+    [0, 1, 2]
+
+    ``max_iter=None`` runs until the pool is labeled (float counts are pool fractions):
+
+    >>> StandardAL(GaussianNB(), n_init=10, budget=0.2, random_state=0).fit(X, y).max_iter_
+    5
     """
 
     def __init__(

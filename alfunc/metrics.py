@@ -23,7 +23,33 @@ AulcConvention = Literal["trapezoid", "mean", "zhan"]
 
 
 def learning_curve(history: History, score: str = "test_score") -> tuple[np.ndarray, np.ndarray]:
-    """``(n_labeled, scores)`` of a run: one point per fit, ``score`` read from each record."""
+    """``(n_labeled, scores)`` of a run: one point per fit, ``score`` read from each record.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.model_selection import train_test_split
+    >>> from sklearn.naive_bayes import GaussianNB
+    >>> import alfunc as al
+    >>> from alfunc.metrics import aulc, learning_curve
+    >>> X, y = load_iris(return_X_y=True)
+    >>> X_pool, X_test, y_pool, y_test = train_test_split(X, y, test_size=50, random_state=0)
+    >>> final = al.run(
+    ...     X_pool, y_pool, GaussianNB(), "margin", n_init=6, batch_size=4, max_iter=3, X_test=X_test, y_test=y_test
+    ... )
+    >>> n_labeled, scores = learning_curve(final.history)
+    >>> n_labeled.tolist(), scores.round(2).tolist()
+    ([6, 10, 14, 18], [0.7, 0.84, 0.94, 0.92])
+    >>> round(aulc(n_labeled, scores), 3)
+    0.87
+
+    A run without a test set has only the training score:
+
+    >>> learning_curve(al.run(X, y, GaussianNB(), "margin", n_init=6, batch_size=4, max_iter=3).history)
+    Traceback (most recent call last):
+    ...
+    ValueError: score 'test_score' is missing from records [0, 1, 2, 3]; recorded scores: ['train_score']
+    """
     if not isinstance(history, History):
         raise TypeError(f"history must be an alfunc History, got {type(history).__name__}")
     if not len(history):
@@ -56,6 +82,30 @@ def aulc(
       spans its quota, and penalises a run that stopped short of it.
 
     A one-point curve has area equal to its score in every convention.
+
+    Examples
+    --------
+    A straight line from 0.5 to 0.7 has area 0.6, its mean height:
+
+    >>> from alfunc.metrics import aulc
+    >>> round(aulc([10, 20, 30], [0.5, 0.6, 0.7]), 3)
+    0.6
+
+    On an uneven grid the trapezoid weighs each score by the labels it spans,
+    ``"mean"`` weighs every fit alike, and ``"zhan"`` divides by a larger quota
+    when the run stopped short of it:
+
+    >>> n_labeled, scores = [10, 20, 40], [0.5, 0.7, 0.9]
+    >>> round(aulc(n_labeled, scores), 3)  # (10 * 0.6 + 20 * 0.8) / 30
+    0.733
+    >>> round(aulc(n_labeled, scores, "mean"), 3)
+    0.7
+    >>> round(aulc(n_labeled, scores, "zhan", quota=60), 3)  # (10 * 0.6 + 20 * 0.8) / 60
+    0.367
+    >>> aulc(n_labeled, scores, "median")
+    Traceback (most recent call last):
+    ...
+    ValueError: convention must be one of ('trapezoid', 'mean', 'zhan'), got 'median'
     """
     x, y = check_curve(n_labeled, scores)
     if convention not in AULC_CONVENTIONS:
@@ -80,6 +130,20 @@ def deficiency(scores: Any, random_scores: Any, reference: float | None = None) 
     this is Baram et al.'s measure with the full-pool score as the target; without
     it the target is the last score of random (the two-method form, needing no
     full-pool fit). NaN when random already sits at the target everywhere.
+
+    Examples
+    --------
+    Random's last score 0.9 is the target; the strategy falls short of it by
+    0.4 + 0.1 + 0 against random's 0.4 + 0.3 + 0:
+
+    >>> from alfunc.metrics import deficiency
+    >>> scores, random_scores = [0.5, 0.8, 0.9], [0.5, 0.6, 0.9]
+    >>> round(deficiency(scores, random_scores), 3)  # 0.5 / 0.7: better than random
+    0.714
+    >>> deficiency(random_scores, random_scores)
+    1.0
+    >>> round(deficiency(scores, random_scores, reference=1.0), 3)  # 0.8 / 1.0
+    0.8
     """
     a = _scores(scores, "scores")
     r = _scores(random_scores, "random_scores")
@@ -91,7 +155,19 @@ def deficiency(scores: Any, random_scores: Any, reference: float | None = None) 
 
 
 def labels_to_reach(n_labeled: Any, scores: Any, full_score: float, fraction: float = 0.95) -> int | None:
-    """The first label count at which the score reaches ``fraction`` of ``full_score``; None if never."""
+    """The first label count at which the score reaches ``fraction`` of ``full_score``; None if never.
+
+    Examples
+    --------
+    >>> from alfunc.metrics import labels_to_reach
+    >>> n_labeled, scores = [10, 20, 30, 40], [0.5, 0.8, 0.9, 0.95]
+    >>> labels_to_reach(n_labeled, scores, full_score=1.0, fraction=0.9)
+    30
+    >>> labels_to_reach(n_labeled, scores, full_score=1.0)  # 95 % by default
+    40
+    >>> print(labels_to_reach(n_labeled, scores, full_score=1.0, fraction=1.0))
+    None
+    """
     x, y = check_curve(n_labeled, scores)
     full_score = _finite(full_score, "full_score")
     if not 0.0 < fraction <= 1.0:
@@ -104,6 +180,16 @@ def data_utilization_rate(n_labeled: Any, scores: Any, threshold: float, n_pool:
     """Fraction of the pool labeled when the score first reaches ``threshold`` (ml-research); NaN if never.
 
     Lower is better: the strategy needed fewer labels to reach the same quality.
+
+    Examples
+    --------
+    >>> import math
+    >>> from alfunc.metrics import data_utilization_rate
+    >>> n_labeled, scores = [10, 20, 30, 40], [0.5, 0.8, 0.9, 0.95]
+    >>> data_utilization_rate(n_labeled, scores, threshold=0.8, n_pool=100)  # 20 of 100 labels
+    0.2
+    >>> math.isnan(data_utilization_rate(n_labeled, scores, threshold=0.99, n_pool=100))
+    True
     """
     x, y = check_curve(n_labeled, scores)
     threshold = _finite(threshold, "threshold")
@@ -121,6 +207,17 @@ class PairedComparison:
     its standard error; ``wins``/``ties``/``losses`` count seeds where the
     strategy is better/within ``tolerance``/worse (higher is better);
     ``p_value`` is the two-sided Wilcoxon signed-rank p (1.0 when every pair ties).
+
+    Examples
+    --------
+    ``paired_comparison`` returns one:
+
+    >>> from alfunc.metrics import PairedComparison, paired_comparison
+    >>> result = paired_comparison([0.82, 0.85, 0.83], [0.80, 0.85, 0.84])
+    >>> isinstance(result, PairedComparison), result.n, (result.wins, result.ties, result.losses)
+    (True, 3, (1, 1, 1))
+    >>> round(result.mean_delta, 3)  # (0.02 + 0 - 0.01) / 3
+    0.003
     """
 
     n: int
@@ -133,7 +230,29 @@ class PairedComparison:
 
 
 def paired_comparison(values: Any, reference: Any, tolerance: float = 0.0) -> PairedComparison:
-    """Compare paired per-seed values of a strategy with those of a reference strategy."""
+    """Compare paired per-seed values of a strategy with those of a reference strategy.
+
+    Examples
+    --------
+    AULCs of a strategy and of random sampling, over five paired seeds:
+
+    >>> from alfunc.metrics import paired_comparison
+    >>> values = [0.80, 0.85, 0.90, 0.75, 0.88]
+    >>> reference = [0.78, 0.85, 0.86, 0.76, 0.80]
+    >>> result = paired_comparison(values, reference)
+    >>> result.wins, result.ties, result.losses
+    (3, 1, 1)
+    >>> round(result.mean_delta, 3), round(result.standard_error, 3)
+    (0.026, 0.016)
+    >>> result.p_value > 0.05  # five seeds are too few to call it
+    True
+
+    ``tolerance`` counts small differences as ties:
+
+    >>> tolerant = paired_comparison(values, reference, tolerance=0.025)
+    >>> tolerant.wins, tolerant.ties, tolerant.losses
+    (2, 3, 0)
+    """
     a = _scores(values, "values")
     b = _scores(reference, "reference")
     if a.shape != b.shape:
@@ -156,7 +275,17 @@ def paired_comparison(values: Any, reference: Any, tolerance: float = 0.0) -> Pa
 
 @attrs.frozen
 class Ranking:
-    """Mean rank of each strategy across datasets (1 = best) and the Friedman test of equal ranks."""
+    """Mean rank of each strategy across datasets (1 = best) and the Friedman test of equal ranks.
+
+    Examples
+    --------
+    ``rank_strategies`` returns one:
+
+    >>> from alfunc.metrics import Ranking, rank_strategies
+    >>> ranking = rank_strategies([[0.9, 0.8], [0.7, 0.6]], ["margin", "random"])
+    >>> isinstance(ranking, Ranking), ranking.strategies, ranking.mean_ranks
+    (True, ('margin', 'random'), (1.0, 2.0))
+    """
 
     strategies: tuple[str, ...]
     mean_ranks: tuple[float, ...]
@@ -170,6 +299,24 @@ def rank_strategies(table: Any, strategies: Sequence[str], higher_is_better: boo
     ``table`` has one row per dataset and one column per strategy. The
     statistic has the tie correction scipy's ``friedmanchisquare`` applies,
     and also works for two strategies (where scipy refuses).
+
+    Examples
+    --------
+    AULCs on three datasets (rows) of three strategies (columns):
+
+    >>> from alfunc.metrics import rank_strategies
+    >>> table = [[0.90, 0.80, 0.70], [0.85, 0.86, 0.60], [0.95, 0.90, 0.80]]
+    >>> ranking = rank_strategies(table, ["margin", "entropy", "random"])
+    >>> [round(rank, 3) for rank in ranking.mean_ranks]
+    [1.333, 1.667, 3.0]
+    >>> round(ranking.statistic, 3), round(ranking.p_value, 3)
+    (4.667, 0.097)
+
+    For errors or costs, lower is better:
+
+    >>> costs = rank_strategies(table, ["margin", "entropy", "random"], higher_is_better=False)
+    >>> [round(rank, 3) for rank in costs.mean_ranks]
+    [2.667, 2.333, 1.0]
     """
     values = np.asarray(table, dtype=np.float64)
     if values.ndim != 2 or values.shape[0] < 2 or values.shape[1] < 2:
@@ -190,7 +337,23 @@ def rank_strategies(table: Any, strategies: Sequence[str], higher_is_better: boo
 
 
 def check_curve(n_labeled: Any, scores: Any) -> tuple[np.ndarray, np.ndarray]:
-    """Check a learning curve: equal-length 1-D arrays, strictly increasing counts, finite scores."""
+    """Check a learning curve: equal-length 1-D arrays, strictly increasing counts, finite scores.
+
+    Examples
+    --------
+    >>> from alfunc.metrics import check_curve
+    >>> n_labeled, scores = check_curve([10, 20, 30], [0.5, 0.6, 0.7])
+    >>> n_labeled.tolist(), str(n_labeled.dtype), scores.tolist()
+    ([10, 20, 30], 'int64', [0.5, 0.6, 0.7])
+    >>> check_curve([10, 30, 20], [0.5, 0.6, 0.7])
+    Traceback (most recent call last):
+    ...
+    ValueError: n_labeled must be strictly increasing (one point per fit)
+    >>> check_curve([10.0, 20.0], [0.5, 0.6])
+    Traceback (most recent call last):
+    ...
+    TypeError: n_labeled must hold integer label counts, got dtype float64
+    """
     x = np.asarray(n_labeled)
     y = _scores(scores, "scores")
     if x.ndim != 1 or x.shape != y.shape:

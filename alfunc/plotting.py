@@ -39,6 +39,19 @@ def style_params(font_size: float = 8, use_latex: bool = False, **rc: Any) -> di
     Text is ``1.25 * font_size``, legends and ticks ``font_size``; ``rc`` adds or
     overrides any rcParam. ``use_latex`` needs a ``latex`` executable (a warning
     says so and leaves it off otherwise).
+
+    Examples
+    --------
+    >>> from alfunc.plotting import style_params
+    >>> params = style_params(font_size=10)
+    >>> params["font.size"], params["legend.fontsize"], params["text.usetex"]
+    (12.5, 10, False)
+    >>> style_params(**{"lines.linewidth": 2})["lines.linewidth"]
+    2
+    >>> style_params(font_size=0)
+    Traceback (most recent call last):
+    ...
+    ValueError: font_size must be a positive number, got 0
     """
     if not isinstance(font_size, (int, float)) or isinstance(font_size, bool) or font_size <= 0:
         raise ValueError(f"font_size must be a positive number, got {font_size!r}")
@@ -69,6 +82,19 @@ def set_matplotlib_style(font_size: float = 8, use_latex: bool = False, **rc: An
 
     Called as a function the style stays; ``with set_matplotlib_style(...):``
     restores the previous values of every changed rcParam when the block ends.
+
+    Examples
+    --------
+    >>> import matplotlib as mpl
+    >>> from matplotlib.figure import Figure
+    >>> from alfunc.plotting import set_matplotlib_style
+    >>> before = mpl.rcParams["font.size"]
+    >>> with set_matplotlib_style(font_size=10):
+    ...     ax = Figure().subplots()
+    ...     print(mpl.rcParams["font.size"], ax.xaxis.label.get_fontsize())
+    12.5 12.5
+    >>> mpl.rcParams["font.size"] == before
+    True
     """
     import matplotlib as mpl
 
@@ -79,7 +105,18 @@ def set_matplotlib_style(font_size: float = 8, use_latex: bool = False, **rc: An
 
 
 def feature_to_color(values: Any, cmap: Any = "RdYlBu_r") -> np.ndarray:
-    """Hex colors for ``values``, min-max scaled onto ``cmap`` (constant values take its lowest color)."""
+    """Hex colors for ``values``, min-max scaled onto ``cmap`` (constant values take its lowest color).
+
+    Examples
+    --------
+    >>> from alfunc.plotting import feature_to_color
+    >>> feature_to_color([0, 5, 10]).tolist()  # blue, pale yellow, red
+    ['#313695', '#fffebe', '#a50026']
+    >>> feature_to_color([1.0, 3.0], cmap="Greys").tolist()
+    ['#ffffff', '#000000']
+    >>> feature_to_color([7, 7]).tolist()
+    ['#313695', '#313695']
+    """
     from matplotlib import colormaps, colors
 
     values = np.asarray(values, dtype=np.float64)
@@ -92,7 +129,30 @@ def feature_to_color(values: Any, cmap: Any = "RdYlBu_r") -> np.ndarray:
 
 
 def plot_pool(X: Any, state_or_mask: ALState | Any, y: Any, ax: Any = None, *, cmap: Any = "tab10") -> Any:
-    """Scatter a 2-D pool: labeled points colored by class, unlabeled ones grey. Returns the axes."""
+    """Scatter a 2-D pool: labeled points colored by class, unlabeled ones grey. Returns the axes.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> from sklearn.datasets import load_iris
+    >>> import alfunc as al
+    >>> from alfunc.plotting import plot_pool
+    >>> X, y = load_iris(return_X_y=True)
+    >>> X = X[:, :2]
+    >>> state = al.init_step(X, y, n_init=6, random_state=0)
+    >>> ax = plot_pool(X, state, y, ax=Figure().subplots())
+
+    One grey collection for the unlabeled points, then one per class:
+
+    >>> [(c.get_label(), len(c.get_offsets())) for c in ax.collections]
+    [('unlabeled', 144), ('0', 2), ('1', 1), ('2', 3)]
+
+    A boolean mask works instead of a state:
+
+    >>> ax = plot_pool(X, y == 0, y, ax=Figure().subplots())
+    >>> [len(c.get_offsets()) for c in ax.collections]
+    [100, 50, 0, 0]
+    """
     X = _two_features(X)
     y = np.asarray(y)
     mask = _labeled_mask(state_or_mask, X.shape[0])
@@ -115,6 +175,28 @@ def plot_decision_boundaries(
     ``states`` are fitted states (for example ``list(alfunc.trace(...))``);
     ``iterations`` picks them by ``state.iteration`` (default: first and last).
     Returns the figure.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> from sklearn.datasets import make_classification
+    >>> from sklearn.naive_bayes import GaussianNB
+    >>> import alfunc as al
+    >>> from alfunc.plotting import plot_decision_boundaries
+    >>> X, y = make_classification(n_samples=40, n_features=2, n_redundant=0, random_state=0)
+    >>> states = list(al.trace(X, y, GaussianNB(), "margin", n_init=4, batch_size=4, max_iter=2))
+    >>> figure = Figure()
+    >>> axes = figure.subplots(1, 2)
+    >>> plot_decision_boundaries(states, X, y, axes=axes) is figure
+    True
+    >>> [ax.get_title().splitlines() for ax in axes]
+    [['Iteration 0', '4 labeled'], ['Iteration 2', '12 labeled']]
+    >>> len(axes[1].collections) > 3  # the decision regions, then the pool's unlabeled and two classes
+    True
+    >>> plot_decision_boundaries(states, X, y, iterations=[5], axes=axes)
+    Traceback (most recent call last):
+    ...
+    ValueError: iterations [5] are not among the fitted states' [0, 1, 2]
     """
     from sklearn.inspection import DecisionBoundaryDisplay
 
@@ -152,6 +234,26 @@ def plot_learning_curve(
     ``history_or_runs`` is a ``History``, an ``ALState`` or a sequence of them
     (several runs, for example one per seed); runs are averaged at each pool size.
     Returns the axes.
+
+    Examples
+    --------
+    Two seeds of the same run: one mean line and one ±1 sd band:
+
+    >>> from matplotlib.figure import Figure
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.naive_bayes import GaussianNB
+    >>> import alfunc as al
+    >>> from alfunc.plotting import plot_learning_curve
+    >>> X, y = load_iris(return_X_y=True)
+    >>> runs = [
+    ...     al.run(X, y, GaussianNB(), "margin", n_init=6, batch_size=4, max_iter=3, random_state=seed)
+    ...     for seed in (0, 1)
+    ... ]
+    >>> ax = plot_learning_curve(runs, Figure().subplots(), score="train_score", label="margin")
+    >>> len(ax.lines), len(ax.collections), ax.get_xlabel(), ax.get_ylabel()
+    (1, 1, 'labeled points', 'train_score')
+    >>> ax.lines[0].get_xdata().tolist(), ax.lines[0].get_label()
+    ([6, 10, 14, 18], 'margin')
     """
     histories = _histories(history_or_runs)
     curves: dict[int, list[float]] = {}

@@ -38,7 +38,33 @@ Predicate = Callable[[ALState], bool]
 
 
 class Criterion:
-    """Base of the stopping criteria: ``a & b`` stops when both do, ``a | b`` when either does."""
+    """Base of the stopping criteria: ``a & b`` stops when both do, ``a | b`` when either does.
+
+    Examples
+    --------
+    The built-in criteria compose with ``&`` and ``|``; pass the result as ``stop``:
+
+    >>> import numpy as np
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.naive_bayes import GaussianNB
+    >>> import alfunc as al
+    >>> from alfunc.stopping import Budget, Criterion, MaxIter
+    >>> X, y = load_iris(return_X_y=True)
+    >>> final = al.run(X, y, GaussianNB(), "margin", n_init=6, batch_size=4, stop=Budget(14) | MaxIter(5))
+    >>> final.iteration, final.n_labeled
+    (2, 14)
+
+    A subclass only defines ``__call__`` and composes the same way:
+
+    >>> class EveryClassLabeled(Criterion):
+    ...     def __call__(self, state):
+    ...         return np.unique(state.labels).size == np.unique(y).size
+    >>> final = al.run(X, y, GaussianNB(), "margin", n_init=2, batch_size=1, stop=EveryClassLabeled())
+    >>> final.iteration, final.labels.tolist()
+    (3, [2, 0, 0, 0, 1])
+    >>> type(EveryClassLabeled() & MaxIter(3)).__name__
+    'AllOf'
+    """
 
     def __call__(self, state: ALState) -> bool:
         raise NotImplementedError
@@ -58,7 +84,26 @@ class Criterion:
 
 @attrs.frozen
 class AllOf(Criterion):
-    """True when every predicate is true (evaluated left to right, stopping at the first false)."""
+    """True when every predicate is true (evaluated left to right, stopping at the first false).
+
+    Examples
+    --------
+    ``a & b`` builds one:
+
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.naive_bayes import GaussianNB
+    >>> import alfunc as al
+    >>> from alfunc.stopping import AllOf, Budget, MaxIter
+    >>> X, y = load_iris(return_X_y=True)
+    >>> rule = Budget(10) & MaxIter(3)
+    >>> rule == AllOf([Budget(10), MaxIter(3)])
+    True
+    >>> states = al.trace(X, y, GaussianNB(), "margin", n_init=6, batch_size=4, max_iter=4)
+    >>> [rule(state) for state in states]
+    [False, False, False, True, True]
+    >>> al.run(X, y, GaussianNB(), "margin", n_init=6, batch_size=4, stop=rule).iteration
+    3
+    """
 
     predicates: tuple[Predicate, ...] = attrs.field(converter=tuple)
 
@@ -68,7 +113,29 @@ class AllOf(Criterion):
 
 @attrs.frozen
 class AnyOf(Criterion):
-    """True when at least one predicate is true (evaluated left to right)."""
+    """True when at least one predicate is true (evaluated left to right).
+
+    Examples
+    --------
+    ``a | b`` builds one; a plain function ``state -> bool`` composes too:
+
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.naive_bayes import GaussianNB
+    >>> import alfunc as al
+    >>> from alfunc.stopping import AnyOf, Budget, MaxIter
+    >>> X, y = load_iris(return_X_y=True)
+    >>> rule = Budget(10) | MaxIter(3)
+    >>> rule == AnyOf([Budget(10), MaxIter(3)])
+    True
+    >>> states = al.trace(X, y, GaussianNB(), "margin", n_init=6, batch_size=4, max_iter=4)
+    >>> [rule(state) for state in states]
+    [False, True, True, True, True]
+    >>> def twenty_labels(state):
+    ...     return state.n_labeled >= 20
+    >>> final = al.run(X, y, GaussianNB(), "margin", n_init=6, batch_size=4, stop=twenty_labels | MaxIter(10))
+    >>> final.iteration, final.n_labeled
+    (4, 22)
+    """
 
     predicates: tuple[Predicate, ...] = attrs.field(converter=tuple)
 
@@ -91,7 +158,25 @@ def _fraction(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
 
 @attrs.frozen
 class Budget(Criterion):
-    """True once ``n_labeled`` points are labeled (initial set included)."""
+    """True once ``n_labeled`` points are labeled (initial set included).
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.naive_bayes import GaussianNB
+    >>> import alfunc as al
+    >>> from alfunc.stopping import Budget
+    >>> X, y = load_iris(return_X_y=True)
+    >>> states = al.trace(X, y, GaussianNB(), "margin", n_init=6, batch_size=4, max_iter=3)
+    >>> [(state.n_labeled, Budget(14)(state)) for state in states]
+    [(6, False), (10, False), (14, True), (18, True)]
+    >>> al.run(X, y, GaussianNB(), "margin", n_init=6, batch_size=4, stop=Budget(14)).n_labeled
+    14
+    >>> Budget(0)
+    Traceback (most recent call last):
+    ...
+    ValueError: n_labeled must be an int >= 1, got 0
+    """
 
     n_labeled: int = attrs.field(validator=_count(1))
 
@@ -101,7 +186,23 @@ class Budget(Criterion):
 
 @attrs.frozen
 class MaxIter(Criterion):
-    """True after ``n_iter`` query rounds."""
+    """True after ``n_iter`` query rounds.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.naive_bayes import GaussianNB
+    >>> import alfunc as al
+    >>> from alfunc.stopping import MaxIter
+    >>> X, y = load_iris(return_X_y=True)
+    >>> final = al.run(X, y, GaussianNB(), "margin", n_init=6, batch_size=4, stop=MaxIter(2))
+    >>> final.iteration, len(final.history)  # the initial fit, then two query rounds
+    (2, 3)
+    >>> MaxIter(-1)
+    Traceback (most recent call last):
+    ...
+    ValueError: n_iter must be an int >= 0, got -1
+    """
 
     n_iter: int = attrs.field(validator=_count(0))
 
@@ -115,6 +216,32 @@ class Plateau(Criterion):
 
     Scores are read from the records (``test_score`` needs ``X_test``/``y_test``
     in the run); greater is better, as for every scikit-learn scorer.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.model_selection import train_test_split
+    >>> from sklearn.naive_bayes import GaussianNB
+    >>> import alfunc as al
+    >>> from alfunc.stopping import Plateau
+    >>> X, y = load_iris(return_X_y=True)
+    >>> X_pool, X_test, y_pool, y_test = train_test_split(X, y, test_size=50, random_state=0)
+    >>> final = al.run(
+    ...     X_pool, y_pool, GaussianNB(), "margin", n_init=6, batch_size=4,
+    ...     X_test=X_test, y_test=y_test, stop=Plateau(patience=2),
+    ... )
+
+    The best test score (0.94, third fit) was not beaten by the two fits after it:
+
+    >>> final.iteration, [round(record.scores["test_score"], 2) for record in final.history]
+    (4, [0.7, 0.84, 0.94, 0.92, 0.94])
+
+    Without a test set there is no ``test_score`` to watch:
+
+    >>> al.run(X, y, GaussianNB(), "margin", n_init=6, batch_size=4, stop=Plateau(patience=2))
+    Traceback (most recent call last):
+    ...
+    ValueError: Plateau: records have no score 'test_score' (recorded: ['train_score']); pass X_test/y_test or choose one of those
     """
 
     score: str = "test_score"
@@ -143,6 +270,29 @@ class StablePredictions(Criterion):
     The stop set is ``stop_set`` rows of the pool ``X`` drawn with the run's
     seed (or the given pool indices); it needs no labels. Earlier models come
     from the history or are refitted (see the module docstring).
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.naive_bayes import GaussianNB
+    >>> import alfunc as al
+    >>> from alfunc.stopping import StablePredictions
+    >>> X, y = load_iris(return_X_y=True)
+    >>> rule = StablePredictions(X, threshold=0.9, window=2, stop_set=50)
+    >>> states = al.trace(X, y, GaussianNB(), "margin", n_init=6, batch_size=4, max_iter=4)
+    >>> [rule(state) for state in states]  # needs window + 1 = 3 models to compare
+    [False, False, True, False, False]
+
+    The first three models predict the stop set alike; the fourth changes its
+    mind, so the rule (which looks at the last ``window`` pairs only) is true
+    at iteration 2 alone, and a run with it stops there:
+
+    >>> al.run(X, y, GaussianNB(), "margin", n_init=6, batch_size=4, stop=rule).iteration
+    2
+    >>> StablePredictions(X, threshold=1.5)
+    Traceback (most recent call last):
+    ...
+    ValueError: threshold must be a number in [-1, 1], got 1.5
     """
 
     X: Any = attrs.field(eq=False, repr=False)
@@ -165,6 +315,20 @@ class MaxUncertainty(Criterion):
 
     ``uncertainty`` is a utility strategy (default: entropy in nats), scored over
     the unlabeled pool of ``X`` in chunks; an empty pool counts as certain.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_classification
+    >>> from sklearn.naive_bayes import GaussianNB
+    >>> import alfunc as al
+    >>> from alfunc.stopping import MaxUncertainty
+    >>> X, y = make_classification(n_samples=60, n_features=4, random_state=0)
+    >>> rule = MaxUncertainty(X, threshold=0.1)
+    >>> final = al.run(X, y, GaussianNB(), "margin", n_init=4, batch_size=4, stop=rule)
+    >>> final.iteration, final.n_labeled, final.n_unlabeled
+    (9, 40, 20)
+    >>> rule(final), rule(al.fit_step(al.init_step(X, y, n_init=4), X, GaussianNB()))
+    (True, False)
     """
 
     X: Any = attrs.field(eq=False, repr=False)
@@ -181,7 +345,22 @@ class MaxUncertainty(Criterion):
 
 @attrs.frozen
 class ClassificationChange(Criterion):
-    """True when no point unlabeled now changed its predicted label since the previous model (Zhu et al. 2008)."""
+    """True when no point unlabeled now changed its predicted label since the previous model (Zhu et al. 2008).
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.naive_bayes import GaussianNB
+    >>> import alfunc as al
+    >>> from alfunc.stopping import ClassificationChange, MaxIter
+    >>> X, y = load_iris(return_X_y=True)
+    >>> rule = ClassificationChange(X)
+    >>> states = al.trace(X, y, GaussianNB(), "margin", n_init=6, batch_size=4, max_iter=7)
+    >>> [rule(state) for state in states]
+    [False, False, False, False, False, False, True, True]
+    >>> al.run(X, y, GaussianNB(), "margin", n_init=6, batch_size=4, stop=rule | MaxIter(20)).iteration
+    6
+    """
 
     X: Any = attrs.field(eq=False, repr=False)
 
@@ -196,7 +375,32 @@ class ClassificationChange(Criterion):
 
 
 def model_at(state: ALState, X: Any, back: int) -> Any:
-    """The model fitted ``back`` records before the latest one: kept in the history, or refitted."""
+    """The model fitted ``back`` records before the latest one: kept in the history, or refitted.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.naive_bayes import GaussianNB
+    >>> import alfunc as al
+    >>> from alfunc.stopping import model_at
+    >>> X, y = load_iris(return_X_y=True)
+    >>> final = al.run(X, y, GaussianNB(), "margin", n_init=6, batch_size=4, max_iter=3)
+    >>> model_at(final, X, 0) is final.model
+    True
+
+    One record back is a refit on the 14 points labeled then (GaussianNB
+    counts its training rows):
+
+    >>> previous = model_at(final, X, 1)
+    >>> int(previous.class_count_.sum()), final.history[-2].n_labeled
+    (14, 14)
+
+    With ``keep_models=True`` the kept model is returned, with no refit:
+
+    >>> kept = al.run(X, y, GaussianNB(), "margin", n_init=6, batch_size=4, max_iter=3, keep_models=True)
+    >>> model_at(kept, X, 1) is kept.history[-2].model
+    True
+    """
     if back == 0:
         return state.model
     record = state.history[-1 - back]
@@ -206,7 +410,26 @@ def model_at(state: ALState, X: Any, back: int) -> Any:
 
 
 def stop_indices(state: ALState, stop_set: Any) -> np.ndarray:
-    """Pool indices of the stop set: a count drawn with the run's seed, or the given indices."""
+    """Pool indices of the stop set: a count drawn with the run's seed, or the given indices.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.datasets import load_iris
+    >>> import alfunc as al
+    >>> from alfunc.stopping import stop_indices
+    >>> X, y = load_iris(return_X_y=True)
+    >>> state = al.init_step(X, y, n_init=6, random_state=0)
+    >>> drawn = stop_indices(state, 5)
+    >>> drawn.shape, bool((np.diff(drawn) > 0).all()), np.array_equal(drawn, stop_indices(state, 5))
+    ((5,), True, True)
+    >>> stop_indices(state, np.array([3, 1, 4])).tolist()
+    [3, 1, 4]
+    >>> stop_indices(state, np.array([0, 150]))
+    Traceback (most recent call last):
+    ...
+    ValueError: stop_set must be a count or a non-empty 1-D array of pool indices below 150
+    """
     if isinstance(stop_set, numbers.Integral) and not isinstance(stop_set, bool):
         if stop_set < 1:
             raise ValueError(f"stop_set must be a count >= 1 or pool indices, got {stop_set}")
@@ -225,7 +448,22 @@ def stop_indices(state: ALState, stop_set: Any) -> np.ndarray:
 
 
 def agreement(first: np.ndarray, second: np.ndarray) -> float:
-    """Cohen's kappa between two label vectors; 1 when they are identical (even if constant)."""
+    """Cohen's kappa between two label vectors; 1 when they are identical (even if constant).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from alfunc.stopping import agreement
+    >>> round(agreement(np.array([0, 1, 1, 0, 1, 0]), np.array([0, 1, 0, 0, 1, 0])), 3)
+    0.667
+    >>> agreement(np.array([0, 0, 1, 1]), np.array([1, 1, 0, 0]))
+    -1.0
+
+    Identical constant predictions agree fully (scikit-learn's kappa is NaN there):
+
+    >>> agreement(np.array([1, 1, 1]), np.array([1, 1, 1]))
+    1.0
+    """
     if np.array_equal(first, second):
         return 1.0
     kappa = cohen_kappa_score(first, second)

@@ -23,6 +23,35 @@ class RunFailed(RuntimeError):
 
     ``state`` is the last fitted state before the error (``None`` if there was
     none), and ``checkpoint`` the file that now holds its history.
+
+    Examples
+    --------
+    An annotator that stops answering at the third request (the initial set
+    was the first):
+
+    >>> import os
+    >>> import tempfile
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.naive_bayes import GaussianNB
+    >>> import alfunc as al
+    >>> X, y = load_iris(return_X_y=True)
+    >>> requests = []
+    >>> def annotator(indices):
+    ...     requests.append(len(indices))
+    ...     if len(requests) == 3:
+    ...         raise ConnectionError("the annotation server is down")
+    ...     return y[indices]
+    >>> path = os.path.join(tempfile.mkdtemp(), "run.json")
+    >>> try:
+    ...     al.checkpointed(al.trace(X, annotator, GaussianNB(), n_init=6, batch_size=4), path)
+    ... except al.RunFailed as error:
+    ...     failure = error
+    >>> failure.state.iteration, failure.state.n_labeled, type(failure.__cause__).__name__
+    (1, 10, 'ConnectionError')
+    >>> print(failure)
+    the run failed with ConnectionError: the annotation server is down; the last good state (iteration 1) is saved in '...run.json'
+    >>> al.load_history(failure.checkpoint) == failure.state.history
+    True
     """
 
     def __init__(self, error: BaseException, state: ALState | None, checkpoint: Path) -> None:
@@ -42,6 +71,26 @@ def checkpointed(states: Iterable[ALState], path: str | os.PathLike, every: int 
     at the end, and, on an error, for the last good state; the error is then
     raised as ``RunFailed`` with that state attached (``KeyboardInterrupt``
     propagates unchanged, with a note naming the checkpoint).
+
+    Examples
+    --------
+    >>> import os
+    >>> import tempfile
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.naive_bayes import GaussianNB
+    >>> import alfunc as al
+    >>> X, y = load_iris(return_X_y=True)
+    >>> path = os.path.join(tempfile.mkdtemp(), "run.json")
+    >>> states = al.trace(X, y, GaussianNB(), "margin", n_init=6, batch_size=4, max_iter=3)
+    >>> final = al.checkpointed(states, path, every=2)
+    >>> final.iteration, al.load_history(path) == final.history
+    (3, True)
+
+    The file holds the run so far, so it can be continued later:
+
+    >>> more = al.resume(al.load_history(path), X, y, GaussianNB(), max_iter=5)
+    >>> more.iteration, more.n_labeled
+    (5, 26)
     """
     path = Path(path)
     every = check_positive_int(every, "every")

@@ -40,6 +40,29 @@ def save_history(history: History, path: str | os.PathLike) -> Path:
     """Write ``history`` to ``path`` as JSON, atomically (temp file in the same folder + ``os.replace``).
 
     Timings are saved; models are not. Returns the path written.
+
+    Examples
+    --------
+    >>> import os
+    >>> import tempfile
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.naive_bayes import GaussianNB
+    >>> import alfunc as al
+    >>> X, y = load_iris(return_X_y=True)
+    >>> final = al.run(X, y, GaussianNB(), "margin", n_init=6, batch_size=4, max_iter=3)
+    >>> folder = tempfile.mkdtemp()
+    >>> path = al.save_history(final.history, os.path.join(folder, "run.json"))
+    >>> path.name, os.listdir(folder)  # one file, no temporary file left behind
+    ('run.json', ['run.json'])
+    >>> al.load_history(path) == final.history
+    True
+
+    The folder must exist:
+
+    >>> al.save_history(final.history, os.path.join(folder, "missing", "run.json"))
+    Traceback (most recent call last):
+    ...
+    ValueError: path: folder '...missing' does not exist
     """
     if not isinstance(history, History):
         raise TypeError(f"history must be an alfunc History, got {type(history).__name__}")
@@ -53,7 +76,28 @@ def save_history(history: History, path: str | os.PathLike) -> Path:
 
 
 def write_atomically(path: Path, data: bytes) -> None:
-    """Replace ``path`` by ``data`` all at once; on any failure the old file stays and no temp file is left."""
+    """Replace ``path`` by ``data`` all at once; on any failure the old file stays and no temp file is left.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from alfunc.history.io import write_atomically
+    >>> path = Path(tempfile.mkdtemp()) / "notes.txt"
+    >>> write_atomically(path, b"first")
+    >>> write_atomically(path, b"second")
+    >>> path.read_bytes()
+    b'second'
+
+    A write that fails halfway leaves the previous content, and no temporary file:
+
+    >>> write_atomically(path, "not bytes")
+    Traceback (most recent call last):
+    ...
+    TypeError: a bytes-like object is required, not 'str'
+    >>> path.read_bytes(), [file.name for file in path.parent.iterdir()]
+    (b'second', ['notes.txt'])
+    """
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as file:
@@ -72,6 +116,31 @@ def load_history(path: str | os.PathLike) -> History:
     Raises ``ValueError`` naming the problem for a file that is not a history,
     is truncated or corrupted, was written by an unsupported format version, or
     whose content no longer matches its digest.
+
+    Examples
+    --------
+    >>> import os
+    >>> import tempfile
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.naive_bayes import GaussianNB
+    >>> import alfunc as al
+    >>> X, y = load_iris(return_X_y=True)
+    >>> final = al.run(X, y, GaussianNB(), "margin", n_init=6, batch_size=4, max_iter=3)
+    >>> path = al.save_history(final.history, os.path.join(tempfile.mkdtemp(), "run.json"))
+    >>> history = al.load_history(path)
+    >>> history == final.history, len(history), history[-1].n_labeled
+    (True, 4, 18)
+    >>> history[1].queried.tolist() == final.history[1].queried.tolist()
+    True
+
+    An edited file no longer matches its digest and is refused:
+
+    >>> text = path.read_text()
+    >>> _ = path.write_text(text.replace('"strategy":"margin"', '"strategy":"entropy"'))
+    >>> al.load_history(path)
+    Traceback (most recent call last):
+    ...
+    ValueError: '...run.json' is a corrupted alfunc history: its content does not match its digest
     """
     raw = Path(path).read_bytes()
     try:
@@ -103,6 +172,30 @@ def history_digest(history: History) -> str:
     selection, utility, score, seed, ``info`` entry (data fingerprint, run
     parameter, library version) gives a different one. Timings and models are
     left out, as they are from equality.
+
+    Examples
+    --------
+    >>> import os
+    >>> import tempfile
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.naive_bayes import GaussianNB
+    >>> import alfunc as al
+    >>> X, y = load_iris(return_X_y=True)
+    >>> first = al.run(X, y, GaussianNB(), "margin", n_init=6, batch_size=4, max_iter=3)
+    >>> digest = al.history_digest(first.history)
+    >>> len(digest)
+    64
+
+    The same run gives the same digest, another seed another one, and the
+    digest survives a save and load:
+
+    >>> same = al.run(X, y, GaussianNB(), "margin", n_init=6, batch_size=4, max_iter=3)
+    >>> other = al.run(X, y, GaussianNB(), "margin", n_init=6, batch_size=4, max_iter=3, random_state=1)
+    >>> al.history_digest(same.history) == digest, al.history_digest(other.history) == digest
+    (True, False)
+    >>> path = al.save_history(first.history, os.path.join(tempfile.mkdtemp(), "run.json"))
+    >>> al.history_digest(al.load_history(path)) == digest
+    True
     """
     if not isinstance(history, History):
         raise TypeError(f"history must be an alfunc History, got {type(history).__name__}")

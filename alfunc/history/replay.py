@@ -42,6 +42,28 @@ class ReplayDivergence(ValueError):
     ``replayed`` the two selections (best first); ``state`` the last replayed
     state that still agreed with the history (the one the query ran on;
     ``None`` when the initial draw differs).
+
+    Examples
+    --------
+    Replaying a margin run with another estimator selects other points at the
+    first query:
+
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.naive_bayes import GaussianNB
+    >>> from sklearn.neighbors import KNeighborsClassifier
+    >>> import alfunc as al
+    >>> X, y = load_iris(return_X_y=True)
+    >>> final = al.run(X, y, GaussianNB(), "margin", n_init=6, batch_size=4, max_iter=3)
+    >>> try:
+    ...     al.replay(final.history, X, y, KNeighborsClassifier(n_neighbors=3), verify=True)
+    ... except al.ReplayDivergence as error:
+    ...     divergence = error
+    >>> divergence.iteration, divergence.state.iteration, isinstance(divergence, ValueError)
+    (1, 0, True)
+    >>> divergence.recorded.tolist() == final.history[1].queried.tolist()
+    True
+    >>> print(divergence)
+    replay diverged at iteration 1: the query selected [...] but the history recorded [...] (only recorded: ...
     """
 
     def __init__(self, iteration: int, recorded: np.ndarray, replayed: np.ndarray, state: ALState | None) -> None:
@@ -74,6 +96,32 @@ def replay(
 
     Takes the options of ``replay_trace``. Equals the state the original run
     reached, model included, when the estimator is deterministic.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.naive_bayes import GaussianNB
+    >>> import alfunc as al
+    >>> X, y = load_iris(return_X_y=True)
+    >>> final = al.run(X, y, GaussianNB(), "margin", n_init=6, batch_size=4, max_iter=3)
+    >>> again = al.replay(final.history, X, y, GaussianNB(), verify=True)
+    >>> again.labeled.tolist() == final.labeled.tolist(), again.history == final.history
+    (True, True)
+    >>> bool((again.model.predict(X) == final.model.predict(X)).all())
+    True
+
+    ``upto`` stops at an earlier round; ``fit="last"`` reaches it with one fit:
+
+    >>> second = al.replay(final.history, X, y, GaussianNB(), upto=1, fit="last")
+    >>> second.iteration, second.n_labeled
+    (1, 10)
+
+    A replay on other data is refused before any fit:
+
+    >>> al.replay(final.history, X[:100], y[:100], GaussianNB())
+    Traceback (most recent call last):
+    ...
+    ValueError: X has 100 rows but the history was recorded on a pool of 150
     """
     return toolz.last(replay_trace(history, X, oracle, estimator, verify, **options))
 
@@ -106,6 +154,26 @@ def replay_trace(
     hold: one strategy, or a mapping from recorded name to strategy.
     ``scoring`` defaults to the recorded one; ``X_test``/``y_test`` must be the
     recorded test set, if any. Every check runs before any model is fitted.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.naive_bayes import GaussianNB
+    >>> import alfunc as al
+    >>> X, y = load_iris(return_X_y=True)
+    >>> final = al.run(X, y, GaussianNB(), "margin", n_init=6, batch_size=4, max_iter=3)
+    >>> states = list(al.replay_trace(final.history, X, y, GaussianNB()))
+    >>> [(state.iteration, state.n_labeled) for state in states]
+    [(0, 6), (1, 10), (2, 14), (3, 18)]
+    >>> [state.history[-1] == record for state, record in zip(states, final.history)]
+    [True, True, True, True]
+
+    ``verify=True`` needs a model at every round:
+
+    >>> al.replay_trace(final.history, X, y, GaussianNB(), verify=True, fit="last")
+    Traceback (most recent call last):
+    ...
+    ValueError: verify=True reruns every query, which needs a model at every round: use fit='each'
     """
     if not isinstance(history, History):
         raise TypeError(f"history must be an alfunc History, got {type(history).__name__}")
@@ -182,6 +250,25 @@ def resume(history: History, X: Any, oracle: Any, estimator: Any, **options: Any
 
     Takes the options of ``resume_trace``. With the recorded parameters the
     result equals the uninterrupted run with the same seed, bit for bit.
+
+    Examples
+    --------
+    A run of 2 rounds saved to a file, then continued to 4 rounds:
+
+    >>> import os
+    >>> import tempfile
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.naive_bayes import GaussianNB
+    >>> import alfunc as al
+    >>> X, y = load_iris(return_X_y=True)
+    >>> short = al.run(X, y, GaussianNB(), "margin", n_init=6, batch_size=4, max_iter=2)
+    >>> path = al.save_history(short.history, os.path.join(tempfile.mkdtemp(), "run.json"))
+    >>> more = al.resume(al.load_history(path), X, y, GaussianNB(), max_iter=4)
+    >>> more.iteration, more.n_labeled
+    (4, 22)
+    >>> full = al.run(X, y, GaussianNB(), "margin", n_init=6, batch_size=4, max_iter=4)
+    >>> more.history == full.history
+    True
     """
     return toolz.last(resume_trace(history, X, oracle, estimator, **options))
 
@@ -196,6 +283,24 @@ def resume_trace(history: History, X: Any, oracle: Any, estimator: Any, **option
     strategy, a ``stop`` rule, a scorer) cannot be read back from a file and
     must be passed again. The seed always comes from the history. The last
     recorded state is rebuilt with one fit (``replay(..., fit="last")``).
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.naive_bayes import GaussianNB
+    >>> import alfunc as al
+    >>> X, y = load_iris(return_X_y=True)
+    >>> short = al.run(X, y, GaussianNB(), "margin", n_init=6, batch_size=4, max_iter=2)
+    >>> states = al.resume_trace(short.history, X, y, GaussianNB(), max_iter=4, batch_size=8)
+    >>> [(state.iteration, state.n_labeled) for state in states]
+    [(2, 14), (3, 22), (4, 30)]
+
+    Options are the run parameters, spelled as ``run`` spells them:
+
+    >>> al.resume_trace(short.history, X, y, GaussianNB(), rounds=4)
+    Traceback (most recent call last):
+    ...
+    TypeError: resume got unexpected options ['rounds']; expected some of ['strategy', 'n_init', ...]
     """
     unknown = sorted(set(options) - set(RESUME_OPTIONS))
     if unknown:
@@ -219,7 +324,32 @@ def resume_trace(history: History, X: Any, oracle: Any, estimator: Any, **option
 
 
 def recorded_parameter(info: Mapping[str, Any], name: str) -> Any:
-    """A run parameter as ``run``/``trace`` recorded it, if it can be used again."""
+    """A run parameter as ``run``/``trace`` recorded it, if it can be used again.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.naive_bayes import GaussianNB
+    >>> import alfunc as al
+    >>> from alfunc.history.replay import recorded_parameter
+    >>> X, y = load_iris(return_X_y=True)
+    >>> final = al.run(X, y, GaussianNB(), "margin", n_init=6, batch_size=4, max_iter=3)
+    >>> info = final.history.info
+    >>> recorded_parameter(info, "strategy"), recorded_parameter(info, "batch_size")
+    ('margin', 4)
+    >>> print(recorded_parameter(info, "scoring"))
+    None
+
+    A function is recorded by name only, so it cannot be used again:
+
+    >>> def closest_to_zero(model, X, context):
+    ...     return -abs(X).sum(axis=1)
+    >>> custom = al.run(X, y, GaussianNB(), closest_to_zero, n_init=6, max_iter=1)
+    >>> recorded_parameter(custom.history.info, "strategy")
+    Traceback (most recent call last):
+    ...
+    ValueError: the history was made with strategy={'callable': '...closest_to_zero'}, which cannot be read back from data; pass strategy=... again
+    """
     if name not in info:
         if name == "scoring":
             return None
@@ -234,7 +364,31 @@ def recorded_parameter(info: Mapping[str, Any], name: str) -> Any:
 
 
 def check_recorded_pool(info: Mapping[str, Any], X: Any, oracle: Any) -> None:
-    """Refuse a pool (or label array) other than the one the history was recorded on."""
+    """Refuse a pool (or label array) other than the one the history was recorded on.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.naive_bayes import GaussianNB
+    >>> import alfunc as al
+    >>> from alfunc.history.replay import check_recorded_pool
+    >>> X, y = load_iris(return_X_y=True)
+    >>> final = al.run(X, y, GaussianNB(), "margin", n_init=6, batch_size=4, max_iter=3)
+    >>> check_recorded_pool(final.history.info, X, y)  # the recorded pool: nothing to say
+
+    One changed value is enough for the fingerprint to differ:
+
+    >>> X_changed = X.copy()
+    >>> X_changed[0, 0] += 0.1
+    >>> check_recorded_pool(final.history.info, X_changed, y)
+    Traceback (most recent call last):
+    ...
+    ValueError: X is not the pool the history was recorded on (its fingerprint differs)
+    >>> check_recorded_pool(final.history.info, X, y[::-1])
+    Traceback (most recent call last):
+    ...
+    ValueError: oracle holds other labels than the history was recorded with (their fingerprint differs)
+    """
     n_pool = info.get("n_pool")
     if n_pool is not None and n_pool != n_rows(X):
         raise ValueError(f"X has {n_rows(X)} rows but the history was recorded on a pool of {n_pool}")
