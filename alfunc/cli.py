@@ -36,14 +36,44 @@ HISTORIES_NAME = "histories"
 
 
 class OneLineParser(argparse.ArgumentParser):
-    """An argument parser whose errors are a single line on stderr (exit code 2)."""
+    """An argument parser whose errors are a single line on stderr (exit code 2).
+
+    Examples
+    --------
+    >>> import contextlib
+    >>> import io
+    >>> from alfunc.cli import OneLineParser
+    >>> parser = OneLineParser(prog="demo")
+    >>> _ = parser.add_argument("--seeds", type=int)
+    >>> parser.parse_args(["--seeds", "3"]).seeds
+    3
+    >>> stderr = io.StringIO()
+    >>> with contextlib.redirect_stderr(stderr):
+    ...     try:
+    ...         parser.parse_args(["--seeds", "three"])
+    ...     except SystemExit as stop:
+    ...         print("exit code", stop.code)
+    exit code 2
+    >>> print(stderr.getvalue(), end="")  # no usage block, only the error and where to look
+    demo: error: argument --seeds: invalid int value: 'three' (see demo --help)
+    """
 
     def error(self, message: str) -> NoReturn:
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of the ``alfunc`` command."""
+    """The argument parser of the ``alfunc`` command.
+
+    Examples
+    --------
+    >>> from alfunc.cli import build_parser
+    >>> arguments = build_parser().parse_args(["simulate", "--dataset", "iris", "wine", "--seeds", "3"])
+    >>> arguments.command, arguments.dataset, arguments.seeds, arguments.handler.__name__
+    ('simulate', ['iris', 'wine'], 3, 'simulate_command')
+    >>> arguments.estimator, arguments.strategies, arguments.n_init, arguments.batch_size, arguments.budget  # defaults
+    (['logistic'], ['margin', 'random'], 20, [20], 300)
+    """
     parser = OneLineParser(
         prog="alfunc",
         description="Pool-based active learning as pure functions over a frozen state.",
@@ -140,7 +170,41 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the console script; returns the exit code."""
+    """Entry point of the console script; returns the exit code.
+
+    Examples
+    --------
+    ``alfunc simulate`` on iris, one seed, 30 labels in the end:
+
+    >>> import contextlib
+    >>> import os
+    >>> import sys
+    >>> import tempfile
+    >>> from alfunc.cli import main
+    >>> out = tempfile.mkdtemp()
+    >>> main(["simulate", "--dataset", "iris", "--seeds", "1", "--n-init", "10", "--batch-size", "10",
+    ...       "--budget", "30", "--no-progress", "--out", out])
+    iris | logistic | n_init 10, batch 10, budget 30 | 1 seeds | test score (the estimator's default)
+    strategy  AULC           final          ΔAULC vs random  W/T/L  Wilcoxon p  deficiency
+    --------  -------------  -------------  ---------------  -----  ----------  ----------
+    margin    0.829 ± 0.000  0.921 ± 0.000  +0.013           1/0/0  1           0.882
+    random    0.816 ± 0.000  0.868 ± 0.000  (reference)
+    AULC: normalised trapezoid area (mean ± sd over seeds); Δ: paired mean ± SE;
+    deficiency (full-pool target) < 1 beats the reference
+    <BLANKLINE>
+    2 runs (0 already in .../results.jsonl) in ... s
+    results: .../results.jsonl
+    histories: .../histories/
+    figure: .../learning_curves.png
+    0
+
+    An error is one line on stderr and exit code 2:
+
+    >>> with contextlib.redirect_stderr(sys.stdout):
+    ...     main(["report", os.path.join(out, "missing.jsonl")])
+    alfunc: error: results: no file '.../missing.jsonl'
+    2
+    """
     arguments = build_parser().parse_args(argv)
     try:
         code = arguments.handler(arguments)
@@ -162,7 +226,26 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def simulate_command(arguments: argparse.Namespace) -> int:
-    """Run the grid, print the tables, write results, histories and the figure."""
+    """Run the grid, print the tables, write results, histories and the figure.
+
+    Examples
+    --------
+    >>> import os
+    >>> import tempfile
+    >>> from alfunc.cli import build_parser, simulate_command
+    >>> out = tempfile.mkdtemp()
+    >>> arguments = build_parser().parse_args(
+    ...     ["simulate", "--dataset", "iris", "--strategies", "entropy", "random", "--seeds", "1",
+    ...      "--n-init", "10", "--batch-size", "10", "--budget", "30", "--no-progress", "--out", out]
+    ... )
+    >>> simulate_command(arguments)
+    iris | logistic | n_init 10, batch 10, budget 30 | 1 seeds | test score (the estimator's default)
+    strategy  AULC ...
+    figure: .../learning_curves.png
+    0
+    >>> sorted(os.listdir(out)), len(os.listdir(os.path.join(out, "histories")))  # one history per run
+    (['histories', 'learning_curves.png', 'results.jsonl'], 2)
+    """
     grid = experiment_grid(
         arguments.dataset,
         arguments.strategies,
@@ -199,7 +282,24 @@ def simulate_command(arguments: argparse.Namespace) -> int:
 
 
 def replay_command(arguments: argparse.Namespace) -> int:
-    """Replay a history written by ``simulate`` with verification; exit 0 when every query matches."""
+    """Replay a history written by ``simulate`` with verification; exit 0 when every query matches.
+
+    Examples
+    --------
+    >>> import contextlib
+    >>> import os
+    >>> import tempfile
+    >>> from alfunc.cli import build_parser, replay_command
+    >>> from alfunc.experiments import experiment_grid, run_grid
+    >>> out = tempfile.mkdtemp()
+    >>> grid = experiment_grid(["iris"], ["margin"], seeds=1, budget=30)
+    >>> (line,) = run_grid(grid, os.path.join(out, "results.jsonl"), histories=out)  # as simulate saves them
+    >>> os.replace(os.path.join(out, f"{line['id']}.json"), os.path.join(out, "margin.json"))
+    >>> with contextlib.chdir(out):  # like `alfunc replay margin.json` run in that folder
+    ...     replay_command(build_parser().parse_args(["replay", "margin.json"]))
+    margin.json: 3 fits of margin on iris (seed 0) replayed; every query selected the recorded points
+    0
+    """
     history = load_history(arguments.file)
     run = run_from_info(history.info)
     if run.dataset not in DATASETS or run.estimator not in ESTIMATORS:
@@ -218,7 +318,31 @@ def replay_command(arguments: argparse.Namespace) -> int:
 
 
 def report_command(arguments: argparse.Namespace) -> int:
-    """Print the tables of a results file and write its figure."""
+    """Print the tables of a results file and write its figure.
+
+    Examples
+    --------
+    >>> import os
+    >>> import tempfile
+    >>> from alfunc.cli import build_parser, report_command
+    >>> from alfunc.experiments import experiment_grid, run_grid
+    >>> out = tempfile.mkdtemp()
+    >>> path = os.path.join(out, "results.jsonl")
+    >>> results = run_grid(experiment_grid(["iris"], ["margin", "random"], seeds=1, budget=30), path)
+    >>> report_command(build_parser().parse_args(["report", path, "--aulc", "zhan"]))
+    iris | logistic | n_init 10, batch 10, budget 30 | 1 seeds | test score (the estimator's default)
+    strategy  AULC ...
+    AULC: Zhan et al. 2021 AUBC (mean ± sd over seeds); Δ: paired mean ± SE;
+    deficiency (full-pool target) < 1 beats the reference
+    <BLANKLINE>
+    2 runs from .../results.jsonl
+    figure: .../learning_curves.png
+    0
+    >>> report_command(build_parser().parse_args(["report", os.path.join(out, "missing.jsonl")]))
+    Traceback (most recent call last):
+    ...
+    ValueError: results: no file '.../missing.jsonl'
+    """
     if not arguments.results.is_file():
         raise ValueError(f"results: no file {str(arguments.results)!r}")
     results = read_results(arguments.results)

@@ -53,12 +53,41 @@ ESTIMATORS: MappingProxyType[str, Callable[[], Any]] = MappingProxyType(
 
 
 def load_dataset(name: str) -> Dataset:
-    """``(X, y)`` of a named dataset (see ``DATASETS``)."""
+    """``(X, y)`` of a named dataset (see ``DATASETS``).
+
+    Examples
+    --------
+    >>> from alfunc.experiments import load_dataset
+    >>> X, y = load_dataset("iris")
+    >>> X.shape, sorted(set(y.tolist()))
+    ((150, 4), [0, 1, 2])
+    >>> load_dataset("moons")[0].shape  # generated with a fixed seed: the same data every time
+    (600, 2)
+    >>> load_dataset("mnist")
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown dataset 'mnist'; expected one of ['breast_cancer', 'classification', 'digits', 'iris',
+    'moons', 'wine']
+    """
     return _lookup(DATASETS, name, "dataset")()
 
 
 def make_estimator(name: str) -> Any:
-    """A fresh, unfitted estimator by name (see ``ESTIMATORS``); seeded ones use a fixed seed."""
+    """A fresh, unfitted estimator by name (see ``ESTIMATORS``); seeded ones use a fixed seed.
+
+    Examples
+    --------
+    >>> from alfunc.experiments import make_estimator
+    >>> forest = make_estimator("random_forest")
+    >>> type(forest).__name__, forest.n_estimators, forest.random_state
+    ('RandomForestClassifier', 100, 0)
+    >>> make_estimator("logistic") is make_estimator("logistic")  # a new object on every call
+    False
+    >>> make_estimator(None)
+    Traceback (most recent call last):
+    ...
+    TypeError: estimator must be a name, got NoneType
+    """
     return _lookup(ESTIMATORS, name, "estimator")()
 
 

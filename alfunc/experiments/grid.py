@@ -62,6 +62,21 @@ class Run:
 
     ``data`` and ``model`` are fingerprints of the dataset and of the
     estimator's parameters, so a rerun only skips a run that really is the same.
+
+    Examples
+    --------
+    >>> import attrs
+    >>> from alfunc.experiments import experiment_grid
+    >>> grid = experiment_grid(["iris"], ["margin", "random"], seeds=1, budget=30)
+    >>> run = grid.runs[0]
+    >>> run.dataset, run.estimator, run.strategy, run.seed, run.batch_size, run.budget
+    ('iris', 'logistic', 'margin', 0, 10, 30)
+    >>> len(run.id), run.id == grid.runs[1].id  # 16 hex digits, one id per cell
+    (16, False)
+    >>> experiment_grid(["iris"], ["margin"], seeds=1, budget=30).runs[0].id == run.id  # stable across grids
+    True
+    >>> attrs.evolve(run, seed=1).id == run.id  # any other field gives another run
+    False
     """
 
     dataset: str
@@ -86,7 +101,22 @@ class Run:
 
 @attrs.frozen(eq=False)
 class Grid:
-    """The runs of an experiment and what they need: data, estimators and strategies by name."""
+    """The runs of an experiment and what they need: data, estimators and strategies by name.
+
+    Examples
+    --------
+    >>> from alfunc.experiments import experiment_grid
+    >>> grid = experiment_grid(["iris"], ["margin", "random"], seeds=2, batch_sizes=[5, 10], budget=30)
+    >>> len(grid.runs)  # 1 dataset x 1 estimator x 2 batch sizes x 2 seeds x 2 strategies
+    8
+    >>> [(run.batch_size, run.seed, run.strategy) for run in grid.runs[:4]]
+    [(5, 0, 'margin'), (5, 0, 'random'), (5, 1, 'margin'), (5, 1, 'random')]
+    >>> sorted(grid.data), sorted(grid.estimators), sorted(grid.strategies)
+    (['iris'], ['logistic'], ['margin', 'random'])
+    >>> X, y = grid.data["iris"]
+    >>> X.shape
+    (150, 4)
+    """
 
     runs: tuple[Run, ...]
     data: Mapping[str, Dataset] = attrs.field(repr=False)
@@ -115,6 +145,31 @@ def experiment_grid(
     ``seeds`` a count (seeds 0..n-1) or explicit seeds. ``budget`` is the
     total labeled at the end (initial set included; None = the whole pool).
     ``scoring`` is None (the estimator's ``score``) or a scorer name.
+
+    Examples
+    --------
+    Your own data, estimator and strategy function, under names of your choice:
+
+    >>> import numpy as np
+    >>> from sklearn.datasets import make_classification
+    >>> from sklearn.naive_bayes import GaussianNB
+    >>> from alfunc.experiments import experiment_grid
+    >>> X, y = make_classification(n_samples=60, random_state=0)
+    >>> def smallest_norm(model, X, context):
+    ...     return -np.linalg.norm(X, axis=1)
+    >>> grid = experiment_grid(
+    ...     {"toy": (X, y)}, ["margin", smallest_norm], seeds=[0, 7], estimators={"nb": GaussianNB()}, budget=30
+    ... )
+    >>> [(run.dataset, run.estimator, run.strategy, run.seed) for run in grid.runs]
+    [('toy', 'nb', 'margin', 0), ('toy', 'nb', 'smallest_norm', 0),
+     ('toy', 'nb', 'margin', 7), ('toy', 'nb', 'smallest_norm', 7)]
+
+    A mistake is reported before anything is fitted:
+
+    >>> experiment_grid(["iris"], ["margin", "random"], budget=5)
+    Traceback (most recent call last):
+    ...
+    ValueError: budget (5) must be at least n_init (10): it counts the initial set
     """
     data = _named(datasets, "datasets", load_dataset)
     data = {name: _check_dataset(name, value) for name, value in data.items()}
@@ -182,6 +237,24 @@ def run_grid(
     never write files, so they need no shared file system. ``progress=True``
     shows a bar of runs done with an ETA on stderr; ``callback(result)`` is
     called once per new run, after it is saved.
+
+    Examples
+    --------
+    >>> import os
+    >>> import tempfile
+    >>> from alfunc.experiments import experiment_grid, read_results, run_grid
+    >>> grid = experiment_grid(["iris"], ["margin", "random"], seeds=1, budget=30)
+    >>> folder = tempfile.mkdtemp()
+    >>> path, histories = os.path.join(folder, "results.jsonl"), tempfile.mkdtemp()
+    >>> results = run_grid(grid, path, histories=histories)
+    >>> [(line["run"]["strategy"], line["n_labeled"]) for line in results]
+    [('margin', [10, 20, 30]), ('random', [10, 20, 30])]
+    >>> [round(line["metrics"]["final_score"], 2) for line in results]  # test accuracy after 30 labels
+    [0.92, 0.87]
+    >>> len(read_results(path)), sorted(os.listdir(histories)) == sorted(f"{line['id']}.json" for line in results)
+    (2, True)
+    >>> run_grid(grid, path) == results  # a rerun finds both runs in the file and runs nothing
+    True
     """
     if not isinstance(grid, Grid):
         raise TypeError(f"grid must be an alfunc.experiments.Grid (see experiment_grid), got {type(grid).__name__}")
@@ -213,6 +286,22 @@ def run_one(run: Run, data: Dataset, estimator: Any, strategy: Any) -> tuple[dic
     parallelism comes from running runs side by side, small fits do not gain
     from threads (they lose a lot when cores are oversubscribed), and results
     then do not depend on how many cores a worker has.
+
+    Examples
+    --------
+    >>> from alfunc.experiments import experiment_grid, run_one
+    >>> grid = experiment_grid(["iris"], ["margin"], seeds=1, budget=30)
+    >>> run = grid.runs[0]
+    >>> line, history = run_one(run, grid.data["iris"], grid.estimators["logistic"], grid.strategies["margin"])
+    >>> line["id"] == run.id, line["n_pool"], line["n_labeled"]
+    (True, 112, [10, 20, 30])
+    >>> sorted(line["metrics"])
+    ['aulc_mean', 'aulc_trapezoid', 'aulc_zhan', 'final_score', 'labels_to_90pct', 'labels_to_95pct', 'labels_to_99pct']
+    >>> len(history), history.info["experiment"]["strategy"]  # three fits: 10, 20 and 30 labels
+    (3, 'margin')
+    >>> again, _ = run_one(run, grid.data["iris"], grid.estimators["logistic"], grid.strategies["margin"])
+    >>> again["test_score"] == line["test_score"] and again["history_digest"] == line["history_digest"]
+    True
     """
     with threadpool_limits(limits=1):
         return _run_one(run, data, estimator, strategy)
@@ -252,7 +341,23 @@ def _run_one(run: Run, data: Dataset, estimator: Any, strategy: Any) -> tuple[di
 
 
 def paired_split(run: Run, X: Any, y: Any) -> tuple[Any, Any, np.ndarray, np.ndarray]:
-    """The seed's stratified pool/test split, scaled with statistics of the pool only."""
+    """The seed's stratified pool/test split, scaled with statistics of the pool only.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from alfunc.experiments import experiment_grid, load_dataset, paired_split
+    >>> margin_run, random_run = experiment_grid(["iris"], ["margin", "random"], seeds=1).runs
+    >>> X, y = load_dataset("iris")
+    >>> X_pool, X_test, y_pool, y_test = paired_split(margin_run, X, y)
+    >>> X_pool.shape, X_test.shape, np.bincount(y_test).tolist()  # stratified: every class in the test set
+    ((112, 4), (38, 4), [13, 13, 12])
+    >>> bool(np.allclose(X_pool.mean(axis=0), 0))  # standardized with the pool's mean and scale
+    True
+    >>> other = paired_split(random_run, X, y)  # same seed, other strategy: the very same split
+    >>> all(np.array_equal(a, b) for a, b in zip(other, (X_pool, X_test, y_pool, y_test)))
+    True
+    """
     X_pool, X_test, y_pool, y_test = train_test_split(X, y, test_size=run.test_size, stratify=y, random_state=run.seed)
     if run.scale:
         scaler = StandardScaler().fit(X_pool)
@@ -261,7 +366,21 @@ def paired_split(run: Run, X: Any, y: Any) -> tuple[Any, Any, np.ndarray, np.nda
 
 
 def run_metrics(n_labeled: np.ndarray, scores: np.ndarray, full_score: float) -> dict[str, Any]:
-    """The per-run metrics of a results line (paired ones are computed when reporting)."""
+    """The per-run metrics of a results line (paired ones are computed when reporting).
+
+    Examples
+    --------
+    A learning curve (test score after 10, 20 and 30 labels) against a score of
+    0.95 with the whole pool labeled; ``labels_to_95pct`` is None because the
+    curve never reaches 95 % of it:
+
+    >>> import numpy as np
+    >>> from alfunc.experiments import run_metrics
+    >>> metrics = run_metrics(np.array([10, 20, 30]), np.array([0.6, 0.8, 0.9]), full_score=0.95)
+    >>> {name: round(value, 3) if isinstance(value, float) else value for name, value in metrics.items()}
+    {'aulc_trapezoid': 0.775, 'aulc_mean': 0.767, 'aulc_zhan': 0.775, 'final_score': 0.9,
+     'labels_to_90pct': 30, 'labels_to_95pct': None, 'labels_to_99pct': None}
+    """
     metrics: dict[str, Any] = {f"aulc_{c}": aulc(n_labeled, scores, c) for c in ("trapezoid", "mean", "zhan")}
     metrics["final_score"] = float(scores[-1])
     for fraction in REACH_FRACTIONS:
@@ -270,7 +389,21 @@ def run_metrics(n_labeled: np.ndarray, scores: np.ndarray, full_score: float) ->
 
 
 def run_from_info(info: Mapping[str, Any]) -> Run:
-    """The grid run a history was made by (``info["experiment"]``, written by ``run_one``)."""
+    """The grid run a history was made by (``info["experiment"]``, written by ``run_one``).
+
+    Examples
+    --------
+    >>> from alfunc.experiments import experiment_grid, run_from_info, run_one
+    >>> grid = experiment_grid(["iris"], ["margin"], seeds=1, budget=30)
+    >>> run = grid.runs[0]
+    >>> _, history = run_one(run, grid.data["iris"], grid.estimators["logistic"], grid.strategies["margin"])
+    >>> run_from_info(history.info) == run  # what to rebuild the data and the estimator from
+    True
+    >>> run_from_info({})
+    Traceback (most recent call last):
+    ...
+    ValueError: the history was not made by an alfunc experiment grid: its info has no 'experiment' entry
+    """
     if "experiment" not in info:
         raise ValueError("the history was not made by an alfunc experiment grid: its info has no 'experiment' entry")
     try:

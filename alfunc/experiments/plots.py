@@ -19,7 +19,25 @@ from alfunc.experiments.summary import group_by_setting
 
 
 def plot_experiment(results: Iterable[Mapping[str, Any]], path: str | os.PathLike, *, dpi: int = 120) -> Path:
-    """Write a PNG with one panel per setting: test score against labels, mean ± sd over seeds per strategy."""
+    """Write a PNG with one panel per setting: test score against labels, mean ± sd over seeds per strategy.
+
+    Examples
+    --------
+    >>> import os
+    >>> import tempfile
+    >>> from alfunc.experiments import experiment_grid, run_grid
+    >>> from alfunc.experiments.plots import plot_experiment
+    >>> folder = tempfile.mkdtemp()
+    >>> grid = experiment_grid(["iris"], ["margin", "random"], seeds=2, budget=30)
+    >>> results = run_grid(grid, os.path.join(folder, "results.jsonl"))
+    >>> path = plot_experiment(results, os.path.join(folder, "curves.png"), dpi=50)
+    >>> path.name, path.read_bytes()[1:4]  # one panel (iris, logistic, batch 10), a curve per strategy
+    ('curves.png', b'PNG')
+    >>> plot_experiment([], path)
+    Traceback (most recent call last):
+    ...
+    ValueError: results hold no runs to plot
+    """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 

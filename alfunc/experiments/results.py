@@ -16,7 +16,24 @@ from typing import Any
 
 
 def append_result(path: str | os.PathLike, line: Mapping[str, Any]) -> None:
-    """Append ``line`` as one JSON line and make it durable (flush + fsync) before returning."""
+    """Append ``line`` as one JSON line and make it durable (flush + fsync) before returning.
+
+    Examples
+    --------
+    >>> import os
+    >>> import tempfile
+    >>> from alfunc.experiments import append_result
+    >>> path = os.path.join(tempfile.mkdtemp(), "results.jsonl")
+    >>> append_result(path, {"id": "a", "metrics": {"final_score": 0.9}})
+    >>> append_result(path, {"id": "b", "metrics": {"final_score": 0.8}})
+    >>> print(open(path).read(), end="")  # keys sorted, no spaces: one run per line
+    {"id":"a","metrics":{"final_score":0.9}}
+    {"id":"b","metrics":{"final_score":0.8}}
+    >>> append_result(path, {"id": "c", "metrics": {"final_score": float("nan")}})  # strict JSON only
+    Traceback (most recent call last):
+    ...
+    ValueError: Out of range float values are not JSON compliant...
+    """
     text = json.dumps(line, sort_keys=True, separators=(",", ":"), allow_nan=False)
     with open(path, "ab") as file:
         if file.tell() and not _ends_with_newline(path):
@@ -27,7 +44,23 @@ def append_result(path: str | os.PathLike, line: Mapping[str, Any]) -> None:
 
 
 def read_results(path: str | os.PathLike) -> list[dict[str, Any]]:
-    """Every complete result line of ``path`` in file order ([] if the file does not exist yet)."""
+    """Every complete result line of ``path`` in file order ([] if the file does not exist yet).
+
+    Examples
+    --------
+    >>> import os
+    >>> import tempfile
+    >>> from alfunc.experiments import append_result, read_results
+    >>> path = os.path.join(tempfile.mkdtemp(), "results.jsonl")
+    >>> read_results(path)  # nothing run yet
+    []
+    >>> append_result(path, {"id": "a"})
+    >>> with open(path, "a") as file:  # a crash in the middle of writing the next line
+    ...     _ = file.write('{"id": "b", "met')
+    >>> append_result(path, {"id": "c"})
+    >>> read_results(path)  # the cut line is skipped, the lines around it are kept
+    [{'id': 'a'}, {'id': 'c'}]
+    """
     path = Path(path)
     if not path.exists():
         return []

@@ -47,7 +47,24 @@ SETTING_FIELDS = (
 
 @attrs.frozen
 class StrategySummary:
-    """One strategy in one setting, over its seeds (means and sample standard deviations)."""
+    """One strategy in one setting, over its seeds (means and sample standard deviations).
+
+    Examples
+    --------
+    >>> import os
+    >>> import tempfile
+    >>> from alfunc.experiments import experiment_grid, run_grid, summarize
+    >>> grid = experiment_grid(["iris"], ["margin", "random"], seeds=2, budget=30)
+    >>> results = run_grid(grid, os.path.join(tempfile.mkdtemp(), "results.jsonl"))
+    >>> margin, random = summarize(results)[0].rows
+    >>> margin.strategy, margin.n_seeds, round(margin.aulc_mean, 3), round(margin.final_mean, 3)
+    ('margin', 2, 0.868, 0.921)
+    >>> versus = margin.versus_reference  # paired with random seed by seed
+    >>> versus.n, (versus.wins, versus.ties, versus.losses), round(versus.mean_delta, 3)
+    (2, (2, 0, 0), 0.069)
+    >>> random.versus_reference is None  # the reference is not compared with itself
+    True
+    """
 
     strategy: str
     n_seeds: int
@@ -61,7 +78,21 @@ class StrategySummary:
 
 @attrs.frozen
 class SettingSummary:
-    """Every strategy of one setting, the reference they are compared with, and the AULC convention used."""
+    """Every strategy of one setting, the reference they are compared with, and the AULC convention used.
+
+    Examples
+    --------
+    >>> import os
+    >>> import tempfile
+    >>> from alfunc.experiments import experiment_grid, run_grid, summarize
+    >>> grid = experiment_grid(["iris"], ["margin", "random"], seeds=1, budget=30)
+    >>> results = run_grid(grid, os.path.join(tempfile.mkdtemp(), "results.jsonl"))
+    >>> (summary,) = summarize(results, convention="zhan")
+    >>> summary.setting["dataset"], summary.setting["batch_size"], summary.setting["budget"]
+    ('iris', 10, 30)
+    >>> summary.reference, summary.convention, [row.strategy for row in summary.rows]
+    ('random', 'zhan', ['margin', 'random'])
+    """
 
     setting: Mapping[str, Any]
     reference: str | None
@@ -70,7 +101,21 @@ class SettingSummary:
 
 
 def group_by_setting(results: Iterable[Mapping[str, Any]]) -> dict[tuple, dict[str, dict[int, Mapping[str, Any]]]]:
-    """``{setting: {strategy: {seed: line}}}`` in first-seen order."""
+    """``{setting: {strategy: {seed: line}}}`` in first-seen order.
+
+    Examples
+    --------
+    >>> import os
+    >>> import tempfile
+    >>> from alfunc.experiments import experiment_grid, run_grid
+    >>> from alfunc.experiments.summary import group_by_setting
+    >>> grid = experiment_grid(["iris"], ["margin", "random"], seeds=1, batch_sizes=[5, 10], budget=20)
+    >>> groups = group_by_setting(run_grid(grid, os.path.join(tempfile.mkdtemp(), "results.jsonl")))
+    >>> [dict(setting)["batch_size"] for setting in groups]  # a setting is all but the strategy and the seed
+    [5, 10]
+    >>> {strategy: sorted(by_seed) for strategy, by_seed in groups[next(iter(groups))].items()}
+    {'margin': [0], 'random': [0]}
+    """
     groups: dict[tuple, dict[str, dict[int, Mapping[str, Any]]]] = defaultdict(dict)
     for line in results:
         run = line["run"]
@@ -89,6 +134,24 @@ def summarize(
     Settings without the reference strategy get no paired columns. The
     deficiency is Baram et al.'s, with the full-pool score as the target,
     averaged over seeds.
+
+    Examples
+    --------
+    >>> import os
+    >>> import tempfile
+    >>> from alfunc.experiments import experiment_grid, run_grid, summarize
+    >>> grid = experiment_grid(["iris"], ["margin", "random"], seeds=2, budget=30)
+    >>> results = run_grid(grid, os.path.join(tempfile.mkdtemp(), "results.jsonl"))
+    >>> (summary,) = summarize(results)  # one setting: iris, logistic, batch 10, budget 30
+    >>> [(row.strategy, round(row.aulc_mean, 3), round(row.deficiency, 3)) for row in summary.rows]
+    [('margin', 0.868, 0.679), ('random', 0.799, nan)]
+    >>> (summary,) = summarize(results, reference="margin")  # compare with another strategy
+    >>> [(row.strategy, row.versus_reference and row.versus_reference.losses) for row in summary.rows]
+    [('margin', None), ('random', 2)]
+    >>> summarize(results, convention="median")
+    Traceback (most recent call last):
+    ...
+    ValueError: convention must be one of ('trapezoid', 'mean', 'zhan'), got 'median'
     """
     if convention not in AULC_CONVENTIONS:
         raise ValueError(f"convention must be one of {AULC_CONVENTIONS}, got {convention!r}")
@@ -107,6 +170,23 @@ def rank_settings(summaries: Sequence[SettingSummary]) -> Ranking | None:
     """Mean rank of the strategies across settings by mean AULC, with the Friedman test.
 
     None when fewer than two settings share the same two or more strategies.
+
+    Examples
+    --------
+    >>> import os
+    >>> import tempfile
+    >>> from alfunc.experiments import experiment_grid, rank_settings, run_grid, summarize
+    >>> grid = experiment_grid(["iris"], ["margin", "random"], seeds=1, batch_sizes=[5, 10], budget=30)
+    >>> summaries = summarize(run_grid(grid, os.path.join(tempfile.mkdtemp(), "results.jsonl")))
+    >>> len(summaries)  # batch 5 and batch 10
+    2
+    >>> ranking = rank_settings(summaries)
+    >>> ranking.strategies, ranking.mean_ranks  # margin has the higher AULC in both settings
+    (('margin', 'random'), (1.0, 2.0))
+    >>> round(ranking.statistic, 3), round(ranking.p_value, 3)
+    (2.0, 0.157)
+    >>> rank_settings(summaries[:1]) is None  # one setting ranks nothing
+    True
     """
     if len(summaries) < 2:
         return None
@@ -118,7 +198,24 @@ def rank_settings(summaries: Sequence[SettingSummary]) -> Ranking | None:
 
 
 def format_summaries(summaries: Sequence[SettingSummary], ranking: Ranking | None = None) -> str:
-    """Plain-text tables: one block per setting, then the ranks across settings if any."""
+    """Plain-text tables: one block per setting, then the ranks across settings if any.
+
+    Examples
+    --------
+    >>> import os
+    >>> import tempfile
+    >>> from alfunc.experiments import experiment_grid, format_summaries, run_grid, summarize
+    >>> grid = experiment_grid(["iris"], ["margin", "random"], seeds=2, budget=30)
+    >>> results = run_grid(grid, os.path.join(tempfile.mkdtemp(), "results.jsonl"))
+    >>> print(format_summaries(summarize(results)))
+    iris | logistic | n_init 10, batch 10, budget 30 | 2 seeds | test score (the estimator's default)
+    strategy  AULC           final          ΔAULC vs random  W/T/L  Wilcoxon p  deficiency
+    --------  -------------  -------------  ---------------  -----  ----------  ----------
+    margin    0.868 ± 0.056  0.921 ± 0.000  +0.069 ± 0.056   2/0/0  0.5         0.679
+    random    0.799 ± 0.023  0.855 ± 0.019  (reference)
+    AULC: normalised trapezoid area (mean ± sd over seeds); Δ: paired mean ± SE;
+    deficiency (full-pool target) < 1 beats the reference
+    """
     blocks = [_format_setting(summary) for summary in summaries]
     if ranking is not None:
         ranks = "  ".join(

@@ -39,7 +39,19 @@ TASKS = ("classification", "regression")
 
 @attrs.frozen(eq=False)
 class Pool:
-    """A generated pool: features ``X`` (n_rows, n_features) and targets ``y``; unpacks as ``X, y``."""
+    """A generated pool: features ``X`` (n_rows, n_features) and targets ``y``; unpacks as ``X, y``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from alfunc.testing import Pool
+    >>> pool = Pool(np.array([[0.0], [1.0], [2.0]]), np.array([0, 1, 1]))
+    >>> X, y = pool
+    >>> X.shape, y.tolist()
+    ((3, 1), [0, 1, 1])
+    >>> pool  # how hypothesis shows a failing example: plain lists
+    Pool(X=[[0.0], [1.0], [2.0]], y=[0, 1, 1])
+    """
 
     X: np.ndarray
     y: np.ndarray
@@ -75,6 +87,31 @@ def pools(
     the grid {-1, 0, 1}, so equal rows and equal utilities are common (None:
     either); ``imbalanced`` lets labels fall anywhere, down to a single class
     (False deals the classes out in turn).
+
+    Examples
+    --------
+    A property test over small two-class pools:
+
+    >>> import numpy as np
+    >>> from hypothesis import given, settings
+    >>> from alfunc.testing import pools
+    >>> sizes = []
+    >>> @settings(max_examples=15, database=None, derandomize=True)
+    ... @given(pools(max_rows=6, max_classes=2, duplicate_rows=False))
+    ... def test_rows_are_distinct(pool):
+    ...     X, y = pool
+    ...     sizes.append(len(y))
+    ...     assert len(np.unique(X, axis=0)) == len(X) and set(y.tolist()) <= {0, 1}
+    >>> test_rows_are_distinct()
+    >>> len(sizes) > 0, 2 <= min(sizes) <= max(sizes) <= 6
+    (True, True)
+
+    The arguments are checked when the strategy is made, not when it draws:
+
+    >>> pools(min_rows=5, max_rows=3)
+    Traceback (most recent call last):
+    ...
+    ValueError: need 1 <= min_rows <= max_rows, got 5 and 3
     """
     if task not in TASKS:
         raise ValueError(f"task must be one of {TASKS}, got {task!r}")
@@ -144,6 +181,21 @@ def states(
     points stay unlabeled. ``estimator`` defaults to ``fitting_estimator(y)``;
     states it cannot fit (it raises ``ValueError``, as many classifiers do on a
     single class) are rejected, not failed.
+
+    Examples
+    --------
+    >>> from hypothesis import given, settings
+    >>> from alfunc.testing import pools, states
+    >>> seen = []
+    >>> @settings(max_examples=15, database=None, derandomize=True)
+    ... @given(states(pools(max_rows=8), fitted=True, min_unlabeled=1))
+    ... def test_fitted_states(state):
+    ...     seen.append(state.iteration)
+    ...     assert state.model is not None and state.pending is None
+    ...     assert state.n_labeled + state.n_unlabeled == state.n_pool and state.n_unlabeled >= 1
+    >>> test_fitted_states()
+    >>> len(seen) > 0, all(0 <= iteration <= 3 for iteration in seen)  # up to max_rounds=3 query rounds
+    (True, True)
     """
     if pool is None or isinstance(pool, st.SearchStrategy):
         pool = draw(pools(min_rows=max(2, min_unlabeled + 1)) if pool is None else pool)
@@ -168,7 +220,34 @@ def states(
 
 
 def fitted_state(state: ALState, X: Any, estimator: Any) -> ALState:
-    """``fit_step``, rejecting the example when the estimator cannot fit this labeled set (one class, say)."""
+    """``fit_step``, rejecting the example when the estimator cannot fit this labeled set (one class, say).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import alfunc as al
+    >>> from alfunc.testing import CentroidClassifier
+    >>> from alfunc.testing.data import fitted_state
+    >>> X, y = np.arange(6.0).reshape(-1, 1), np.array([0, 1, 0, 1, 0, 1])
+    >>> state = fitted_state(al.init_step(X, y, 2, random_state=0), X, CentroidClassifier())
+    >>> state.model is not None, state.n_labeled, len(state.history)
+    (True, 2, 1)
+
+    Inside a hypothesis test, a labeled set the estimator refuses skips the
+    example instead of failing the test:
+
+    >>> from hypothesis import given, settings, strategies as st
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> n_labeled = []
+    >>> @settings(max_examples=6, database=None, derandomize=True)
+    ... @given(st.integers(1, 5))
+    ... def test_first_fit(n_init):
+    ...     state = fitted_state(al.init_step(X, y, n_init, random_state=0), X, LogisticRegression())
+    ...     n_labeled.append(state.n_labeled)
+    >>> test_first_fit()
+    >>> min(n_labeled) > 1  # one labeled point is one class: rejected, never counted
+    True
+    """
     fitted = fit_if_possible(state, X, estimator)
     if fitted is None:
         reject()
@@ -176,7 +255,22 @@ def fitted_state(state: ALState, X: Any, estimator: Any) -> ALState:
 
 
 def fit_if_possible(state: ALState, X: Any, estimator: Any) -> ALState | None:
-    """``fit_step``, or None when the estimator refuses this labeled set with a ``ValueError``."""
+    """``fit_step``, or None when the estimator refuses this labeled set with a ``ValueError``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import alfunc as al
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from alfunc.testing import CentroidClassifier
+    >>> from alfunc.testing.data import fit_if_possible
+    >>> X = np.arange(6.0).reshape(-1, 1)
+    >>> one_class = al.init_step(X, np.zeros(6, dtype=int), 3, random_state=0)
+    >>> fit_if_possible(one_class, X, LogisticRegression()) is None  # needs two classes
+    True
+    >>> fit_if_possible(one_class, X, CentroidClassifier()).model.classes_.tolist()
+    [0]
+    """
     try:
         with warnings.catch_warnings():  # R^2 of a single labeled point is undefined, and that is fine here
             warnings.simplefilter("ignore", UndefinedMetricWarning)
@@ -186,5 +280,25 @@ def fit_if_possible(state: ALState, X: Any, estimator: Any) -> ALState | None:
 
 
 def histories(pool: Any = None, **kwargs: Any) -> st.SearchStrategy[History]:
-    """The ``History`` of a fitted state drawn by ``states(pool, fitted=True, **kwargs)``."""
+    """The ``History`` of a fitted state drawn by ``states(pool, fitted=True, **kwargs)``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from hypothesis import given, settings
+    >>> import alfunc as al
+    >>> from alfunc.testing import histories, pools
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> lengths = []
+    >>> @settings(max_examples=10, database=None, derandomize=True)
+    ... @given(histories(pools(max_rows=6)))
+    ... def test_save_load_round_trip(history):
+    ...     lengths.append(len(history))
+    ...     al.save_history(history, folder / "run.json")
+    ...     assert al.load_history(folder / "run.json").records == history.records
+    >>> test_save_load_round_trip()
+    >>> len(lengths) > 0, min(lengths) >= 1  # a fitted state's history: the initial fit, then one record per round
+    (True, True)
+    """
     return states(pool, fitted=True, **kwargs).map(lambda state: state.history)

@@ -25,6 +25,21 @@ class CentroidClassifier(ClassifierMixin, BaseEstimator):
     microseconds; ``predict_proba`` is smooth, so utilities rarely tie by accident.
     ``score`` is plain accuracy without scikit-learn's input checks, which
     would cost more than the fit.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from alfunc.testing import CentroidClassifier
+    >>> X, y = np.array([[0.0], [1.0], [4.0], [5.0]]), np.array([0, 0, 1, 1])
+    >>> model = CentroidClassifier().fit(X, y)
+    >>> model.centroids_.tolist()
+    [[0.5], [4.5]]
+    >>> model.predict_proba(np.array([[2.5], [3.0]])).round(3).tolist()  # halfway: a tie; closer to 4.5: class 1
+    [[0.5, 0.5], [0.018, 0.982]]
+    >>> model.predict(np.array([[0.2], [3.0]])).tolist(), model.score(X, y)
+    ([0, 1], 1.0)
+    >>> CentroidClassifier().fit(X[:1], y[:1]).predict_proba(X).tolist()  # a single labeled point is enough
+    [[1.0], [1.0], [1.0], [1.0]]
     """
 
     def __init__(self, temperature: float = 1.0):
@@ -53,7 +68,20 @@ class CentroidClassifier(ClassifierMixin, BaseEstimator):
 
 
 class TinyRidge(RegressorMixin, BaseEstimator):
-    """Ridge regression solved in closed form: fits any labeled set (one point, constant features) in microseconds."""
+    """Ridge regression solved in closed form: fits any labeled set (one point, constant features) in microseconds.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from alfunc.testing import TinyRidge
+    >>> X = np.array([[0.0], [1.0], [4.0], [5.0]])
+    >>> model = TinyRidge(alpha=1e-9).fit(X, 2 * X[:, 0] + 1)  # y = 2x + 1, almost no penalty
+    >>> model.coef_.round(3).tolist(), model.predict(np.array([[10.0]])).round(3).tolist()
+    ([2.0], [21.0])
+    >>> flat = TinyRidge().fit(np.ones((3, 1)), np.full(3, 2.0))  # constant features and targets
+    >>> flat.predict(np.zeros((1, 1))).tolist(), flat.score(np.ones((3, 1)), np.full(3, 2.0))  # R^2 never NaN
+    ([2.0], 1.0)
+    """
 
     def __init__(self, alpha: float = 1.0):
         self.alpha = alpha
@@ -88,6 +116,13 @@ def default_estimator(strategy: Callable) -> Any:
 
     ``needs_regressor``: a ``TinyRidge``; ``needs_ensemble`` (members in
     ``estimators_``): a small random forest; otherwise a ``CentroidClassifier``.
+
+    Examples
+    --------
+    >>> from alfunc.strategies import STRATEGIES
+    >>> from alfunc.testing import default_estimator
+    >>> [type(default_estimator(STRATEGIES[name])).__name__ for name in ("margin", "bald", "gsy")]
+    ['CentroidClassifier', 'RandomForestClassifier', 'TinyRidge']
     """
     if needs_regressor(strategy):
         return TinyRidge()
@@ -97,5 +132,15 @@ def default_estimator(strategy: Callable) -> Any:
 
 
 def fitting_estimator(y: Any) -> Any:
-    """The estimator for a pool with targets ``y``: ``TinyRidge`` for float targets, else a ``CentroidClassifier``."""
+    """The estimator for a pool with targets ``y``: ``TinyRidge`` for float targets, else a ``CentroidClassifier``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from alfunc.testing import fitting_estimator
+    >>> type(fitting_estimator(np.array([0, 1, 1]))).__name__  # class labels
+    'CentroidClassifier'
+    >>> type(fitting_estimator(np.array([0.5, -1.2, 3.0]))).__name__  # real targets
+    'TinyRidge'
+    """
     return TinyRidge() if np.asarray(y).dtype.kind == "f" else CentroidClassifier()

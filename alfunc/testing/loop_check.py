@@ -61,7 +61,23 @@ LOOP_PROPERTIES = MappingProxyType(
 
 @attrs.frozen(eq=False)
 class LoopExample:
-    """A state to step from (over the pool given to ``check_loop``)."""
+    """A state to step from (over the pool given to ``check_loop``).
+
+    Examples
+    --------
+    What a failure shows as its example:
+
+    >>> import numpy as np
+    >>> import alfunc as al
+    >>> from alfunc.testing import CentroidClassifier
+    >>> from alfunc.testing.loop_check import LoopExample
+    >>> X, y = np.arange(6.0).reshape(-1, 1), np.array([0, 1, 0, 1, 0, 1])
+    >>> state = al.fit_step(al.init_step(X, y, 5, random_state=0), X, CentroidClassifier())
+    >>> print(LoopExample(state, "one unlabeled point left"))
+    edge case: one unlabeled point left
+    state over a pool of 6 rows: labeled = [2, 3, 0, 5, 1] (acquisition order), labels = [0, 1, 0, 1, 1],
+    iteration = 0, seed = 0, records = 1
+    """
 
     state: ALState
     edge: str = ""
@@ -86,6 +102,26 @@ def check_loop(step: Step, X: Any, y: Any, *, estimator: Any = None, max_example
     targets), each with at least one unlabeled point, plus the edge with
     exactly one left. Raises ``PropertyFailed`` (an ``AssertionError``) naming
     the first broken property of ``LOOP_PROPERTIES`` with the shrunk state.
+
+    Examples
+    --------
+    The README's loop, one margin query of three points then a refit, holds
+    every property (the check returns None):
+
+    >>> import alfunc as al
+    >>> from sklearn.datasets import make_classification
+    >>> from alfunc.testing import LOOP_PROPERTIES, CentroidClassifier, check_loop
+    >>> X, y = make_classification(n_samples=30, n_features=4, random_state=0)
+    >>> def step(state):
+    ...     queried = al.query_step(state, X, y, strategy="margin", batch_size=3)
+    ...     return al.fit_step(queried, X, CentroidClassifier())
+    >>> check_loop(step, X, y, max_examples=5)
+    >>> list(LOOP_PROPERTIES)  # what was checked, in order
+    ['runs', 'pure', 'deterministic', 'partition', 'growth', 'replayable']
+    >>> check_loop(step, X[:1], y[:1])
+    Traceback (most recent call last):
+    ...
+    ValueError: X must have at least two rows to leave one unlabeled, got 1
     """
     if not callable(step):
         raise TypeError(f"step must be a callable state -> state, got {type(step).__name__}")

@@ -19,7 +19,25 @@ from hypothesis import strategies as st
 
 
 class PropertyFailed(AssertionError):
-    """A checked property does not hold: ``.property`` names it, ``.example`` is the (shrunk) example."""
+    """A checked property does not hold: ``.property`` names it, ``.example`` is the (shrunk) example.
+
+    Examples
+    --------
+    >>> from alfunc.testing import PropertyFailed
+    >>> failure = PropertyFailed(
+    ...     "finite",
+    ...     "it returned [nan] for 1 candidate(s): NaN or +inf",
+    ...     example="X = [[0.0], [0.0]]",
+    ...     description="one utility per candidate, none NaN or +inf",
+    ... )
+    >>> isinstance(failure, AssertionError), failure.property  # pytest reports it as a failed assertion
+    (True, 'finite')
+    >>> print(failure)
+    property 'finite' does not hold: one utility per candidate, none NaN or +inf
+      it returned [nan] for 1 candidate(s): NaN or +inf
+    failing example (shrunk):
+      X = [[0.0], [0.0]]
+    """
 
     def __init__(self, property_name: str, detail: str, example: Any = None, description: str = ""):
         super().__init__(property_name, detail)
@@ -42,6 +60,22 @@ def global_rng_seeded(seed: int) -> Iterator[None]:
     Code that (wrongly) draws from them gives different results under two
     seeds, which the determinism checks detect; the caller's generators are
     left as they were.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from alfunc.testing.report import global_rng_seeded
+    >>> before = np.random.get_state()[1].copy()
+    >>> with global_rng_seeded(0):
+    ...     first = np.random.random()
+    >>> with global_rng_seeded(0):
+    ...     again = np.random.random()
+    >>> with global_rng_seeded(1):
+    ...     other = np.random.random()
+    >>> first == again, first == other  # code drawing from np.random follows the global seed
+    (True, False)
+    >>> bool((np.random.get_state()[1] == before).all())  # the caller's generator is restored
+    True
     """
     numpy_state, python_state = np.random.get_state(), random.getstate()
     np.random.seed(seed)
@@ -64,6 +98,24 @@ def search(
 
     Generation is derandomized (the same examples every run, no example
     database), so a check that passes in CI keeps passing.
+
+    Examples
+    --------
+    A check of integers that breaks above 10: hypothesis shrinks the failure to 11.
+
+    >>> from hypothesis import strategies as st
+    >>> from alfunc.testing.report import PropertyFailed, search
+    >>> def check(n):
+    ...     if n > 10:
+    ...         raise PropertyFailed("small", f"{n} is more than 10")
+    >>> try:
+    ...     search(check, [0, 10], st.integers(), max_examples=20, properties={"small": "numbers stay at most 10"})
+    ... except PropertyFailed as failure:
+    ...     print(failure)
+    property 'small' does not hold: numbers stay at most 10
+      11 is more than 10
+    failing example (shrunk):
+      11
     """
 
     @settings(
@@ -92,7 +144,29 @@ def _checked(check: Callable[[Any], None], example: Any, properties: Mapping[str
 
 
 def call(what: str, function: Callable, *args: Any) -> Any:
-    """Call code under check; an error becomes a failure of 'runs', a write to a read-only input one of 'pure'."""
+    """Call code under check; an error becomes a failure of 'runs', a write to a read-only input one of 'pure'.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from alfunc.testing.report import call
+    >>> call("the strategy", np.negative, np.array([1.0, 2.0])).tolist()
+    [-1.0, -2.0]
+    >>> call("the strategy", int, "three")
+    Traceback (most recent call last):
+    ...
+    alfunc.testing.report.PropertyFailed: property 'runs' does not hold
+      the strategy raised ValueError: invalid literal for int() with base 10: 'three'
+    >>> X = np.zeros(3)
+    >>> X.flags.writeable = False
+    >>> def double_in_place(X):
+    ...     X *= 2
+    >>> call("the strategy", double_in_place, X)
+    Traceback (most recent call last):
+    ...
+    alfunc.testing.report.PropertyFailed: property 'pure' does not hold
+      the strategy wrote to an input array: output array is read-only
+    """
     try:
         return function(*args)
     except PropertyFailed:
@@ -106,7 +180,17 @@ def call(what: str, function: Callable, *args: Any) -> Any:
 
 
 def shown(values: Any, limit: int = 8) -> str:
-    """A short readable list of array values (at most ``limit``, rounded)."""
+    """A short readable list of array values (at most ``limit``, rounded).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from alfunc.testing.report import shown
+    >>> shown(np.arange(12))
+    '[0, 1, 2, 3, 4, 5, 6, 7] ...'
+    >>> shown([1 / 3, 2 / 3], limit=8)
+    '[0.333333, 0.666667]'
+    """
     values = np.asarray(values)
     head = np.round(values[:limit], 6) if values.dtype.kind == "f" else values[:limit]
     return f"{head.tolist()}{' ...' if values.size > limit else ''}"

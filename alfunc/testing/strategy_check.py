@@ -97,7 +97,24 @@ STRATEGY_PROPERTIES = MappingProxyType(
 
 @attrs.frozen(eq=False)
 class StrategyExample:
-    """One checked situation: a read-only pool, a state over it, a batch size, a chunk size, a row permutation."""
+    """One checked situation: a read-only pool, a state over it, a batch size, a chunk size, a row permutation.
+
+    Examples
+    --------
+    What a failure shows as its example:
+
+    >>> import numpy as np
+    >>> import alfunc as al
+    >>> from alfunc.testing import CentroidClassifier
+    >>> from alfunc.testing.strategy_check import StrategyExample
+    >>> X, y = np.arange(6.0).reshape(-1, 1), np.array([0, 1, 0, 1, 0, 1])
+    >>> state = al.fit_step(al.init_step(X, y, 2, random_state=0), X, CentroidClassifier())
+    >>> print(StrategyExample(X, y, state, batch_size=3, chunk_size=2, permutation=np.arange(6)[::-1]))
+    X = [[0.0], [1.0], [2.0], [3.0], [4.0], [5.0]]
+    y = [0, 1, 0, 1, 0, 1]
+    state: labeled = [3, 4] (acquisition order), labels = [1, 0], iteration = 0, seed = 0, model = CentroidClassifier()
+    batch_size = 3, chunk_size = 2, row permutation = [5, 4, 3, 2, 1, 0]
+    """
 
     X: np.ndarray
     y: np.ndarray
@@ -146,6 +163,42 @@ def check_strategy(
     raises ``ValueError``, e.g. on one class) are skipped. A regressor
     (``sklearn.base.is_regressor``) gets pools with real targets, any other
     estimator integer class labels.
+
+    Examples
+    --------
+    A strategy that holds every property returns None:
+
+    >>> import numpy as np
+    >>> from alfunc.testing import STRATEGY_PROPERTIES, PropertyFailed, check_strategy
+    >>> def closest_to_zero(model, X, context):
+    ...     return -np.abs(X).sum(axis=1)
+    >>> check_strategy(closest_to_zero, max_examples=10)
+    >>> check_strategy("margin", max_examples=5)  # a registered name works too
+    >>> list(STRATEGY_PROPERTIES)
+    ['runs', 'finite', 'pure', 'deterministic', 'unlabeled', 'distinct', 'batch_size', 'chunking', 'row_order']
+
+    A broken one raises ``PropertyFailed`` naming the property. This strategy
+    scores each row against the closest row *it is given*, so its utilities
+    change with the chunk the rows come in. (``max_rows=2`` keeps the demo
+    fast: such pools leave one candidate, where the bug cannot show, and an
+    edge case catches it; a real check keeps the default.)
+
+    >>> def relative_to_closest(model, X, context):
+    ...     distance = np.abs(X).sum(axis=1)
+    ...     return distance.min() - distance
+    >>> try:
+    ...     check_strategy(relative_to_closest, max_examples=5, max_rows=2)
+    ... except PropertyFailed as failure:
+    ...     print(failure)
+    property 'chunking' does not hold: chunked scoring and selection equal the unchunked ones
+      scored in chunks of 1, candidates [0, 1, 2, 5] got [0.0, 0.0, 0.0, 0.0] instead of [0.0, -1.0, -2.0, -5.0]
+    failing example (shrunk):
+      edge case: batch larger than the unlabeled pool
+      X = [[0.0], [1.0], [2.0], [3.0], [4.0], [5.0]]
+      y = [0, 1, 0, 1, 0, 1]
+      state: labeled = [3, 4] (acquisition order), labels = [1, 0], iteration = 0, seed = 0,
+      model = CentroidClassifier()
+      batch_size = 7, chunk_size = 1, row permutation = [5, 4, 3, 2, 1, 0]
     """
     name, score = resolve_strategy(strategy)
     estimator = default_estimator(score) if estimator is None else check_estimator(estimator)
