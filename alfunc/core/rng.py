@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numbers
 import zlib
+from typing import cast
 
 import numpy as np
 
@@ -23,7 +24,8 @@ def root_entropy(random_state: int | np.random.Generator | np.random.RandomState
     replayable); a ``Generator`` or ``RandomState`` is asked for 128 bits once.
     """
     if random_state is None:
-        return int(np.random.SeedSequence().entropy)
+        # Made without entropy, a SeedSequence draws an int; numpy types .entropy as any entropy input it accepts.
+        return int(cast(int, np.random.SeedSequence().entropy))
     if isinstance(random_state, np.random.Generator):
         high, low = random_state.integers(0, 2**63, size=2, dtype=np.int64)
         return (int(high) << 63) | int(low)
