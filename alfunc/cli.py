@@ -17,7 +17,7 @@ import sys
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import alfunc
 from alfunc.experiments.catalog import DATASETS, ESTIMATORS, load_dataset, make_estimator
@@ -262,7 +262,7 @@ def simulate_command(arguments: argparse.Namespace) -> int:
     histories.mkdir(parents=True, exist_ok=True)
     results_path = out / RESULTS_NAME
     started = time.perf_counter()
-    new_runs = []
+    new_runs: list[dict[str, Any]] = []
     with _backend(arguments.backend, arguments.scheduler, arguments.n_jobs):
         results = run_grid(
             grid,

@@ -268,7 +268,10 @@ class StandardAL(ClassifierMixin, BaseEstimator):
         state = init_step(X, y, self.n_init_, seed) if chosen is None else _given_initial_state(chosen, y, seed)
         self.__dict__.pop("classifier_", None)
         self._base = self._classifier_for(seed)
-        self.metadata_ = {"data": (X, y), "performance_metric": _metric_name(self.evaluation_metric_)}
+        self.metadata_: dict[str | int, Any] = {
+            "data": (X, y),
+            "performance_metric": _metric_name(self.evaluation_metric_),
+        }
         self._update(state)
         return self
 
@@ -315,7 +318,7 @@ class StandardAL(ClassifierMixin, BaseEstimator):
         state = fit_step(self.state_, X, estimator, X_test, y_test, self.evaluation_metric_)
         model = state.model.fitted_ if self.continue_training else state.model
         self.classifier_ = model
-        self.state_ = state
+        self.state_: ALState = state
         if record:
             scores = state.history[-1].scores
             entry = self.metadata_[state.iteration]

@@ -11,11 +11,14 @@ import shutil
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
 from alfunc.core.state import ALState, History
+
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
 
 SERIF_PREFERENCES = ("Times New Roman", "Times", "TeX Gyre Bonum", "Nimbus Roman")
 UNLABELED_COLOR = "#bbbbbb"
@@ -24,7 +27,7 @@ UNLABELED_COLOR = "#bbbbbb"
 class _RestoreOnExit(AbstractContextManager):
     """Puts back the rcParams that a style call replaced, when its ``with`` block ends."""
 
-    def __init__(self, previous: Mapping[str, Any]):
+    def __init__(self, previous: Mapping[RcKeyType, Any]):
         self._previous = dict(previous)
 
     def __exit__(self, *exc_info: Any) -> None:
@@ -98,7 +101,8 @@ def set_matplotlib_style(font_size: float = 8, use_latex: bool = False, **rc: An
     """
     import matplotlib as mpl
 
-    params = style_params(font_size, use_latex, **rc)
+    # rc takes any keyword; rcParams checks the names at run time, which its Literal key type cannot express.
+    params = cast("dict[RcKeyType, Any]", style_params(font_size, use_latex, **rc))
     previous = {key: mpl.rcParams[key] for key in params}
     mpl.rcParams.update(params)
     return _RestoreOnExit(previous)

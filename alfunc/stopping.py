@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from itertools import pairwise
 from typing import Any
 
@@ -35,6 +35,10 @@ from alfunc.strategies import entropy
 from alfunc.strategies.pooled import candidate_utilities, chunks
 
 Predicate = Callable[[ALState], bool]
+
+
+def _predicate_tuple(predicates: Iterable[Predicate]) -> tuple[Predicate, ...]:
+    return tuple(predicates)
 
 
 class Criterion:
@@ -105,7 +109,7 @@ class AllOf(Criterion):
     3
     """
 
-    predicates: tuple[Predicate, ...] = attrs.field(converter=tuple)
+    predicates: tuple[Predicate, ...] = attrs.field(converter=_predicate_tuple)
 
     def __call__(self, state: ALState) -> bool:
         return all(predicate(state) for predicate in self.predicates)
@@ -137,7 +141,7 @@ class AnyOf(Criterion):
     (4, 22)
     """
 
-    predicates: tuple[Predicate, ...] = attrs.field(converter=tuple)
+    predicates: tuple[Predicate, ...] = attrs.field(converter=_predicate_tuple)
 
     def __call__(self, state: ALState) -> bool:
         return any(predicate(state) for predicate in self.predicates)
@@ -152,7 +156,8 @@ def _count(minimum: int) -> Callable[[Any, attrs.Attribute, Any], None]:
 
 
 def _fraction(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
-    if not isinstance(value, numbers.Real) or isinstance(value, bool) or not -1.0 <= value <= 1.0:
+    # typeshed's numbers.Real declares no __ge__, so mypy rejects ``float <= Real``, which Python allows.
+    if not isinstance(value, numbers.Real) or isinstance(value, bool) or not -1.0 <= value <= 1.0:  # type: ignore[operator]
         raise ValueError(f"{attribute.name} must be a number in [-1, 1], got {value!r}")
 
 

@@ -110,6 +110,7 @@ class FrozenMap(Mapping):
     """
 
     __slots__ = ("_items",)
+    _items: dict[str, Any]
 
     def __init__(self, items: Mapping[str, Any] | None = None, /) -> None:
         object.__setattr__(self, "_items", dict(items or {}))
@@ -135,5 +136,5 @@ class FrozenMap(Mapping):
     def __repr__(self) -> str:
         return f"FrozenMap({self._items!r})"
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[type[FrozenMap], tuple[dict[str, Any]]]:
         return (FrozenMap, (self._items,))

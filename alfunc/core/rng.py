@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numbers
 import zlib
+from typing import cast
 
 import numpy as np
 
@@ -42,7 +43,8 @@ def root_entropy(random_state: int | np.random.Generator | np.random.RandomState
     TypeError: random_state must be None, a non-negative int, a numpy Generator or RandomState; got float
     """
     if random_state is None:
-        return int(np.random.SeedSequence().entropy)
+        # Made without entropy, a SeedSequence draws an int; numpy types .entropy as any entropy input it accepts.
+        return int(cast(int, np.random.SeedSequence().entropy))
     if isinstance(random_state, np.random.Generator):
         high, low = random_state.integers(0, 2**63, size=2, dtype=np.int64)
         return (int(high) << 63) | int(low)

@@ -8,7 +8,7 @@ between two identical runs: fitted model objects and wall-clock timings.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, overload
 
 import attrs
@@ -29,6 +29,10 @@ def _float_array(values: Any) -> np.ndarray:
 
 def _label_array(values: Any) -> np.ndarray:
     return readonly(values)
+
+
+def _record_tuple(records: Iterable[Record]) -> tuple[Record, ...]:
+    return tuple(records)
 
 
 @attrs.frozen(eq=True, hash=False)
@@ -97,7 +101,7 @@ class Record:
 
 
 @attrs.frozen(eq=True, hash=False)
-class History(Sequence):
+class History(Sequence[Record]):
     """The records of a run, one per fit, with what is needed to replay them.
 
     Behaves as a read-only sequence of ``Record``. ``seed`` is the run's root
@@ -117,14 +121,14 @@ class History(Sequence):
     """
 
     seed: int
-    records: tuple[Record, ...] = attrs.field(default=(), converter=tuple)
+    records: tuple[Record, ...] = attrs.field(default=(), converter=_record_tuple)
     info: FrozenMap = attrs.field(factory=FrozenMap, converter=FrozenMap)
 
     @overload
     def __getitem__(self, index: int) -> Record: ...
     @overload
     def __getitem__(self, index: slice) -> tuple[Record, ...]: ...
-    def __getitem__(self, index):
+    def __getitem__(self, index: int | slice) -> Record | tuple[Record, ...]:
         return self.records[index]
 
     def __len__(self) -> int:

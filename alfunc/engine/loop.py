@@ -197,7 +197,8 @@ def run(*args: Any, **kwargs: Any) -> ALState:
     return toolz.last(trace(*args, **kwargs))
 
 
-run.__signature__ = inspect.signature(trace).replace(return_annotation=ALState)
+# Functions take a __signature__ for inspect.signature, but their type declares none: setattr, not B010's assignment.
+setattr(run, "__signature__", inspect.signature(trace).replace(return_annotation=ALState))  # noqa: B010
 
 
 def until(predicate: StopRule, states: Iterable[ALState]) -> Iterator[ALState]:

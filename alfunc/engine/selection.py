@@ -19,7 +19,7 @@ machine, for 20 and for 100 features alike.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal, overload
 
 import numpy as np
 
@@ -39,6 +39,36 @@ from alfunc.strategies import (
 DEFAULT_CHUNK_BYTES = 2**21
 
 
+@overload
+def select(
+    state: ALState,
+    X: Any,
+    strategy: str | Strategy = ...,
+    batch_size: int = ...,
+    *,
+    chunk_size: int | None = ...,
+    return_utilities: Literal[False] = ...,
+) -> np.ndarray: ...
+@overload
+def select(
+    state: ALState,
+    X: Any,
+    strategy: str | Strategy = ...,
+    batch_size: int = ...,
+    *,
+    chunk_size: int | None = ...,
+    return_utilities: Literal[True],
+) -> tuple[np.ndarray, np.ndarray]: ...
+@overload
+def select(
+    state: ALState,
+    X: Any,
+    strategy: str | Strategy = ...,
+    batch_size: int = ...,
+    *,
+    chunk_size: int | None = ...,
+    return_utilities: bool = ...,
+) -> np.ndarray | tuple[np.ndarray, np.ndarray]: ...
 def select(
     state: ALState,
     X: Any,

@@ -241,7 +241,7 @@ def _strategy_summary(
     paired = [] if reference is None or is_reference else [s for s in seeds if s in reference]
     versus = None
     deficiencies = [math.nan]
-    if paired:
+    if paired and reference is not None:  # paired is empty when reference is None; mypy needs the test
         versus = paired_comparison(
             aulcs[[seeds.index(s) for s in paired]], [reference[s]["metrics"][metric] for s in paired]
         )

@@ -224,7 +224,8 @@ def replay_trace(
     return states()
 
 
-replay.__signature__ = inspect.signature(replay_trace).replace(return_annotation=ALState)
+# Functions take a __signature__ for inspect.signature, but their type declares none: setattr, not B010's assignment.
+setattr(replay, "__signature__", inspect.signature(replay_trace).replace(return_annotation=ALState))  # noqa: B010
 
 
 def _open_state(history: History, iteration: int, labels: Any, n_pool: int) -> ALState:

@@ -14,7 +14,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -22,9 +22,11 @@ from alfunc.core.context import Context
 
 Strategy = Callable[[Any, Any, Context], np.ndarray]
 BatchStrategy = Callable[[Any, Any, Context, int], tuple[np.ndarray, np.ndarray]]
+_S = TypeVar("_S", bound=Strategy | BatchStrategy)
+_B = TypeVar("_B", bound=BatchStrategy)
 
 
-def uses_classifier(strategy: Strategy) -> Strategy:
+def uses_classifier(strategy: _S) -> _S:
     """Mark a strategy that scores candidates with a fitted classifier.
 
     Examples
@@ -52,11 +54,10 @@ def uses_classifier(strategy: Strategy) -> Strategy:
     >>> len(al.select(state, X, least_probable_top_class, 5))
     5
     """
-    strategy.needs_classifier = True
-    return strategy
+    return _marked(strategy, "needs_classifier")
 
 
-def uses_regressor(strategy: Strategy) -> Strategy:
+def uses_regressor(strategy: _S) -> _S:
     """Mark a strategy that scores candidates with a fitted regressor (e.g. prediction variance).
 
     Examples
@@ -74,11 +75,10 @@ def uses_regressor(strategy: Strategy) -> Strategy:
     ...
     TypeError: strategy 'farthest_prediction' needs a regressor; estimator (LogisticRegression) is not one
     """
-    strategy.needs_regressor = True
-    return strategy
+    return _marked(strategy, "needs_regressor")
 
 
-def uses_ensemble(strategy: Strategy) -> Strategy:
+def uses_ensemble(strategy: _S) -> _S:
     """Mark a strategy that reads the members (``estimators_``) of a fitted ensemble model.
 
     Examples
@@ -101,11 +101,10 @@ def uses_ensemble(strategy: Strategy) -> Strategy:
     >>> len(al.select(state, X, tree_disagreement, 5))
     5
     """
-    strategy.needs_ensemble = True
-    return strategy
+    return _marked(strategy, "needs_ensemble")
 
 
-def batch_strategy(strategy: BatchStrategy) -> BatchStrategy:
+def batch_strategy(strategy: _B) -> _B:
     """Mark a strategy that chooses a whole batch jointly (see the module docstring).
 
     Examples
@@ -131,7 +130,12 @@ def batch_strategy(strategy: BatchStrategy) -> BatchStrategy:
     >>> al.select(state, X, largest_first_feature, 3).tolist()
     [8, 6, 5]
     """
-    strategy.selects_batch = True
+    return _marked(strategy, "selects_batch")
+
+
+def _marked(strategy: _S, mark: str) -> _S:
+    # Functions take new attributes, but their type declares none: set the mark by name.
+    setattr(strategy, mark, True)
     return strategy
 
 

@@ -15,6 +15,7 @@ depend on the chunk size.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -28,7 +29,7 @@ from alfunc.strategies.base import Strategy, uses_classifier
 from alfunc.strategies.committee import labeled_rows
 from alfunc.strategies.uncertainty import predict_proba, shannon_entropy
 
-LOSSES = {
+LOSSES: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "log_loss": shannon_entropy,
     "zero_one": lambda proba: 1.0 - proba.max(axis=1),
 }
