@@ -381,9 +381,9 @@ def _seed_free(score: Callable, state: ALState, X: np.ndarray, result: np.ndarra
     for salt in (0x5EED, 0xC0FFEE):
         other = attrs.evolve(state, history=attrs.evolve(state.history, seed=state.seed ^ salt))
         if selects_batch(score):
-            same: bool | np.bool_ = np.array_equal(np.sort(_batch(score, other, X, result.size)[0]), np.sort(result))
+            same = bool(np.array_equal(np.sort(_batch(score, other, X, result.size)[0]), np.sort(result)))
         else:
-            same = _close(_utilities(score, other, X, state.unlabeled()), result).all()
+            same = bool(_close(_utilities(score, other, X, state.unlabeled()), result).all())
         if not same:
             return False
     return True
