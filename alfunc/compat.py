@@ -28,14 +28,9 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
 from alfunc.core.rng import root_entropy, step_seed
+from alfunc.core.rows import n_rows
 from alfunc.core.state import ALState, History
-from alfunc.core.validation import (
-    check_labels_for,
-    check_pool,
-    check_test_set,
-    is_count,
-    n_rows,
-)
+from alfunc.core.validation import check_labels_for, check_pool, check_test_set, is_count
 from alfunc.engine.steps import fit_step, init_step, initial_state, query_step
 from alfunc.strategies import Strategy, uses_classifier
 from alfunc.strategies.uncertainty import predict_proba, shannon_entropy, top_two_gap
@@ -261,7 +256,7 @@ class StandardAL(ClassifierMixin, BaseEstimator):
         """
         X = check_pool(X)
         y = check_labels_for(y, n_rows(X))
-        check_test_set(X_test, y_test, X.shape[1])
+        check_test_set(X_test, y_test, X)
         chosen = None if initial_selection is None else _selection_indices(initial_selection, n_rows(X))
         self._resolve(n_rows(X), None if chosen is None else chosen.size)
         seed = root_entropy(self.random_state)

@@ -1,4 +1,4 @@
-"""What a strategy may look at besides the model and the candidate rows."""
+"""What a strategy may look at besides the model and the candidate rows: pool, state, randomness, geometry."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Any
 import attrs
 import numpy as np
 
+from alfunc.core.representation import Features, features_for
 from alfunc.core.rng import hashed_uniform, step_generator, step_salt
 from alfunc.core.state import ALState
 
@@ -40,6 +41,12 @@ class Context:
     >>> context.generator("noise").random() == context.generator("noise").random()
     True
 
+    Strategies that measure distances read rows in the run's representation
+    (``"input"`` here, a numeric pool; see ``alfunc.core.representation``):
+
+    >>> context.features(np.array([0, 7])).tolist()
+    [[0.0, 1.0], [14.0, 15.0]]
+
     A strategy is any ``(model, X_candidates, context) -> utilities``:
 
     >>> def coin_flip(model, X_candidates, context):
@@ -52,6 +59,19 @@ class Context:
     X: Any = attrs.field(repr=False)
     candidates: np.ndarray = attrs.field(repr=False)
     iteration: int
+    representation: Any = attrs.field(default=None, repr=False)
+
+    @property
+    def embedding(self) -> Features:
+        """The run's representation as ``Features`` (see ``alfunc.core.representation``)."""
+        return features_for(self.representation, self.X, self.state.model)
+
+    def features(self, indices: np.ndarray | None = None) -> np.ndarray:
+        """Dense float64 feature rows of pool ``indices`` (default: the candidates) in the run's representation.
+
+        Read wide or computed features a chunk at a time (``alfunc.strategies.pooled.chunks``).
+        """
+        return self.embedding.rows(self.candidates if indices is None else indices)
 
     def uniform(self, purpose: str = "uniform") -> np.ndarray:
         """One uniform [0, 1) draw per candidate, fixed by (seed, iteration, purpose, index)."""

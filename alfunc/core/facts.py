@@ -17,21 +17,20 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
 import sklearn
 
 from alfunc.core.frozen import FrozenMap
-from alfunc.core.validation import row_blocks
+from alfunc.core.rows import n_rows, pool_kind, row_block, row_blocks, row_layout
 
 FINGERPRINT_CHUNK_ROWS = 8192
 NOT_REBUILDABLE = ("callable", "object")
 
 
 def data_fingerprint(values: Any) -> str:
-    """A SHA-256 hex digest of an array (dense, memmap or scipy sparse), read in row chunks.
+    """A SHA-256 hex digest of a pool or label array of any kind, read in row chunks.
 
-    Covers kind, shape, dtype and values; memory use is bounded by one chunk, so
-    a large pool or a memmap is never copied whole.
+    Covers kind, shape, dtype (columns and index for pandas) and values; memory
+    use is bounded by one chunk, so a large pool or a memmap is never copied whole.
 
     Examples
     --------
@@ -46,34 +45,72 @@ def data_fingerprint(values: Any) -> str:
     False
     >>> data_fingerprint(sp.csr_matrix(X)) == data_fingerprint(sp.csc_matrix(X))  # any sparse format
     True
+    >>> data_fingerprint(["a doc", "b doc"]) == data_fingerprint(["a doc", "b doc!"])
+    False
     """
     digest = hashlib.sha256()
-    _hash_rows(digest, values if sp.issparse(values) or hasattr(values, "dtype") else np.asarray(values))
+    kind = pool_kind(values)
+    if kind == "sparse":
+        _hash_sparse(digest, values)
+    elif kind == "frame":
+        _hash_frame(digest, values)
+    elif kind == "array":
+        _hash_array(digest, values)
+    else:
+        digest.update(f"sequence|{len(values)}|".encode())
+        for start, stop in row_blocks(len(values), FINGERPRINT_CHUNK_ROWS):
+            digest.update(_objects_token(row_block(values, start, stop)))
     return digest.hexdigest()
 
 
-def _hash_rows(digest: Any, values: Any) -> None:
-    kind = "sparse" if sp.issparse(values) else "dense"
-    digest.update(f"{kind}|{values.dtype.str}|{values.shape}|".encode())
-    if sp.issparse(values):
-        values = values.tocsr()
+def _hash_sparse(digest: Any, values: Any) -> None:
+    digest.update(f"sparse|{values.dtype.str}|{values.shape}|".encode())
+    values = values.tocsr()
     for start, stop in row_blocks(values.shape[0], FINGERPRINT_CHUNK_ROWS):
         block = values[start:stop]
-        if sp.issparse(block):
-            block.sort_indices()
-            for part in (block.indptr - block.indptr[0], block.indices, block.data):
-                digest.update(np.ascontiguousarray(part).tobytes())
-        elif block.dtype.kind == "O":
-            digest.update("\x1f".join(f"{type(v).__name__}:{v!r}" for v in block).encode())
+        block.sort_indices()
+        for part in (block.indptr - block.indptr[0], block.indices, block.data):
+            digest.update(np.ascontiguousarray(part).tobytes())
+
+
+def _hash_array(digest: Any, values: np.ndarray) -> None:
+    digest.update(f"dense|{values.dtype.str}|{values.shape}|".encode())
+    for start, stop in row_blocks(values.shape[0], FINGERPRINT_CHUNK_ROWS):
+        block = values[start:stop]
+        digest.update(_objects_token(block) if block.dtype.kind == "O" else np.ascontiguousarray(block).tobytes())
+
+
+def _hash_frame(digest: Any, frame: Any) -> None:
+    """A DataFrame or Series by its layout, dtypes, index and values (pandas' own stable row hash)."""
+    from pandas.util import hash_pandas_object
+
+    columns = list(frame.columns) if frame.ndim == 2 else [frame.name]
+    dtypes = list(frame.dtypes) if frame.ndim == 2 else [frame.dtype]
+    digest.update(f"frame|{frame.shape}|{columns!r}|{[str(dtype) for dtype in dtypes]}|".encode())
+    for start, stop in row_blocks(frame.shape[0], FINGERPRINT_CHUNK_ROWS):
+        block = frame.iloc[start:stop]
+        try:
+            digest.update(np.ascontiguousarray(hash_pandas_object(block, index=True)).tobytes())
+        except TypeError:  # cells pandas cannot hash (lists, dicts): fall back to their text
+            digest.update(_objects_token(block.index) + _objects_token(block.to_numpy(dtype=object).tolist()))
+
+
+def _objects_token(items: Any) -> bytes:
+    """Bytes standing for a block of Python objects: type and repr, arrays by their bytes."""
+    parts = []
+    for item in items:
+        if isinstance(item, np.ndarray):
+            parts.append(f"ndarray:{item.dtype.str}:{item.shape}:{hashlib.sha256(item.tobytes()).hexdigest()}")
         else:
-            digest.update(np.ascontiguousarray(block).tobytes())
+            parts.append(f"{type(item).__name__}:{item!r}")
+    return "\x1f".join(parts).encode()
 
 
 def pool_facts(X: Any, y: Any) -> dict[str, Any]:
-    """The pool as plain data: its shape and fingerprints of ``X`` and ``y`` (``None`` for a callable oracle).
+    """The pool as plain data: its size, row layout and fingerprints of ``X`` and ``y`` (``None`` for a callable oracle).
 
     ``init_step`` stores these in the history's ``info``, so a replay can check
-    it is given the same pool.
+    it is given the same pool and later steps that the rows keep their layout.
 
     Examples
     --------
@@ -81,14 +118,16 @@ def pool_facts(X: Any, y: Any) -> dict[str, Any]:
     >>> from alfunc.core.facts import data_fingerprint, pool_facts
     >>> X, y = np.zeros((5, 3)), np.array([0, 1, 0, 1, 1])
     >>> facts = pool_facts(X, y)
-    >>> facts["n_pool"], facts["n_features"], facts["y_fingerprint"] == data_fingerprint(y)
-    (5, 3, True)
+    >>> facts["n_pool"], facts["row_layout"], facts["y_fingerprint"] == data_fingerprint(y)
+    (5, (3,), True)
     >>> pool_facts(X, None)["y_fingerprint"] is None
+    True
+    >>> pool_facts(["a doc", "another"], None)["row_layout"] is None  # documents have no fixed layout
     True
     """
     return {
-        "n_pool": int(X.shape[0]),
-        "n_features": int(X.shape[1]),
+        "n_pool": n_rows(X),
+        "row_layout": row_layout(X),
         "X_fingerprint": data_fingerprint(X),
         "y_fingerprint": None if y is None else data_fingerprint(y),
     }

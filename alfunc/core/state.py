@@ -15,6 +15,7 @@ import attrs
 import numpy as np
 
 from alfunc.core.frozen import FrozenMap, arrays_equal, maps_equal, readonly
+from alfunc.core.rows import take_rows
 
 _array_eq = attrs.cmp_using(eq=arrays_equal)
 
@@ -227,7 +228,7 @@ class ALState:
         """
         labeled = self.labeled[:n_labeled]
         order = np.argsort(labeled, kind="stable")
-        return X[labeled[order]], self.labels[:n_labeled][order]
+        return take_rows(X, labeled[order]), self.labels[:n_labeled][order]
 
     def unlabeled(self, n_samples: int | None = None) -> np.ndarray:
         """The unlabeled pool indices in increasing order, derived from ``labeled``.

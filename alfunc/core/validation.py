@@ -8,48 +8,32 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
+
+from alfunc.core.rows import (
+    NUMERIC_KINDS,
+    is_numeric,
+    n_rows,
+    numeric_rows,
+    pool_kind,
+    row_block,
+    row_blocks,
+    row_layout,
+)
 
 CHECK_CHUNK_ROWS = 65536
 
 
-def n_rows(X: Any) -> int:
-    """Number of rows of a 2-D array-like.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> import scipy.sparse as sp
-    >>> from alfunc.core.validation import n_rows
-    >>> n_rows(np.zeros((4, 2))), n_rows(sp.eye(5, format="csr"))
-    (4, 5)
-    """
-    return int(X.shape[0])
-
-
-def row_blocks(n: int, chunk_size: int) -> Iterator[tuple[int, int]]:
-    """Consecutive ``(start, stop)`` row ranges covering ``range(n)``.
-
-    Examples
-    --------
-    >>> from alfunc.core.validation import row_blocks
-    >>> list(row_blocks(10, 4))  # the last block is shorter
-    [(0, 4), (4, 8), (8, 10)]
-    """
-    for start in range(0, n, chunk_size):
-        yield start, min(start + chunk_size, n)
-
-
 def check_pool(X: Any, name: str = "X", *, check_finite: bool = True) -> Any:
-    """Check that ``X`` is a 2-D numeric array (dense, memmap or scipy sparse).
+    """Check that ``X`` is a pool of rows scikit-learn accepts, and return it (never copied).
 
-    Dense array-likes that are not arrays (lists) are converted once; arrays and
-    memmaps are returned as they are, never copied. Finiteness is checked in
-    bounded chunks so a large pool costs no pool-sized temporary.
+    Numeric arrays (memmaps too) must be at least 2-D and, like sparse
+    matrices, numeric DataFrames and lists of numeric rows, hold only finite
+    values (checked in bounded chunks). Documents, paths, dicts and mixed tables
+    are the estimator's business: only their length is checked here. Sparse
+    matrices in a format without row indexing are converted to CSR once.
 
     Examples
     --------
@@ -58,8 +42,9 @@ def check_pool(X: Any, name: str = "X", *, check_finite: bool = True) -> Any:
     >>> X = np.zeros((3, 2))
     >>> check_pool(X) is X  # an array is returned as it is
     True
-    >>> check_pool([[1, 2], [3, 4]]).shape  # a list is converted once
-    (2, 2)
+    >>> docs = ["a short document", "another one"]
+    >>> check_pool(docs) is docs  # so is a list of documents
+    True
     >>> check_pool(np.arange(4.0))
     Traceback (most recent call last):
     ...
@@ -68,36 +53,73 @@ def check_pool(X: Any, name: str = "X", *, check_finite: bool = True) -> Any:
     Traceback (most recent call last):
     ...
     ValueError: X_test contains NaN or infinity; impute or drop those values first
+    >>> check_pool(iter(docs))
+    Traceback (most recent call last):
+    ...
+    TypeError: X must be a container of rows with a length (array, sparse matrix, DataFrame or list), got list_iterator
     """
-    if sp.issparse(X):
-        if X.ndim != 2:
-            raise ValueError(f"{name} must be 2-D, got a sparse matrix with shape {X.shape}")
-        data = X.data
-    else:
-        if not hasattr(X, "shape") or not hasattr(X, "dtype"):
-            X = np.asarray(X)
-        if X.ndim != 2:
-            raise ValueError(
-                f"{name} must be a 2-D array of shape (n_samples, n_features), got shape {X.shape}; "
-                "reshape a single feature with X.reshape(-1, 1)"
-            )
-        data = X
-    if X.dtype.kind not in "biuf":
-        raise TypeError(f"{name} must hold numbers, got dtype {X.dtype}")
-    if X.shape[0] < 1 or X.shape[1] < 1:
-        raise ValueError(f"{name} must have at least one row and one column, got shape {X.shape}")
-    if check_finite and data.dtype.kind == "f":
-        rows = data.reshape(-1) if sp.issparse(X) else data
-        for start, stop in row_blocks(rows.shape[0], CHECK_CHUNK_ROWS):
-            if not np.isfinite(rows[start:stop]).all():
-                raise ValueError(f"{name} contains NaN or infinity; impute or drop those values first")
+    kind = pool_kind(X)
+    if kind == "sequence" and (
+        isinstance(X, (str, bytes, dict)) or not hasattr(X, "__len__") or not hasattr(X, "__getitem__")
+    ):
+        raise TypeError(
+            f"{name} must be a container of rows with a length (array, sparse matrix, DataFrame or list), "
+            f"got {type(X).__name__}"
+        )
+    if kind == "sparse":
+        X = _indexable_sparse(X, name)
+    elif kind == "array":
+        _check_array_shape(X, name)
+    if n_rows(X) < 1:
+        raise ValueError(f"{name} must have at least one row, got 0")
+    if kind == "frame" and X.ndim == 2 and X.shape[1] < 1:
+        raise ValueError(f"{name} must have at least one column, got shape {X.shape}")
+    if check_finite and is_numeric(X):
+        _check_finite(X, name)
     return X
 
 
-def check_same_pool(X: Any, n_pool: int) -> Any:
-    """Check that ``X`` is a 2-D pool of ``n_pool`` rows (cheap: no finiteness pass).
+def _indexable_sparse(X: Any, name: str) -> Any:
+    if X.ndim != 2:
+        raise ValueError(f"{name} must be 2-D, got a sparse matrix with shape {X.shape}")
+    if X.dtype.kind not in NUMERIC_KINDS:
+        raise TypeError(f"{name} must hold numbers, got dtype {X.dtype}")
+    if X.shape[1] < 1:
+        raise ValueError(f"{name} must have at least one column, got shape {X.shape}")
+    return X if X.format in ("csr", "csc") else X.tocsr()
 
-    The steps after ``init_step`` use it to catch a state paired with the wrong pool.
+
+def _check_array_shape(X: np.ndarray, name: str) -> None:
+    numeric = X.dtype.kind in NUMERIC_KINDS
+    if X.ndim == 0 or (numeric and X.ndim == 1):
+        raise ValueError(
+            f"{name} must be a 2-D array of shape (n_samples, n_features), got shape {X.shape}; "
+            "reshape a single feature with X.reshape(-1, 1)"
+        )
+    if numeric and 0 in X.shape[1:]:
+        raise ValueError(f"{name} must have at least one column, got shape {X.shape}")
+
+
+def _check_finite(X: Any, name: str) -> None:
+    """Refuse NaN/inf in a numeric pool, one bounded chunk at a time."""
+    if pool_kind(X) == "sparse":
+        values = X.data
+        blocks = (values[start:stop] for start, stop in row_blocks(values.shape[0], CHECK_CHUNK_ROWS))
+    else:
+        blocks = (
+            numeric_rows(row_block(X, start, stop), name) for start, stop in row_blocks(n_rows(X), CHECK_CHUNK_ROWS)
+        )
+    for block in blocks:
+        if block.dtype.kind == "f" and not np.isfinite(block).all():
+            raise ValueError(f"{name} contains NaN or infinity; impute or drop those values first")
+
+
+def check_same_pool(X: Any, n_pool: int, info: Any = None) -> Any:
+    """Check that ``X`` is the pool of ``n_pool`` rows a state was built on (cheap: no finiteness pass).
+
+    The steps after ``init_step`` use it to catch a state paired with the wrong
+    pool; ``info`` (a history's ``info``) adds a check of the row layout, so a
+    DataFrame whose columns changed is refused before any fit.
 
     Examples
     --------
@@ -109,10 +131,17 @@ def check_same_pool(X: Any, n_pool: int) -> Any:
     Traceback (most recent call last):
     ...
     ValueError: X must be the pool of 4 rows the state was built on, got 3 rows
+    >>> check_same_pool(np.zeros((4, 3)), 4, info={"row_layout": (2,)})
+    Traceback (most recent call last):
+    ...
+    ValueError: X must have the row layout the state was built on, (2,), got (3,)
     """
     X = check_pool(X, check_finite=False)
     if n_rows(X) != n_pool:
         raise ValueError(f"X must be the pool of {n_pool} rows the state was built on, got {n_rows(X)} rows")
+    recorded = None if info is None else info.get("row_layout")
+    if recorded is not None and tuple(recorded) != row_layout(X):
+        raise ValueError(f"X must have the row layout the state was built on, {tuple(recorded)}, got {row_layout(X)}")
     return X
 
 
@@ -237,32 +266,34 @@ def check_estimator(estimator: Any, name: str = "estimator") -> Any:
     return estimator
 
 
-def check_test_set(X_test: Any, y_test: Any, n_features: int) -> tuple[Any, np.ndarray | None]:
-    """Check that the test set is given whole (both parts) and matches the pool's features.
+def check_test_set(X_test: Any, y_test: Any, X: Any) -> tuple[Any, np.ndarray | None]:
+    """Check that the test set is given whole (both parts) and its rows are laid out like the pool ``X``'s.
 
     Examples
     --------
     >>> import numpy as np
     >>> from alfunc.core.validation import check_test_set
-    >>> check_test_set(None, None, 4)  # no test set
+    >>> X = np.zeros((5, 4))
+    >>> check_test_set(None, None, X)  # no test set
     (None, None)
-    >>> X_test, y_test = check_test_set(np.zeros((2, 4)), [0, 1], 4)
+    >>> X_test, y_test = check_test_set(np.zeros((2, 4)), [0, 1], X)
     >>> X_test.shape, y_test.tolist()
     ((2, 4), [0, 1])
-    >>> check_test_set(np.zeros((2, 4)), None, 4)
+    >>> check_test_set(np.zeros((2, 4)), None, X)
     Traceback (most recent call last):
     ...
     ValueError: X_test and y_test must be given together
-    >>> check_test_set(np.zeros((2, 3)), [0, 1], 4)
+    >>> check_test_set(np.zeros((2, 3)), [0, 1], X)
     Traceback (most recent call last):
     ...
-    ValueError: X_test has 3 features but X has 4
+    ValueError: X_test rows must be laid out like the rows of X, (4,), got (3,)
     """
     if (X_test is None) != (y_test is None):
         raise ValueError("X_test and y_test must be given together")
     if X_test is None:
         return None, None
     X_test = check_pool(X_test, "X_test")
-    if X_test.shape[1] != n_features:
-        raise ValueError(f"X_test has {X_test.shape[1]} features but X has {n_features}")
+    expected, got = row_layout(X), row_layout(X_test)
+    if expected is not None and expected != got:
+        raise ValueError(f"X_test rows must be laid out like the rows of X, {expected}, got {got}")
     return X_test, check_labels_for(y_test, n_rows(X_test), "y_test")

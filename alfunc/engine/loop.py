@@ -17,18 +17,13 @@ import attrs
 import toolz
 
 from alfunc.core.facts import run_facts
+from alfunc.core.representation import check_representation, describe_representation
 from alfunc.core.oracle import as_oracle
 from alfunc.core.rng import root_entropy
+from alfunc.core.rows import n_rows
 from alfunc.core.scoring import resolve_scorers
 from alfunc.core.state import ALState
-from alfunc.core.validation import (
-    check_estimator,
-    check_pool,
-    check_positive_int,
-    check_test_set,
-    n_rows,
-    resolve_count,
-)
+from alfunc.core.validation import check_estimator, check_pool, check_positive_int, check_test_set, resolve_count
 from alfunc.engine.progress import check_callback, observed
 from alfunc.engine.steps import fit_step, init_step, query_step
 from alfunc.strategies import (
@@ -56,6 +51,7 @@ def trace(
     random_state: Any = 0,
     *,
     chunk_size: int | None = None,
+    representation: Any = None,
     keep_models: bool = False,
     start: ALState | None = None,
     progress: bool = False,
@@ -74,6 +70,9 @@ def trace(
     state yielded is ``start`` itself, later rounds use its seed, and
     ``random_state`` is ignored. Given the same arguments, the states that follow
     equal those of the uninterrupted run.
+
+    ``representation`` is the geometry distance-based strategies measure in
+    (see ``alfunc.core.representation``); it is recorded with the run.
 
     ``progress=True`` shows a bar of fits done (tqdm.auto); ``callback(state)``
     is called on every state as it is produced.
@@ -120,7 +119,8 @@ def trace(
         rounds = min(rounds, check_positive_int(max_iter, "max_iter", allow_zero=True))
     if stop is not None and not callable(stop):
         raise TypeError(f"stop must be a callable state -> bool, got {type(stop).__name__}")
-    X_test, y_test = check_test_set(X_test, y_test, X.shape[1])
+    X_test, y_test = check_test_set(X_test, y_test, X)
+    representation = check_representation(representation, X)
     resolve_scorers(estimator, scoring)
     seed = root_entropy(random_state)
     _check_start(start, n_pool)
@@ -136,6 +136,7 @@ def trace(
         max_iter=max_iter,
         stop=stop,
         scoring=scoring,
+        representation=describe_representation(representation),
     )
 
     fit = partial(
@@ -144,7 +145,7 @@ def trace(
 
     def one_round(state: ALState, _: int) -> ALState:
         size = min(batch_size, target - state.n_labeled)
-        return fit(query_step(state, X, ask, strategy, size, chunk_size=chunk_size))
+        return fit(query_step(state, X, ask, strategy, size, chunk_size=chunk_size, representation=representation))
 
     def first_state() -> ALState:
         if start is not None:

@@ -25,18 +25,22 @@ import numpy as np
 
 from alfunc.core.context import Context
 from alfunc.core.ranking import top_k
+from alfunc.core.representation import check_representation, features_for
 from alfunc.core.rng import step_salt
+from alfunc.core.rows import is_numeric, pool_kind, row_block, row_blocks, row_layout, take_rows
 from alfunc.core.state import ALState
-from alfunc.core.validation import check_positive_int, check_same_pool, row_blocks
+from alfunc.core.validation import check_positive_int, check_same_pool
 from alfunc.strategies import (
     Strategy,
     needs_classifier,
+    needs_features,
     needs_regressor,
     resolve_strategy,
     selects_batch,
 )
 
 DEFAULT_CHUNK_BYTES = 2**21
+OBJECT_CHUNK_ROWS = 8192
 
 
 @overload
@@ -47,6 +51,7 @@ def select(
     batch_size: int = ...,
     *,
     chunk_size: int | None = ...,
+    representation: Any = ...,
     return_utilities: Literal[False] = ...,
 ) -> np.ndarray: ...
 @overload
@@ -57,6 +62,7 @@ def select(
     batch_size: int = ...,
     *,
     chunk_size: int | None = ...,
+    representation: Any = ...,
     return_utilities: Literal[True],
 ) -> tuple[np.ndarray, np.ndarray]: ...
 @overload
@@ -67,6 +73,7 @@ def select(
     batch_size: int = ...,
     *,
     chunk_size: int | None = ...,
+    representation: Any = ...,
     return_utilities: bool = ...,
 ) -> np.ndarray | tuple[np.ndarray, np.ndarray]: ...
 def select(
@@ -76,6 +83,7 @@ def select(
     batch_size: int = 10,
     *,
     chunk_size: int | None = None,
+    representation: Any = None,
     return_utilities: bool = False,
 ) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """Choose the next ``min(batch_size, n_unlabeled)`` pool indices to label (pure).
@@ -83,6 +91,9 @@ def select(
     Returns the indices best first, and their utilities with
     ``return_utilities=True``. Needs no labels; the randomness comes from the
     state's seed and iteration, so the same state always selects the same batch.
+    ``X`` is any pool the estimator takes (see ``alfunc.core.rows``);
+    ``representation`` is the geometry that distance-based strategies measure
+    in (see ``alfunc.core.representation``; uncertainty strategies ignore it).
 
     Examples
     --------
@@ -115,22 +126,25 @@ def select(
     """
     name, score = resolve_strategy(strategy)
     k = check_positive_int(batch_size, "batch_size")
-    X = check_same_pool(X, state.n_pool)
+    X = check_same_pool(X, state.n_pool, state.history.info)
+    representation = check_representation(representation, X)
     chunk = default_chunk_rows(X) if chunk_size is None else check_positive_int(chunk_size, "chunk_size")
     if (needs_classifier(score) or needs_regressor(score)) and state.model is None:
         raise ValueError(f"strategy {name!r} needs a fitted model; call fit_step on the state first")
     if state.n_unlabeled == 0:
         raise ValueError("the unlabeled pool is empty: every point is already labeled")
     k = min(k, state.n_unlabeled)
+    if needs_features(score):
+        representation = features_for(representation, X, state.model).materialized(state.n_pool)
     if selects_batch(score):
-        indices, utilities = _joint_batch(state, X, name, score, k)
+        indices, utilities = _joint_batch(state, X, name, score, k, representation)
     else:
-        indices, utilities = _streaming_top_k(state, X, name, score, k, chunk)
+        indices, utilities = _streaming_top_k(state, X, name, score, k, chunk, representation)
     return (indices, utilities) if return_utilities else indices
 
 
 def _streaming_top_k(
-    state: ALState, X: Any, name: str, score: Strategy, k: int, chunk: int
+    state: ALState, X: Any, name: str, score: Strategy, k: int, chunk: int, representation: Any
 ) -> tuple[np.ndarray, np.ndarray]:
     iteration = state.next_iteration
     salt = step_salt(state.seed, iteration, "tie-break")
@@ -142,17 +156,20 @@ def _streaming_top_k(
         candidates = start + np.flatnonzero(free)
         if candidates.size == 0:
             continue
-        rows = X[start:stop] if candidates.size == stop - start else X[candidates]
-        utilities = _checked_utilities(
-            score(state.model, rows, Context(state, X, candidates, iteration)), candidates.size, name
-        )
+        rows = row_block(X, start, stop) if candidates.size == stop - start else take_rows(X, candidates)
+        context = Context(state, X, candidates, iteration, representation)
+        utilities = _checked_utilities(score(state.model, rows, context), candidates.size, name)
         chunk_idx, chunk_u = top_k(candidates, utilities, k, salt)
         best_idx, best_u = top_k(np.concatenate([best_idx, chunk_idx]), np.concatenate([best_u, chunk_u]), k, salt)
     return best_idx, best_u
 
 
 def default_chunk_rows(X: Any) -> int:
-    """Rows per chunk so that a chunk of ``X`` holds about ``DEFAULT_CHUNK_BYTES``.
+    """Rows per chunk: about ``DEFAULT_CHUNK_BYTES`` of a numeric pool, ``OBJECT_CHUNK_ROWS`` of other rows.
+
+    Documents, paths and mixed rows have no fixed size in memory; what a chunk
+    of them costs is the model's featurisation, which ``OBJECT_CHUNK_ROWS``
+    keeps to a few megabytes for short texts.
 
     Examples
     --------
@@ -162,16 +179,26 @@ def default_chunk_rows(X: Any) -> int:
     2097152
     >>> default_chunk_rows(np.zeros((10, 20))), default_chunk_rows(np.zeros((10, 20), dtype=np.float32))
     (13107, 26214)
+    >>> default_chunk_rows(["a document", "another"])
+    8192
     """
-    itemsize = np.dtype(getattr(X, "dtype", np.float64)).itemsize
-    row_bytes = max(1, int(X.shape[1]) * itemsize)
-    return max(1, DEFAULT_CHUNK_BYTES // row_bytes)
+    layout = row_layout(X)
+    if not is_numeric(X) or layout is None:
+        return OBJECT_CHUNK_ROWS
+    if pool_kind(X) == "frame":
+        row_bytes = sum(np.dtype(dtype).itemsize for dtype in X.dtypes)
+    else:
+        row_bytes = int(np.prod(layout)) * X.dtype.itemsize
+    return max(1, DEFAULT_CHUNK_BYTES // max(1, row_bytes))
 
 
-def _joint_batch(state: ALState, X: Any, name: str, choose: Any, k: int) -> tuple[np.ndarray, np.ndarray]:
+def _joint_batch(
+    state: ALState, X: Any, name: str, choose: Any, k: int, representation: Any
+) -> tuple[np.ndarray, np.ndarray]:
     """Run a batch strategy over all unlabeled candidates and check its answer."""
     candidates = state.unlabeled()
-    indices, utilities = choose(state.model, X, Context(state, X, candidates, state.next_iteration), k)
+    context = Context(state, X, candidates, state.next_iteration, representation)
+    indices, utilities = choose(state.model, X, context, k)
     indices = np.asarray(indices)
     if indices.shape != (k,) or indices.dtype.kind not in "iu":
         raise ValueError(f"batch strategy {name!r} must return {k} integer indices, got shape {indices.shape}")

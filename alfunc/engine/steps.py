@@ -19,6 +19,7 @@ from alfunc.core.facts import pool_facts
 from alfunc.core.frozen import FrozenMap
 from alfunc.core.oracle import as_oracle, known_labels
 from alfunc.core.rng import root_entropy, step_generator
+from alfunc.core.rows import n_rows
 from alfunc.core.scoring import evaluate, resolve_scorers
 from alfunc.core.state import ALState, History, Query, Record
 from alfunc.core.validation import (
@@ -26,7 +27,6 @@ from alfunc.core.validation import (
     check_pool,
     check_same_pool,
     check_test_set,
-    n_rows,
     resolve_count,
 )
 from alfunc.engine.selection import select
@@ -188,8 +188,11 @@ def query_step(
     batch_size: int = 10,
     *,
     chunk_size: int | None = None,
+    representation: Any = None,
 ) -> ALState:
     """Select a batch with ``strategy``, ask the oracle for its labels, and teach them.
+
+    ``chunk_size`` and ``representation`` are passed to ``select``.
 
     Examples
     --------
@@ -216,7 +219,9 @@ def query_step(
     ask = as_oracle(oracle, state.n_pool)
     name, _ = resolve_strategy(strategy)
     started = time.perf_counter()
-    indices, utilities = select(state, X, strategy, batch_size, chunk_size=chunk_size, return_utilities=True)
+    indices, utilities = select(
+        state, X, strategy, batch_size, chunk_size=chunk_size, representation=representation, return_utilities=True
+    )
     selected = time.perf_counter()
     labels = ask(indices)
     timings = {"select": selected - started, "oracle": time.perf_counter() - selected}
@@ -268,8 +273,8 @@ def fit_step(
     check_estimator(estimator)
     if state.pending is None:
         raise ValueError("state has no new labels since its last fit; teach or query before fit_step")
-    X = check_same_pool(X, state.n_pool)
-    X_test, y_test = check_test_set(X_test, y_test, X.shape[1])
+    X = check_same_pool(X, state.n_pool, state.history.info)
+    X_test, y_test = check_test_set(X_test, y_test, X)
     scorers = resolve_scorers(estimator, scoring)
     X_fit, y_fit = state.training_set(X)
     started = time.perf_counter()

@@ -36,15 +36,10 @@ from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
 from alfunc.core.facts import data_fingerprint, estimator_facts, plain_data
+from alfunc.core.rows import n_rows
 from alfunc.core.scoring import resolve_scorers
 from alfunc.core.state import History
-from alfunc.core.validation import (
-    check_estimator,
-    check_labels_for,
-    check_pool,
-    check_positive_int,
-    n_rows,
-)
+from alfunc.core.validation import check_estimator, check_labels_for, check_pool, check_positive_int
 from alfunc.engine.loop import run as run_al
 from alfunc.engine.progress import check_callback, observed
 from alfunc.experiments.catalog import Dataset, load_dataset, make_estimator

@@ -22,8 +22,9 @@ import toolz
 
 from alfunc.core.facts import data_fingerprint, is_rebuildable
 from alfunc.core.oracle import as_oracle, known_labels
+from alfunc.core.rows import n_rows
 from alfunc.core.state import ALState, History, Query
-from alfunc.core.validation import check_estimator, check_pool, check_test_set, n_rows
+from alfunc.core.validation import check_estimator, check_pool, check_test_set
 from alfunc.engine.loop import trace
 from alfunc.engine.selection import select
 from alfunc.engine.steps import INITIAL_STRATEGY, fit_step, initial_indices, teach
@@ -188,7 +189,7 @@ def replay_trace(
     if verify and fit == "last":
         raise ValueError("verify=True reruns every query, which needs a model at every round: use fit='each'")
     check_recorded_pool(history.info, X, oracle)
-    X_test, y_test = check_test_set(X_test, y_test, X.shape[1])
+    X_test, y_test = check_test_set(X_test, y_test, X)
     _check_same_test_set(history.info, X_test, y_test)
     scoring = recorded_parameter(history.info, "scoring") if scoring is RECORDED else scoring
     records = history.records[: last + 1]

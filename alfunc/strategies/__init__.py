@@ -20,10 +20,12 @@ from alfunc.strategies.base import (
     inherit_needs,
     needs_classifier,
     needs_ensemble,
+    needs_features,
     needs_regressor,
     selects_batch,
     uses_classifier,
     uses_ensemble,
+    uses_features,
     uses_regressor,
 )
 from alfunc.strategies.coldstart import probcover, typiclust
@@ -135,6 +137,7 @@ __all__ = [
     "mix",
     "needs_classifier",
     "needs_ensemble",
+    "needs_features",
     "needs_regressor",
     "probcover",
     "random",
@@ -145,6 +148,7 @@ __all__ = [
     "typiclust",
     "uses_classifier",
     "uses_ensemble",
+    "uses_features",
     "uses_regressor",
     "vote_entropy",
     "weighted",

@@ -133,17 +133,42 @@ def batch_strategy(strategy: _B) -> _B:
     return _marked(strategy, "selects_batch")
 
 
+def uses_features(strategy: _S) -> _S:
+    """Mark a strategy that measures distances or densities in the run's representation.
+
+    ``select`` then computes a model-made representation (a pipeline's
+    transform, an MLP's hidden layer, a callable) once for the whole pool and
+    lets ``context.features`` read it, instead of recomputing it on every call.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import alfunc as al
+    >>> from alfunc.strategies import needs_features, uses_features
+    >>> @uses_features
+    ... def far_from_origin(model, X, context):
+    ...     return np.linalg.norm(context.features(), axis=1)
+    >>> needs_features(far_from_origin)
+    True
+    >>> X = np.arange(20.0).reshape(10, 2)
+    >>> state = al.init_step(X, np.array([0, 1] * 5), n_init=3, random_state=0)
+    >>> al.select(state, X, far_from_origin, 2).tolist()
+    [8, 6]
+    """
+    return _marked(strategy, "needs_features")
+
+
 def _marked(strategy: _S, mark: str) -> _S:
     # Functions take new attributes, but their type declares none: set the mark by name.
     setattr(strategy, mark, True)
     return strategy
 
 
-MODEL_NEEDS = ("needs_classifier", "needs_regressor", "needs_ensemble")
+INHERITED_MARKS = ("needs_classifier", "needs_regressor", "needs_ensemble", "needs_features")
 
 
 def inherit_needs(strategy: Callable, *parts: Callable) -> Callable:
-    """Mark a strategy built from ``parts`` with every model need any part has.
+    """Mark a strategy built from ``parts`` with every model need (and use of features) any part has.
 
     Examples
     --------
@@ -155,7 +180,7 @@ def inherit_needs(strategy: Callable, *parts: Callable) -> Callable:
     >>> needs_classifier(inherit_needs(half_margin, margin))
     True
     """
-    for need in MODEL_NEEDS:
+    for need in INHERITED_MARKS:
         if any(getattr(part, need, False) for part in parts):
             setattr(strategy, need, True)
     return strategy
@@ -243,3 +268,15 @@ def selects_batch(strategy: Callable) -> bool:
     (True, False)
     """
     return bool(getattr(strategy, "selects_batch", False))
+
+
+def needs_features(strategy: Callable) -> bool:
+    """True for a strategy marked with ``uses_features`` (it reads ``context.features``).
+
+    Examples
+    --------
+    >>> from alfunc.strategies import STRATEGIES, needs_features
+    >>> needs_features(STRATEGIES["k_center_greedy"]), needs_features(STRATEGIES["margin"])
+    (True, False)
+    """
+    return bool(getattr(strategy, "needs_features", False))

@@ -36,8 +36,9 @@ from typing import Any
 import attrs
 import numpy as np
 
+from alfunc.core.rows import n_rows
 from alfunc.core.state import ALState
-from alfunc.core.validation import check_estimator, check_labels_for, check_pool, n_rows
+from alfunc.core.validation import check_estimator, check_labels_for, check_pool
 from alfunc.engine.steps import fit_step, init_step
 from alfunc.testing.data import states
 from alfunc.testing.estimators import fitting_estimator
