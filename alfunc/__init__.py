@@ -11,6 +11,8 @@ from importlib.metadata import PackageNotFoundError, version
 
 from alfunc.compat import StandardAL
 from alfunc.core.context import Context
+from alfunc.core.oracle import PartialLabels
+from alfunc.core.rows import row_ids
 from alfunc.core.state import ALState, History, Query, Record
 from alfunc.engine.loop import run, trace, until
 from alfunc.engine.selection import select
@@ -35,6 +37,7 @@ __all__ = [
     "ALState",
     "Context",
     "History",
+    "PartialLabels",
     "Query",
     "Record",
     "ReplayDivergence",
@@ -51,6 +54,7 @@ __all__ = [
     "replay_trace",
     "resume",
     "resume_trace",
+    "row_ids",
     "run",
     "save_history",
     "select",

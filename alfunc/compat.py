@@ -27,12 +27,13 @@ from sklearn.metrics import get_scorer
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
+from alfunc.core.representation import check_representation
 from alfunc.core.rng import root_entropy, step_seed
 from alfunc.core.rows import n_rows
 from alfunc.core.state import ALState, History
 from alfunc.core.validation import check_labels_for, check_pool, check_test_set, is_count
 from alfunc.engine.steps import fit_step, init_step, initial_state, query_step
-from alfunc.strategies import Strategy, uses_classifier
+from alfunc.strategies import STRATEGIES, Strategy, uses_classifier
 from alfunc.strategies.uncertainty import predict_proba, shannon_entropy, top_two_gap
 
 DEFAULT_FRACTION = 0.02
@@ -125,11 +126,14 @@ class StandardAL(ClassifierMixin, BaseEstimator):
         ``RandomForestClassifier(random_state=random_state)``. When the
         classifier's own ``random_state`` parameter is None, ``random_state`` is
         pushed into the clone (an int as is; a generator as an int drawn once).
-    acquisition_func : {"random", "entropy", "breaking_ties"} or callable, default=None
+    acquisition_func : {"random", "entropy", "breaking_ties"}, str or callable, default=None
         A name (run as alfunc's strategy of that name; ``"breaking_ties"`` is
         ``"margin"``) or a function mapping a probability matrix to one score
         per row, higher = queried first. ``None`` is ``"random"``. The
-        name -> function table is ``alfunc.compat.ACQUISITION_FUNCTIONS``.
+        name -> function table is ``alfunc.compat.ACQUISITION_FUNCTIONS``. Any
+        other name registered in ``alfunc.STRATEGIES`` (``"badge"``,
+        ``"k_center_greedy"``, ...) is an alfunc extension: ``acquisition_func_``
+        is then that strategy function.
     n_init : int or float, default=None
         Initial labeled points: an int >= 1, or a float in (0, 1) as a fraction
         of the pool (rounded); ``None`` is 2 % of the pool. At least 2.
@@ -146,6 +150,10 @@ class StandardAL(ClassifierMixin, BaseEstimator):
         then hold no ``"classifier"``.
     random_state : None, int, numpy Generator or RandomState, default=None
         Root seed of the run (``None`` draws fresh entropy, kept in ``state_``).
+    representation : {"input", "model"}, array or callable, default=None
+        The geometry of strategies that measure distances (an alfunc extension;
+        see ``alfunc.core.representation``): ``None`` is the input for numeric
+        pools and the model's own features otherwise.
 
     Attributes
     ----------
@@ -226,6 +234,7 @@ class StandardAL(ClassifierMixin, BaseEstimator):
         evaluation_metric: Any = None,
         continue_training: bool = False,
         random_state: Any = None,
+        representation: Any = None,
     ):
         self.classifier = classifier
         self.acquisition_func = acquisition_func
@@ -235,6 +244,7 @@ class StandardAL(ClassifierMixin, BaseEstimator):
         self.evaluation_metric = evaluation_metric
         self.continue_training = continue_training
         self.random_state = random_state
+        self.representation = representation
 
     def fit(self, X: Any, y: Any, X_test: Any = None, y_test: Any = None) -> StandardAL:
         """Run ``max_iter_`` iterations (or until the pool is labeled) from a fresh start."""
@@ -257,6 +267,7 @@ class StandardAL(ClassifierMixin, BaseEstimator):
         X = check_pool(X)
         y = check_labels_for(y, n_rows(X))
         check_test_set(X_test, y_test, X)
+        self.representation_ = check_representation(self.representation, X)
         chosen = None if initial_selection is None else _selection_indices(initial_selection, n_rows(X))
         self._resolve(n_rows(X), None if chosen is None else chosen.size)
         seed = root_entropy(self.random_state)
@@ -276,7 +287,7 @@ class StandardAL(ClassifierMixin, BaseEstimator):
             raise NotFittedError(f"{type(self).__name__} is not initialized yet; call initialization(X, y) first")
         if self.state_.pending is not None:
             self._fit(X, X_test, y_test, record=False)
-        self._update(query_step(self.state_, X, y, self._strategy, self.budget_))
+        self._update(query_step(self.state_, X, y, self._strategy, self.budget_, representation=self.representation_))
         self._fit(X, X_test, y_test)
         return self
 
@@ -387,11 +398,14 @@ def _acquisition(acquisition_func: Any) -> tuple[Callable, str | Strategy]:
     if acquisition_func is None:
         acquisition_func = "random"
     if isinstance(acquisition_func, str):
-        if acquisition_func not in ACQUISITION_FUNCTIONS:
-            raise ValueError(
-                f"acquisition_func must be one of {sorted(ACQUISITION_FUNCTIONS)} or a callable, got {acquisition_func!r}"
-            )
-        return ACQUISITION_FUNCTIONS[acquisition_func], acquisition_func
+        if acquisition_func in ACQUISITION_FUNCTIONS:
+            return ACQUISITION_FUNCTIONS[acquisition_func], acquisition_func
+        if acquisition_func in STRATEGIES:
+            return STRATEGIES[acquisition_func], acquisition_func
+        raise ValueError(
+            f"acquisition_func must be one of {sorted(ACQUISITION_FUNCTIONS)}, another alfunc strategy name "
+            f"or a callable, got {acquisition_func!r}"
+        )
     if callable(acquisition_func):
         return acquisition_func, acquisition_strategy(acquisition_func)
     raise TypeError(f"acquisition_func must be a name, a callable or None, got {type(acquisition_func).__name__}")

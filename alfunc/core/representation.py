@@ -221,7 +221,7 @@ def model_features(model: Any, rows: Any) -> Any:
     >>> from sklearn.neural_network import MLPClassifier
     >>> from alfunc.core.representation import model_features
     >>> X = np.array([[0.0, 1.0], [1.0, 0.0], [1.0, 1.0], [0.0, 0.0]])
-    >>> mlp = MLPClassifier(hidden_layer_sizes=(5, 3), max_iter=50, random_state=0).fit(X, [0, 1, 1, 0])
+    >>> mlp = MLPClassifier((5, 3), solver="lbfgs", max_iter=500, random_state=0).fit(X, [0, 1, 1, 0])
     >>> model_features(mlp, X).shape  # the last hidden layer has 3 units
     (4, 3)
     >>> model_features(None, X)

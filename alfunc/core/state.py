@@ -8,6 +8,7 @@ between two identical runs: fitted model objects and wall-clock timings.
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, overload
 
@@ -30,6 +31,16 @@ def _float_array(values: Any) -> np.ndarray:
 
 def _label_array(values: Any) -> np.ndarray:
     return readonly(values)
+
+
+def _key_tuple(keys: Any) -> tuple[int | float | str, ...] | None:
+    """Row keys as plain data: ints and floats stay numbers, anything else becomes its text."""
+    if keys is None:
+        return None
+    return tuple(
+        int(key) if isinstance(key, numbers.Integral) else float(key) if isinstance(key, numbers.Real) else str(key)
+        for key in keys
+    )
 
 
 def _record_tuple(records: Iterable[Record]) -> tuple[Record, ...]:
@@ -68,7 +79,10 @@ class Record:
     point was not chosen by utility), ``n_labeled`` the pool size the model was
     fitted on, and ``scores`` the evaluation (``train_score``/``test_score``, or
     ``train_<name>``/``test_<name>`` for several scorers). ``timings`` (seconds)
-    and ``model`` (kept only on request) are excluded from equality.
+    and ``model`` (kept only on request) are excluded from equality. ``ids``
+    holds the user's keys of the queried rows (a DataFrame's index, or the ids
+    a run was given) as plain data, so picks can be joined back to the source;
+    ``None`` when the pool has no keys but positions.
 
     Examples
     --------
@@ -89,6 +103,8 @@ class Record:
     ([7, 3], 12, 0.75)
     >>> record == Record(1, [7, 3], [0.9, 0.4], "margin", 12, {"train_score": 0.75}, {"fit": 0.5})
     True
+    >>> Record(1, [7, 3], [0.9, 0.4], "margin", 12, ids=["row-7", "row-3"]).ids
+    ('row-7', 'row-3')
     """
 
     iteration: int
@@ -99,6 +115,7 @@ class Record:
     scores: FrozenMap = attrs.field(factory=FrozenMap, converter=FrozenMap, eq=attrs.cmp_using(eq=maps_equal))
     timings: FrozenMap = attrs.field(factory=FrozenMap, converter=FrozenMap, eq=False)
     model: Any = attrs.field(default=None, eq=False, repr=False)
+    ids: tuple[int | float | str, ...] | None = attrs.field(default=None, converter=_key_tuple)
 
 
 @attrs.frozen(eq=True, hash=False)

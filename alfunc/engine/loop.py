@@ -17,15 +17,15 @@ import attrs
 import toolz
 
 from alfunc.core.facts import run_facts
-from alfunc.core.representation import check_representation, describe_representation
 from alfunc.core.oracle import as_oracle
+from alfunc.core.representation import check_representation, describe_representation
 from alfunc.core.rng import root_entropy
-from alfunc.core.rows import n_rows
+from alfunc.core.rows import n_rows, row_ids
 from alfunc.core.scoring import resolve_scorers
 from alfunc.core.state import ALState
 from alfunc.core.validation import check_estimator, check_pool, check_positive_int, check_test_set, resolve_count
 from alfunc.engine.progress import check_callback, observed
-from alfunc.engine.steps import fit_step, init_step, query_step
+from alfunc.engine.steps import fit_step, given_indices, given_labels, init_step, query_step
 from alfunc.strategies import (
     Strategy,
     check_model_kind,
@@ -52,6 +52,9 @@ def trace(
     *,
     chunk_size: int | None = None,
     representation: Any = None,
+    initial: Any = None,
+    labels: Any = None,
+    ids: Any = None,
     keep_models: bool = False,
     start: ALState | None = None,
     progress: bool = False,
@@ -73,6 +76,10 @@ def trace(
 
     ``representation`` is the geometry distance-based strategies measure in
     (see ``alfunc.core.representation``); it is recorded with the run.
+    ``initial`` and ``labels`` start from points you already labeled instead
+    of a random draw (see ``init_step``; ``n_init`` is then their number), and
+    ``ids`` (one key per pool row; a DataFrame's index by default) are kept in
+    every record so picks can be joined back to the source rows.
 
     ``progress=True`` shows a bar of fits done (tqdm.auto); ``callback(state)``
     is called on every state as it is produced.
@@ -111,6 +118,14 @@ def trace(
     check_estimator(estimator)
     name, score = resolve_strategy(strategy)
     check_model_kind(name, score, estimator)
+    if initial is not None:
+        n_init = given_indices(initial, n_pool).size
+        if labels is not None:
+            given_labels(labels, n_init)
+    elif labels is not None:
+        raise ValueError("labels are the labels of initial: pass initial=<their pool indices> too")
+    if ids is not None:
+        row_ids(X, [], ids)
     n_initial = resolve_count(n_init, n_pool, "n_init")
     batch_size = check_positive_int(batch_size, "batch_size")
     target = _target_size(budget, n_initial, n_pool)
@@ -140,7 +155,14 @@ def trace(
     )
 
     fit = partial(
-        fit_step, X=X, estimator=estimator, X_test=X_test, y_test=y_test, scoring=scoring, keep_model=keep_models
+        fit_step,
+        X=X,
+        estimator=estimator,
+        X_test=X_test,
+        y_test=y_test,
+        scoring=scoring,
+        keep_model=keep_models,
+        ids=ids,
     )
 
     def one_round(state: ALState, _: int) -> ALState:
@@ -150,7 +172,7 @@ def trace(
     def first_state() -> ALState:
         if start is not None:
             return attrs.evolve(start, history=start.history.with_info(facts))
-        state = init_step(X, oracle, n_initial, seed)
+        state = init_step(X, oracle, n_initial, seed, initial=initial, labels=labels)
         return fit(attrs.evolve(state, history=state.history.with_info(facts)))
 
     def states() -> Iterator[ALState]:

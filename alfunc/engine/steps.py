@@ -17,9 +17,9 @@ from sklearn.base import clone
 
 from alfunc.core.facts import pool_facts
 from alfunc.core.frozen import FrozenMap
-from alfunc.core.oracle import as_oracle, known_labels
+from alfunc.core.oracle import as_oracle, check_no_missing, known_labels
 from alfunc.core.rng import root_entropy, step_generator
-from alfunc.core.rows import n_rows
+from alfunc.core.rows import n_rows, pool_kind, row_ids
 from alfunc.core.scoring import evaluate, resolve_scorers
 from alfunc.core.state import ALState, History, Query, Record
 from alfunc.core.validation import (
@@ -33,16 +33,28 @@ from alfunc.engine.selection import select
 from alfunc.strategies import Strategy, resolve_strategy
 
 INITIAL_STRATEGY = "initial"
+GIVEN_STRATEGY = "given"
 
 
-def init_step(X: Any, oracle: Any, n_init: int | float = 10, random_state: Any = 0) -> ALState:
-    """Label a random initial set of ``n_init`` points (a count, or a fraction of the pool).
+def init_step(
+    X: Any,
+    oracle: Any,
+    n_init: int | float = 10,
+    random_state: Any = 0,
+    *,
+    initial: Any = None,
+    labels: Any = None,
+) -> ALState:
+    """Label a random initial set of ``n_init`` points (a count, or a fraction of the pool), or the one you have.
 
-    The set depends only on the pool size, the labels and the seed, never on a
-    strategy, so runs with the same seed are paired across strategies. When the
-    oracle is a label array holding two or more classes and ``n_init >= 2``, the
-    set holds at least two classes. The returned state has no model yet; its
-    history's ``info`` holds the pool size and fingerprints of ``X`` and ``y``.
+    The random set depends only on the pool size, the labels and the seed, never
+    on a strategy, so runs with the same seed are paired across strategies. When
+    the oracle is a label array holding two or more classes and ``n_init >= 2``,
+    the set holds at least two classes. ``initial`` (pool indices or a boolean
+    mask) starts instead from the points you already labeled, with their
+    ``labels`` (asked from the oracle when omitted); ``n_init`` is then unused.
+    The returned state has no model yet; its history's ``info`` holds the pool
+    size and fingerprints of ``X`` and ``y``.
 
     Examples
     --------
@@ -60,18 +72,87 @@ def init_step(X: Any, oracle: Any, n_init: int | float = 10, random_state: Any =
     (True, 150)
     >>> al.init_step(X, y, n_init=0.1, random_state=0).n_labeled  # a fraction of the pool
     15
+
+    Start from labels you already have (an annotator's earlier work):
+
+    >>> mine = al.init_step(X, y, initial=[0, 50, 100], labels=["setosa", "versicolor", "virginica"])
+    >>> mine.labeled.tolist(), mine.labels.tolist(), mine.pending.strategy
+    ([0, 50, 100], ['setosa', 'versicolor', 'virginica'], 'given')
     """
     X = check_pool(X)
     n_pool = n_rows(X)
     ask = as_oracle(oracle, n_pool)
-    count = resolve_count(n_init, n_pool, "n_init")
     seed = root_entropy(random_state)
     y = known_labels(oracle)
-    initial = initial_indices(n_pool, count, seed, y)
-    return initial_state(initial, ask(initial), n_pool, History(seed, info=pool_facts(X, y)))
+    if initial is None:
+        if labels is not None:
+            raise ValueError("labels are the labels of initial: pass initial=<their pool indices> too")
+        count = resolve_count(n_init, n_pool, "n_init")
+        chosen = initial_indices(n_pool, count, seed, y)
+        return initial_state(chosen, ask(chosen), n_pool, History(seed, info=pool_facts(X, y)))
+    chosen = given_indices(initial, n_pool)
+    given = ask(chosen) if labels is None else given_labels(labels, chosen.size)
+    history = History(seed, info=pool_facts(X, y))
+    return initial_state(chosen, given, n_pool, history, strategy=GIVEN_STRATEGY)
 
 
-def initial_state(initial: np.ndarray, labels: Any, n_pool: int, history: History) -> ALState:
+def given_indices(initial: Any, n_pool: int) -> np.ndarray:
+    """Distinct pool indices from ``initial``: indices, or a boolean mask over the pool.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from alfunc.engine.steps import given_indices
+    >>> given_indices([4, 0, 2], 5).tolist(), given_indices(np.array([True, False, True]), 3).tolist()
+    ([4, 0, 2], [0, 2])
+    >>> given_indices([1, 1], 5)
+    Traceback (most recent call last):
+    ...
+    ValueError: initial must hold distinct pool indices; 1 is given twice
+    """
+    chosen = np.asarray(initial)
+    if chosen.dtype == bool:
+        if chosen.shape != (n_pool,):
+            raise ValueError(
+                f"initial as a boolean mask must have one entry per pool row ({n_pool}), got {chosen.shape}"
+            )
+        chosen = np.flatnonzero(chosen)
+    if chosen.ndim != 1 or chosen.size == 0:
+        raise ValueError(f"initial must be a non-empty 1-D array of pool indices, got shape {chosen.shape}")
+    if chosen.dtype.kind not in "iu":
+        raise TypeError(f"initial must hold integer pool indices or be a boolean mask, got dtype {chosen.dtype}")
+    if chosen.min() < 0 or chosen.max() >= n_pool:
+        raise ValueError(
+            f"initial must hold indices in [0, {n_pool}), got values from {chosen.min()} to {chosen.max()}"
+        )
+    values, counts = np.unique(chosen, return_counts=True)
+    if (counts > 1).any():
+        raise ValueError(f"initial must hold distinct pool indices; {values[counts > 1][0]} is given twice")
+    return chosen.astype(np.int64)
+
+
+def given_labels(labels: Any, size: int) -> np.ndarray:
+    """Check the labels given with an initial set: one per index, none missing (NaN or ``None``).
+
+    Examples
+    --------
+    >>> from alfunc.engine.steps import given_labels
+    >>> given_labels(["cat", "dog"], 2).tolist()
+    ['cat', 'dog']
+    >>> given_labels(["cat"], 2)
+    Traceback (most recent call last):
+    ...
+    ValueError: labels must hold one label per index of initial (2), got shape (1,)
+    """
+    labels = np.asarray(labels)
+    if labels.shape != (size,):
+        raise ValueError(f"labels must hold one label per index of initial ({size}), got shape {labels.shape}")
+    return check_no_missing(labels, "labels")
+
+
+def initial_state(
+    initial: np.ndarray, labels: Any, n_pool: int, history: History, strategy: str = "initial"
+) -> ALState:
     """The unfitted state whose labeled set is ``initial``, pending as iteration 0's query.
 
     Use it to start from an initial set you chose yourself instead of
@@ -98,7 +179,7 @@ def initial_state(initial: np.ndarray, labels: Any, n_pool: int, history: Histor
         labels=labels,
         n_pool=n_pool,
         history=history,
-        pending=Query(initial, np.full(len(initial), np.nan), INITIAL_STRATEGY),
+        pending=Query(initial, np.full(len(initial), np.nan), strategy),
     )
 
 
@@ -171,7 +252,7 @@ def teach(
     ValueError: indices [...] are already labeled
     """
     indices = _check_new_indices(state, indices)
-    labels = np.asarray(labels)
+    labels = check_no_missing(labels, "labels", indices)
     if labels.shape != indices.shape:
         raise ValueError(f"labels must hold one label per index ({indices.size}), got shape {labels.shape}")
     utilities = np.full(indices.size, np.nan) if utilities is None else np.asarray(utilities, dtype=np.float64)
@@ -237,6 +318,7 @@ def fit_step(
     scoring: Any = None,
     *,
     keep_model: bool = False,
+    ids: Any = None,
 ) -> ALState:
     """Fit a clone of ``estimator`` on every labeled point and record one ``Record``.
 
@@ -244,7 +326,11 @@ def fit_step(
     the order in which points were acquired. Scores are taken on the labeled set
     (``train_*``) and, when given, on the test set (``test_*``); see
     ``alfunc.core.scoring`` for ``scoring``. ``keep_model`` also stores the model in
-    the record (it can always be rebuilt by replay).
+    the record (it can always be rebuilt by replay). The record keeps the user's
+    keys of the new rows (``ids``, one per pool row, else a DataFrame's index;
+    see ``alfunc.row_ids``). An estimator that cannot fit the rows (text given
+    to a model that needs numbers, say) raises its own error, prefixed with
+    what it was fitted on.
 
     Examples
     --------
@@ -276,9 +362,11 @@ def fit_step(
     X = check_same_pool(X, state.n_pool, state.history.info)
     X_test, y_test = check_test_set(X_test, y_test, X)
     scorers = resolve_scorers(estimator, scoring)
+    if ids is not None:
+        row_ids(X, np.empty(0, dtype=np.int64), ids)  # checks their length before any fit
     X_fit, y_fit = state.training_set(X)
     started = time.perf_counter()
-    model = clone(estimator).fit(X_fit, y_fit)
+    model = _fitted(estimator, X_fit, y_fit)
     fitted = time.perf_counter()
     splits = {"train": (X_fit, y_fit)} | ({} if X_test is None else {"test": (X_test, y_test)})
     scores = evaluate(model, scorers, splits)
@@ -292,8 +380,21 @@ def fit_step(
         scores=scores,
         timings={**pending.timings, "fit": fitted - started, "score": time.perf_counter() - fitted},
         model=model if keep_model else None,
+        ids=row_ids(X, pending.indices, ids) if ids is not None or pool_kind(X) == "frame" else None,
     )
     return attrs.evolve(state, model=model, history=state.history.appended(record), pending=None)
+
+
+def _fitted(estimator: Any, X_fit: Any, y_fit: np.ndarray) -> Any:
+    """A fitted clone of ``estimator``; its own error, if any, says it came from fitting the rows of X."""
+    try:
+        return clone(estimator).fit(X_fit, y_fit)
+    except (TypeError, ValueError) as error:
+        kind = TypeError if isinstance(error, TypeError) else ValueError
+        raise kind(
+            f"estimator {type(estimator).__name__} could not be fitted on the labeled rows of X "
+            f"({n_rows(X_fit)} rows, {pool_kind(X_fit)}): {error}"
+        ) from error
 
 
 def _check_new_indices(state: ALState, indices: Any) -> np.ndarray:

@@ -2,7 +2,8 @@
 
 A history is saved as one JSON document: seed, ``info``, one small object per
 record, and the queried indices and utilities of all records as two
-concatenated little-endian arrays in base64. Loading parses JSON and decodes
+concatenated little-endian arrays in base64; a record's ``ids`` (the user's
+keys of its rows) are a plain JSON list. Loading parses JSON and decodes
 those arrays with ``numpy.frombuffer`` under a fixed dtype: nothing is ever
 unpickled or imported, so a crafted file cannot run code. One file means one
 atomic ``os.replace``: a failed save leaves the previous file as it was.
@@ -214,6 +215,7 @@ def _content(history: History, *, with_timings: bool) -> dict[str, Any]:
             "scores": _to_json(record.scores, "scores"),
         }
         | ({"timings": _to_json(record.timings, "timings")} if with_timings else {})
+        | ({} if record.ids is None else {"ids": list(record.ids)})
         for record in history
     ]
     queried = [record.queried for record in history]
@@ -294,7 +296,19 @@ def _record(entry: Any, number: int, queried: np.ndarray, utilities: np.ndarray,
         n_labeled=n_labeled,
         scores=_numbers(entry["scores"], f"record {number} scores"),
         timings=_numbers(entry.get("timings", {}), f"record {number} timings"),
+        ids=_keys(entry.get("ids"), queried.size, number),
     )
+
+
+def _keys(ids: Any, size: int, number: int) -> list[Any] | None:
+    """A record's row keys: absent, or one int, float or string per queried point."""
+    if ids is None:
+        return None
+    if not isinstance(ids, list) or len(ids) != size:
+        raise ValueError(f"record {number}: ids must be a list of {size} keys")
+    if not all(isinstance(key, (int, float, str)) and not isinstance(key, bool) for key in ids):
+        raise ValueError(f"record {number}: ids must be ints, floats or strings")
+    return ids
 
 
 def _check_indices(queried: np.ndarray, n_pool: Any) -> None:

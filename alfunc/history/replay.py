@@ -22,17 +22,18 @@ import toolz
 
 from alfunc.core.facts import data_fingerprint, is_rebuildable
 from alfunc.core.oracle import as_oracle, known_labels
+from alfunc.core.representation import check_representation, describe_representation
 from alfunc.core.rows import n_rows
 from alfunc.core.state import ALState, History, Query
 from alfunc.core.validation import check_estimator, check_pool, check_test_set
 from alfunc.engine.loop import trace
 from alfunc.engine.selection import select
-from alfunc.engine.steps import INITIAL_STRATEGY, fit_step, initial_indices, teach
+from alfunc.engine.steps import GIVEN_STRATEGY, INITIAL_STRATEGY, fit_step, initial_indices, teach
 from alfunc.strategies import STRATEGIES, resolve_strategy
 
 RECORDED = "recorded"
 RUN_PARAMETERS = ("strategy", "n_init", "batch_size", "budget", "max_iter", "stop", "scoring")
-RESUME_OPTIONS = (*RUN_PARAMETERS, "X_test", "y_test", "chunk_size", "keep_models")
+RESUME_OPTIONS = (*RUN_PARAMETERS, "X_test", "y_test", "chunk_size", "representation", "ids", "keep_models")
 SHOWN = 10
 
 
@@ -141,6 +142,8 @@ def replay_trace(
     y_test: Any = None,
     scoring: Any = RECORDED,
     chunk_size: int | None = None,
+    representation: Any = RECORDED,
+    ids: Any = None,
     keep_models: bool = False,
 ) -> Iterator[ALState]:
     """The replayed fitted states, lazily, one per recorded round up to ``upto``.
@@ -153,8 +156,11 @@ def replay_trace(
     ``ReplayDivergence`` at the first one that selects other points.
     ``strategy`` supplies the strategy functions a history names but cannot
     hold: one strategy, or a mapping from recorded name to strategy.
-    ``scoring`` defaults to the recorded one; ``X_test``/``y_test`` must be the
-    recorded test set, if any. Every check runs before any model is fitted.
+    ``scoring`` and ``representation`` default to the recorded ones (embeddings
+    or a representation function must be passed again, and embeddings must be
+    the recorded ones); ``X_test``/``y_test`` must be the recorded test set, if
+    any. ``ids`` are the row keys the run was given (a DataFrame's index is
+    read again by itself). Every check runs before any model is fitted.
 
     Examples
     --------
@@ -192,11 +198,19 @@ def replay_trace(
     X_test, y_test = check_test_set(X_test, y_test, X)
     _check_same_test_set(history.info, X_test, y_test)
     scoring = recorded_parameter(history.info, "scoring") if scoring is RECORDED else scoring
+    representation = recorded_representation(history.info, representation, X)
     records = history.records[: last + 1]
     _check_queried(records, n_rows(X))
     strategies = _verifying_strategies(history, records, strategy) if verify else {}
     fit_round = partial(
-        fit_step, X=X, estimator=estimator, X_test=X_test, y_test=y_test, scoring=scoring, keep_model=keep_models
+        fit_step,
+        X=X,
+        estimator=estimator,
+        X_test=X_test,
+        y_test=y_test,
+        scoring=scoring,
+        keep_model=keep_models,
+        ids=ids,
     )
 
     def states() -> Iterator[ALState]:
@@ -204,7 +218,7 @@ def replay_trace(
             labeled = np.concatenate([record.queried for record in records])
             yield fit_round(_open_state(history, last, ask(labeled), n_rows(X)))
             return
-        if verify:
+        if verify and records[0].strategy == INITIAL_STRATEGY:
             _verify(
                 records[0],
                 initial_indices(n_rows(X), records[0].queried.size, history.seed, known_labels(oracle)),
@@ -214,7 +228,14 @@ def replay_trace(
         yield state
         for record in records[1:]:
             if verify:
-                chosen = select(state, X, strategies[record.strategy], record.queried.size, chunk_size=chunk_size)
+                chosen = select(
+                    state,
+                    X,
+                    strategies[record.strategy],
+                    record.queried.size,
+                    chunk_size=chunk_size,
+                    representation=representation,
+                )
                 _verify(record, chosen, state)
             taught = teach(
                 state, record.queried, ask(record.queried), utilities=record.utilities, strategy=record.strategy
@@ -311,6 +332,7 @@ def resume_trace(history: History, X: Any, oracle: Any, estimator: Any, **option
         raise TypeError(f"history must be an alfunc History, got {type(history).__name__}")
     parameters = {name: recorded_parameter(history.info, name) for name in RUN_PARAMETERS if name not in options}
     parameters |= options
+    parameters["representation"] = recorded_representation(history.info, options.get("representation", RECORDED), X)
     start = replay(
         history,
         X,
@@ -321,6 +343,8 @@ def resume_trace(history: History, X: Any, oracle: Any, estimator: Any, **option
         y_test=parameters.get("y_test"),
         scoring=parameters["scoring"],
         keep_models=parameters.get("keep_models", False),
+        representation=parameters["representation"],
+        ids=parameters.get("ids"),
     )
     return trace(X, oracle, estimator, start=start, **parameters)
 
@@ -363,6 +387,52 @@ def recorded_parameter(info: Mapping[str, Any], name: str) -> Any:
             f"pass {name}=... again"
         )
     return value
+
+
+def recorded_representation(info: Mapping[str, Any], representation: Any, X: Any) -> Any:
+    """The representation to replay or resume with: the recorded one, or the one given, checked against it.
+
+    Names (``"input"``, ``"model"``, the default ``None``) are read back from
+    the history; embeddings and functions are recorded by fingerprint and name
+    only, so they must be passed again, and embeddings must be the recorded ones.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> import alfunc as al
+    >>> from alfunc.history.replay import RECORDED, recorded_representation
+    >>> X, y = load_iris(return_X_y=True)
+    >>> embeddings = X[:, :2] * 10
+    >>> final = al.run(X, y, LogisticRegression(max_iter=500), "k_center_greedy", n_init=5, batch_size=5,
+    ...                max_iter=1, representation=embeddings)
+    >>> recorded_representation(final.history.info, embeddings, X) is embeddings
+    True
+    >>> recorded_representation(final.history.info, RECORDED, X)
+    Traceback (most recent call last):
+    ...
+    ValueError: the history was made with precomputed embeddings of shape (150, 2); pass representation=<the same array> again
+    >>> recorded_representation(final.history.info, embeddings + 1, X)
+    Traceback (most recent call last):
+    ...
+    ValueError: representation is not the embeddings the history was recorded with (their fingerprint differs)
+    """
+    recorded = info.get("representation")
+    embedded = isinstance(recorded, Mapping) and "embedding" in recorded
+    if representation is RECORDED:
+        if embedded:
+            raise ValueError(
+                f"the history was made with precomputed embeddings of shape {tuple(recorded['shape'])}; "
+                "pass representation=<the same array> again"
+            )
+        return recorded_parameter(info, "representation") if "representation" in info else None
+    representation = check_representation(representation, X)
+    if embedded and describe_representation(representation) != recorded:
+        raise ValueError(
+            "representation is not the embeddings the history was recorded with (their fingerprint differs)"
+        )
+    return representation
 
 
 def check_recorded_pool(info: Mapping[str, Any], X: Any, oracle: Any) -> None:
@@ -433,8 +503,10 @@ def _check_queried(records: tuple, n_pool: int) -> None:
 
 def _verifying_strategies(history: History, records: tuple, strategy: Any) -> dict[str, Callable]:
     """The strategy function behind every recorded name, checked before any fit."""
-    if records[0].strategy != INITIAL_STRATEGY:
-        raise ValueError(f"cannot verify iteration 0: its points were not drawn by init_step ({records[0].strategy!r})")
+    if records[0].strategy not in (INITIAL_STRATEGY, GIVEN_STRATEGY):
+        raise ValueError(
+            f"cannot verify iteration 0: its points were neither drawn by init_step nor given ({records[0].strategy!r})"
+        )
     if strategy is None:
         if "strategy" in history.info:
             recorded_parameter(history.info, "strategy")  # refuses a strategy function known only by name
@@ -460,4 +532,12 @@ def _verify(record: Any, chosen: np.ndarray, state: ALState | None) -> None:
         raise ReplayDivergence(record.iteration, record.queried, np.asarray(chosen), state)
 
 
-__all__ = ["RECORDED", "ReplayDivergence", "replay", "replay_trace", "resume", "resume_trace"]
+__all__ = [
+    "RECORDED",
+    "ReplayDivergence",
+    "recorded_representation",
+    "replay",
+    "replay_trace",
+    "resume",
+    "resume_trace",
+]
