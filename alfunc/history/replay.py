@@ -421,7 +421,7 @@ def recorded_representation(info: Mapping[str, Any], representation: Any, X: Any
     recorded = info.get("representation")
     embedded = isinstance(recorded, Mapping) and "embedding" in recorded
     if representation is RECORDED:
-        if embedded:
+        if isinstance(recorded, Mapping) and embedded:
             raise ValueError(
                 f"the history was made with precomputed embeddings of shape {tuple(recorded['shape'])}; "
                 "pass representation=<the same array> again"
