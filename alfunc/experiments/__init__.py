@@ -19,6 +19,7 @@ from alfunc.experiments.grid import (
     run_grid,
     run_metrics,
     run_one,
+    split_positions,
 )
 from alfunc.experiments.results import append_result, read_results
 from alfunc.experiments.summary import format_summaries, rank_settings, summarize
@@ -41,5 +42,6 @@ __all__ = [
     "run_grid",
     "run_metrics",
     "run_one",
+    "split_positions",
     "summarize",
 ]
