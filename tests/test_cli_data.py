@@ -99,10 +99,14 @@ def test_a_csv_of_documents_with_text(tmp_path, capsys):
     table = documents()
     table.to_csv(tmp_path / "reviews.csv", index=False)
     out = tmp_path / "out"
-    assert simulate(tmp_path / "reviews.csv", out, "--target", "topic", "--text", "review") == 0
-    assert capsys.readouterr().out.startswith("reviews.csv | tfidf+logistic |")
+    assert (
+        simulate(tmp_path / "reviews.csv", out, "--target", "topic", "--text", "review", "--representation", "model")
+        == 0
+    )
+    assert capsys.readouterr().out.startswith("reviews.csv | tfidf+logistic | representation model |")
     results = read_results(out / "results.jsonl")
     assert {line["run"]["estimator"] for line in results} == {"tfidf+logistic"}
+    assert {line["run"]["representation"] for line in results} == {"model"}
     assert all(line["metrics"]["final_score"] > 0.5 for line in results), "three topics, distinct words: learnable"
     check_picks(out, np.arange(len(table)), table["topic"].to_numpy())  # no --id: a CSV row's id is its row number
 
