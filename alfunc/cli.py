@@ -39,7 +39,7 @@ from typing import Any, NoReturn
 import alfunc
 from alfunc.experiments.catalog import DATASETS, ESTIMATORS, load_dataset, make_estimator
 from alfunc.experiments.files import UserData, read_data, run_picks, table_estimator, text_estimator, write_picks
-from alfunc.experiments.grid import Grid, experiment_grid, paired_split, run_from_info, run_grid
+from alfunc.experiments.grid import Grid, Run, experiment_grid, paired_split, run_from_info, run_grid
 from alfunc.experiments.plots import plot_experiment
 from alfunc.experiments.results import read_results
 from alfunc.experiments.summary import format_summaries, rank_settings, summarize
@@ -475,7 +475,7 @@ def replay_command(arguments: argparse.Namespace) -> int:
     return 0 if scores_match else 1
 
 
-def _history_estimator(run: Any, data: UserData, path: Path) -> Any:
+def _history_estimator(run: Run, data: UserData, path: Path) -> Any:
     """The estimator a history made with ``--data`` was run with, after checking the file is the one it used."""
     name = run.estimator.partition("+")[2] if data.kind != "array" else run.estimator
     if name not in ESTIMATORS:

@@ -85,14 +85,11 @@ def test_a_csv_table_with_categories_gaps_and_ids(tmp_path, capsys):
     check_picks(out, frame["plant"].to_numpy(), frame["label"].to_numpy())
     history = load_history(out / "histories" / f"{results[0]['id']}.json")
     assert history.info["row_layout"] == tuple(c for c in frame.columns if c not in ("plant", "label"))
-    assert (
-        main(
-            ["replay", str(out / "histories" / f"{results[0]['id']}.json"), "--data", str(tmp_path / "iris.csv")]
-            + ["--target", "label", "--id", "plant"]
-        )
-        == 0
-    )
+    replay = ["replay", str(out / "histories" / f"{results[0]['id']}.json"), "--data", str(tmp_path / "iris.csv")]
+    assert main([*replay, "--target", "label", "--id", "plant"]) == 0
     assert "every query selected the recorded points" in capsys.readouterr().out
+    assert main([*replay, "--target", "label"]) == 2, "without --id the plant column is a feature: another model"
+    assert "iris.csv: with these options the data file is not what the history was made on" in capsys.readouterr().err
 
 
 def test_a_csv_of_documents_with_text(tmp_path, capsys):
