@@ -93,30 +93,40 @@ def dense_rows(features: Features, indices: np.ndarray) -> np.ndarray:
 
 
 def feature_matrix(features: Features, indices: np.ndarray) -> Any:
-    """The feature rows of ``indices`` as computed, stacked: a dense array, or a CSR matrix for sparse features.
+    """The feature rows of ``indices`` stacked, for estimators that need every row at once (k-means, neighbours).
 
-    For the estimators that need every row at once (k-means, nearest
-    neighbours), which take CSR as well: wide sparse features stay sparse.
+    A dense float64 array when the features are dense, or when the dense
+    matrix would hold at most ``WORKING_ELEMENTS`` floats (so a small sparse
+    pool clusters exactly like the same numbers held densely); otherwise the
+    CSR matrix the features come as, which those estimators take as well:
+    wide sparse features are never densified whole.
 
     Examples
     --------
     >>> import numpy as np
     >>> import scipy.sparse as sp
     >>> from alfunc.core.representation import stored_features
-    >>> from alfunc.strategies.pooled import feature_matrix
-    >>> feature_matrix(stored_features(np.arange(6.0).reshape(3, 2)), np.array([2, 0])).tolist()
+    >>> from alfunc.strategies import pooled
+    >>> pooled.feature_matrix(stored_features(np.arange(6.0).reshape(3, 2)), np.array([2, 0])).tolist()
     [[4.0, 5.0], [0.0, 1.0]]
-    >>> sparse = feature_matrix(stored_features(sp.eye(3, format="csr")), np.array([1, 2]))
-    >>> sp.issparse(sparse), sparse.shape
+    >>> sparse = stored_features(sp.eye(3, format="csr"))
+    >>> pooled.feature_matrix(sparse, np.array([1, 2])).tolist()  # small: dense
+    [[0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]
+    >>> pooled.WORKING_ELEMENTS, saved = 4, pooled.WORKING_ELEMENTS  # pretend memory is short
+    >>> matrix = pooled.feature_matrix(sparse, np.array([1, 2]))
+    >>> pooled.WORKING_ELEMENTS = saved
+    >>> sp.issparse(matrix), matrix.shape
     (True, (2, 3))
     """
     indices = np.asarray(indices, dtype=np.int64)
     parts = [features.raw(part) for part in chunks(indices, features.width)]
     if not parts:
         return np.empty((0, features.width))
-    if sp.issparse(parts[0]):
+    if sp.issparse(parts[0]) and indices.size * features.width > WORKING_ELEMENTS:
         return sp.vstack(parts, format="csr").astype(np.float64)
-    return np.concatenate([np.asarray(part, dtype=np.float64) for part in parts])
+    return np.concatenate(
+        [np.asarray(part.toarray() if sp.issparse(part) else part, dtype=np.float64) for part in parts]
+    )
 
 
 def model_chunk_rows(X: Any) -> int:
