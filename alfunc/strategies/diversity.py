@@ -176,6 +176,7 @@ def ranked_batch(uncertainty: Strategy = least_confident) -> BatchStrategy:
     @batch_strategy
     def ranked(model: Any, X: Any, context: Context, batch_size: int) -> tuple[np.ndarray, np.ndarray]:
         candidates, features = context.candidates, geometry(context)
+        context = attrs.evolve(context, representation=features)  # computed once, read by every part
         scores = candidate_utilities(uncertainty, model, X, context)
         total = candidates.size + context.state.n_labeled
 
@@ -244,6 +245,7 @@ def filter_then(first: Strategy, k_factor: float, then: BatchStrategy) -> BatchS
     @batch_strategy
     def filtered(model: Any, X: Any, context: Context, batch_size: int) -> tuple[np.ndarray, np.ndarray]:
         candidates, features = context.candidates, geometry(context)
+        context = attrs.evolve(context, representation=features)  # computed once, read by every part
         utilities = candidate_utilities(first, model, X, context)
         ranked = np.lexsort((candidates, -context.uniform("filter"), -utilities))
         target = min(candidates.size, math.ceil(k_factor * batch_size))
@@ -254,8 +256,7 @@ def filter_then(first: Strategy, k_factor: float, then: BatchStrategy) -> BatchS
             kept = ranked[:size][distinct_rows(features, candidates[ranked[:size]])]
         kept = kept[:target]
         subset = np.sort(candidates[kept])
-        narrowed = attrs.evolve(context, candidates=subset, representation=features)
-        picks, _ = then(model, X, narrowed, min(batch_size, subset.size))
+        picks, _ = then(model, X, attrs.evolve(context, candidates=subset), min(batch_size, subset.size))
         rest = ranked[~np.isin(candidates[ranked], picks)][: batch_size - len(picks)]
         chosen = np.searchsorted(candidates, np.concatenate([np.asarray(picks, dtype=np.int64), candidates[rest]]))
         return candidates[chosen], utilities[chosen]
