@@ -3,7 +3,9 @@
 A history is saved as one JSON document: seed, ``info``, one small object per
 record, and the queried indices and utilities of all records as two
 concatenated little-endian arrays in base64; a record's ``ids`` (the user's
-keys of its rows) are a plain JSON list. Loading parses JSON and decodes
+keys of its rows) and ``labels`` are plain JSON lists, so a history replays
+without its oracle (format version 2; version 1 files, which hold neither,
+are still read). Loading parses JSON and decodes
 those arrays with ``numpy.frombuffer`` under a fixed dtype: nothing is ever
 unpickled or imported, so a crafted file cannot run code. One file means one
 atomic ``os.replace``: a failed save leaves the previous file as it was.
@@ -32,7 +34,8 @@ from alfunc.core.frozen import FrozenMap
 from alfunc.core.state import History, Record
 
 FORMAT_NAME = "alfunc-history"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+READABLE_VERSIONS = (1, 2)  # version 1 files hold no labels and no ids
 INDEX_DTYPE = np.dtype("<i8")
 UTILITY_DTYPE = np.dtype("<f8")
 
@@ -152,10 +155,10 @@ def load_history(path: str | os.PathLike) -> History:
         ) from None
     if not isinstance(document, dict) or document.get("format") != FORMAT_NAME:
         raise ValueError(f"{str(path)!r} is not an alfunc history file (no {FORMAT_NAME!r} format marker)")
-    if document.get("version") != FORMAT_VERSION:
+    if document.get("version") not in READABLE_VERSIONS:
         raise ValueError(
             f"{str(path)!r} uses history format version {document.get('version')!r}; "
-            f"this alfunc reads version {FORMAT_VERSION}"
+            f"this alfunc reads versions {list(READABLE_VERSIONS)}"
         )
     try:
         history = _history_from(document)
@@ -216,6 +219,7 @@ def _content(history: History, *, with_timings: bool) -> dict[str, Any]:
         }
         | ({"timings": _to_json(record.timings, "timings")} if with_timings else {})
         | ({} if record.ids is None else {"ids": list(record.ids)})
+        | ({} if record.labels is None else {"labels": _plain_labels(record.labels, record.iteration)})
         for record in history
     ]
     queried = [record.queried for record in history]
@@ -297,7 +301,29 @@ def _record(entry: Any, number: int, queried: np.ndarray, utilities: np.ndarray,
         scores=_numbers(entry["scores"], f"record {number} scores"),
         timings=_numbers(entry.get("timings", {}), f"record {number} timings"),
         ids=_keys(entry.get("ids"), queried.size, number),
+        labels=_labels(entry.get("labels"), queried.size, number),
     )
+
+
+def _plain_labels(labels: np.ndarray, iteration: int) -> list[Any]:
+    """A record's labels as JSON values; anything but numbers, bools and strings cannot be saved."""
+    values = labels.tolist()
+    if not all(isinstance(label, (bool, int, float, str)) for label in values):
+        kinds = sorted({type(label).__name__ for label in values} - {"bool", "int", "float", "str"})
+        raise ValueError(f"record {iteration}: labels must be numbers, bools or strings to be saved, got {kinds}")
+    return values
+
+
+def _labels(labels: Any, size: int, number: int) -> np.ndarray | None:
+    """A record's labels from JSON: absent (version 1), or one number, bool or string per queried point."""
+    if labels is None:
+        return None
+    if not isinstance(labels, list) or len(labels) != size:
+        raise ValueError(f"record {number}: labels must be a list of {size} labels")
+    kinds = {type(label) for label in labels}
+    if not kinds <= {bool, int, float, str}:
+        raise ValueError(f"record {number}: labels must be numbers, bools or strings")
+    return np.asarray(labels) if len(kinds) <= 1 or kinds <= {int, float} else np.asarray(labels, dtype=object)
 
 
 def _keys(ids: Any, size: int, number: int) -> list[Any] | None:

@@ -148,7 +148,9 @@ def replay_trace(
 ) -> Iterator[ALState]:
     """The replayed fitted states, lazily, one per recorded round up to ``upto``.
 
-    Labels are asked from ``oracle`` for the recorded indices. ``fit="each"``
+    Labels come from the history, so ``oracle`` may be ``None``; it is asked
+    only for rounds saved without labels (by an alfunc before labels were
+    kept), and when it is a label array it must be the recorded one. ``fit="each"``
     refits the model at every round; ``fit="last"`` labels everything up to
     ``upto`` at once, keeps the earlier records as saved and fits once (the
     cheap way to reach one iteration). ``verify=True`` (needs ``fit="each"``)
@@ -187,7 +189,7 @@ def replay_trace(
     if not history:
         raise ValueError("history has no records: there is nothing to replay")
     X = check_pool(X)
-    ask = as_oracle(oracle, n_rows(X))
+    ask = None if oracle is None else as_oracle(oracle, n_rows(X))
     check_estimator(estimator)
     last = _check_upto(upto, len(history))
     if fit not in ("each", "last"):
@@ -201,6 +203,8 @@ def replay_trace(
     representation = recorded_representation(history.info, representation, X)
     records = history.records[: last + 1]
     _check_queried(records, n_rows(X))
+    if ask is None and any(record.labels is None for record in records):
+        raise ValueError("the history holds no labels (it was saved before labels were kept): pass the oracle")
     strategies = _verifying_strategies(history, records, strategy) if verify else {}
     fit_round = partial(
         fit_step,
@@ -213,18 +217,23 @@ def replay_trace(
         ids=ids,
     )
 
+    def labels_of(chosen: tuple) -> np.ndarray:
+        return np.concatenate(
+            [record.labels if record.labels is not None or ask is None else ask(record.queried) for record in chosen]
+        )
+
     def states() -> Iterator[ALState]:
         if fit == "last":
-            labeled = np.concatenate([record.queried for record in records])
-            yield fit_round(_open_state(history, last, ask(labeled), n_rows(X)))
+            yield fit_round(_open_state(history, last, labels_of(records), n_rows(X)))
             return
-        if verify and records[0].strategy == INITIAL_STRATEGY:
+        reproducible_draw = oracle is not None or history.info.get("y_fingerprint") is None
+        if verify and records[0].strategy == INITIAL_STRATEGY and reproducible_draw:
             _verify(
                 records[0],
                 initial_indices(n_rows(X), records[0].queried.size, history.seed, known_labels(oracle)),
                 None,
             )
-        state = fit_round(_open_state(history, 0, ask(records[0].queried), n_rows(X)))
+        state = fit_round(_open_state(history, 0, labels_of(records[:1]), n_rows(X)))
         yield state
         for record in records[1:]:
             if verify:
@@ -238,7 +247,7 @@ def replay_trace(
                 )
                 _verify(record, chosen, state)
             taught = teach(
-                state, record.queried, ask(record.queried), utilities=record.utilities, strategy=record.strategy
+                state, record.queried, labels_of((record,)), utilities=record.utilities, strategy=record.strategy
             )
             state = fit_round(taught)
             yield state
@@ -421,7 +430,7 @@ def recorded_representation(info: Mapping[str, Any], representation: Any, X: Any
     recorded = info.get("representation")
     embedded = isinstance(recorded, Mapping) and "embedding" in recorded
     if representation is RECORDED:
-        if embedded:
+        if isinstance(recorded, Mapping) and embedded:
             raise ValueError(
                 f"the history was made with precomputed embeddings of shape {tuple(recorded['shape'])}; "
                 "pass representation=<the same array> again"
