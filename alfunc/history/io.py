@@ -24,7 +24,8 @@ import json
 import math
 import numbers
 import os
-import tempfile
+import secrets
+import stat
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -87,8 +88,15 @@ def save_history(history: History, path: str | os.PathLike) -> Path:
 def write_atomically(path: Path, data: bytes) -> None:
     """Replace ``path`` by ``data`` all at once; on any failure the old file stays and no temp file is left.
 
+    The data goes to a temporary file beside ``path`` (``.<name>.<16 hex digits>.tmp``),
+    created like any other new file: its mode is ``0o666`` less the process
+    umask, or the mode of the file it replaces, which keeps the permissions its
+    owner gave it. Then one ``os.replace`` puts it in place.
+
     Examples
     --------
+    >>> import os
+    >>> import stat
     >>> import tempfile
     >>> from pathlib import Path
     >>> from alfunc.history.io import write_atomically
@@ -97,6 +105,10 @@ def write_atomically(path: Path, data: bytes) -> None:
     >>> write_atomically(path, b"second")
     >>> path.read_bytes()
     b'second'
+    >>> path.chmod(0o640)
+    >>> write_atomically(path, b"third")
+    >>> oct(stat.S_IMODE(path.stat().st_mode))
+    '0o640'
 
     A write that fails halfway leaves the previous content, and no temporary file:
 
@@ -105,9 +117,9 @@ def write_atomically(path: Path, data: bytes) -> None:
     ...
     TypeError: a bytes-like object is required, not 'str'
     >>> path.read_bytes(), [file.name for file in path.parent.iterdir()]
-    (b'second', ['notes.txt'])
+    (b'third', ['notes.txt'])
     """
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    handle, temporary = _create_temporary(path)
     try:
         with os.fdopen(handle, "wb") as file:
             file.write(data)
@@ -115,8 +127,37 @@ def write_atomically(path: Path, data: bytes) -> None:
             os.fsync(file.fileno())
         os.replace(temporary, path)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
+
+
+def _create_temporary(path: Path) -> tuple[int, Path]:
+    """A new, empty temporary file beside ``path``, open for writing, with the mode ``path`` should get.
+
+    ``tempfile.mkstemp`` would make it ``0o600`` whatever the umask, and
+    ``os.replace`` keeps that mode; ``os.open`` with ``0o666`` lets the umask
+    apply as it does to any new file, without touching the process umask.
+    """
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        kept_mode: int | None = stat.S_IMODE(os.stat(path).st_mode)
+    except OSError:
+        kept_mode = None
+    for _ in range(100):
+        temporary = path.parent / f".{path.name}.{secrets.token_hex(8)}.tmp"
+        try:
+            handle = os.open(temporary, flags, 0o666)
+        except FileExistsError:
+            continue
+        if kept_mode is not None and hasattr(os, "fchmod"):
+            try:
+                os.fchmod(handle, kept_mode)
+            except BaseException:
+                os.close(handle)
+                temporary.unlink(missing_ok=True)
+                raise
+        return handle, temporary
+    raise FileExistsError(f"could not create a temporary file beside {str(path)!r}")
 
 
 def check_path(path: Any, name: str = "path") -> Path:
