@@ -24,6 +24,7 @@ import json
 import math
 import numbers
 import os
+import re
 import secrets
 import stat
 from collections.abc import Mapping
@@ -31,6 +32,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+try:
+    import fcntl
+except ImportError:  # not POSIX: no locks, so no temporary can be known to be stale
+    fcntl = None  # type: ignore[assignment]
 
 from alfunc.core.frozen import FrozenMap
 from alfunc.core.state import History, Record
@@ -41,6 +47,7 @@ FORMAT_VERSION = 2
 READABLE_VERSIONS = (1, 2)  # version 1 files hold no labels and no ids
 INDEX_DTYPE = np.dtype("<i8")
 UTILITY_DTYPE = np.dtype("<f8")
+TEMPORARY = re.compile(r"[0-9a-f]{16}|[a-z0-9_]{8}")  # the random part of a temporary's name: ours, or mkstemp's
 MAX_ROWS = 2**63 - 1  # a pool's rows are counted in int64
 INT_LABELS = (-(2**63), 2**64 - 1)  # what int64 and uint64 label arrays hold
 MAX_FLOAT_INT = int(np.finfo(np.float64).max)
@@ -91,7 +98,9 @@ def write_atomically(path: Path, data: bytes) -> None:
     The data goes to a temporary file beside ``path`` (``.<name>.<16 hex digits>.tmp``),
     created like any other new file: its mode is ``0o666`` less the process
     umask, or the mode of the file it replaces, which keeps the permissions its
-    owner gave it. Then one ``os.replace`` puts it in place.
+    owner gave it. Then one ``os.replace`` puts it in place. The temporary is
+    locked while it is written, and a successful write removes the temporaries
+    of ``path`` that no live writer holds: those of saves that were killed.
 
     Examples
     --------
@@ -120,15 +129,16 @@ def write_atomically(path: Path, data: bytes) -> None:
     (b'third', ['notes.txt'])
     """
     handle, temporary = _create_temporary(path)
-    try:
-        with os.fdopen(handle, "wb") as file:
+    with os.fdopen(handle, "wb") as file:  # open (and locked) until the rename: the temporary is in use
+        try:
             file.write(data)
             file.flush()
             os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+            os.replace(temporary, path)
+        except BaseException:
+            temporary.unlink(missing_ok=True)
+            raise
+    remove_stale_temporaries(path)
 
 
 def _create_temporary(path: Path) -> tuple[int, Path]:
@@ -149,15 +159,80 @@ def _create_temporary(path: Path) -> tuple[int, Path]:
             handle = os.open(temporary, flags, 0o666)
         except FileExistsError:
             continue
-        if kept_mode is not None and hasattr(os, "fchmod"):
-            try:
-                os.fchmod(handle, kept_mode)
-            except BaseException:
+        try:
+            if not _lock(handle):  # a cleaner opened it between our create and our lock: it will remove it
                 os.close(handle)
-                temporary.unlink(missing_ok=True)
-                raise
+                continue
+            if kept_mode is not None and hasattr(os, "fchmod"):
+                os.fchmod(handle, kept_mode)
+        except BaseException:
+            os.close(handle)
+            temporary.unlink(missing_ok=True)
+            raise
         return handle, temporary
     raise FileExistsError(f"could not create a temporary file beside {str(path)!r}")
+
+
+def remove_stale_temporaries(path: str | os.PathLike) -> list[Path]:
+    """Remove the temporaries that killed saves of ``path`` left beside it; return those removed.
+
+    Only files named as ``write_atomically`` names the temporaries of this very
+    target (``.<name>.<16 hex digits>.tmp``, or ``.<name>.<8 characters>.tmp``
+    as ``tempfile.mkstemp`` named them before) are candidates, and of those only
+    regular files that no live save holds locked. Other files, folders and
+    links are never touched, nor is ``path`` itself. Needs ``fcntl`` locks
+    (POSIX); elsewhere nothing is removed.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from alfunc.history.io import remove_stale_temporaries
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / ".run.json.0123456789abcdef.tmp").write_bytes(b"half a history")
+    >>> _ = (folder / ".other.json.0123456789abcdef.tmp").write_bytes(b"another target's")
+    >>> [p.name for p in remove_stale_temporaries(folder / "run.json")]
+    ['.run.json.0123456789abcdef.tmp']
+    >>> [p.name for p in folder.iterdir()]
+    ['.other.json.0123456789abcdef.tmp']
+    """
+    path = check_path(path)
+    if fcntl is None:
+        return []
+    try:
+        names = sorted(os.listdir(path.parent))
+    except OSError:
+        return []
+    removed = []
+    prefix = f".{path.name}."
+    for name in names:
+        if not (name.startswith(prefix) and name.endswith(".tmp") and TEMPORARY.fullmatch(name[len(prefix) : -4])):
+            continue
+        candidate = path.parent / name
+        try:
+            handle = os.open(candidate, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0))
+        except OSError:  # gone already, a link, or not ours to open
+            continue
+        try:
+            if stat.S_ISREG(os.fstat(handle).st_mode) and _lock(handle):
+                candidate.unlink()
+                removed.append(candidate)
+        except OSError:
+            pass  # a cleanup that cannot be done now is done by a later save
+        finally:
+            os.close(handle)
+    return removed
+
+
+def _lock(handle: int) -> bool:
+    """Take an exclusive lock on an open file without waiting; False when another open file holds one."""
+    if fcntl is None:
+        return True
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
 
 
 def check_path(path: Any, name: str = "path") -> Path:
@@ -553,4 +628,12 @@ def _from_json(value: Any) -> Any:
     return value
 
 
-__all__ = ["FORMAT_VERSION", "check_path", "history_digest", "load_history", "save_history", "write_atomically"]
+__all__ = [
+    "FORMAT_VERSION",
+    "check_path",
+    "history_digest",
+    "load_history",
+    "remove_stale_temporaries",
+    "save_history",
+    "write_atomically",
+]
