@@ -180,3 +180,45 @@ def test_trace_start_must_be_a_fitted_state_of_the_same_pool():
         al.trace(X[:30], y[:30], NoFit(), n_init=4, start=al.fit_step(opened, X, GaussianNB()))
     with pytest.raises(TypeError, match="start must be an ALState"):
         al.trace(X, y, NoFit(), n_init=4, start=opened.history)
+
+
+def with_utilities(history: al.History, iteration: int, utilities: np.ndarray) -> al.History:
+    records = list(history.records)
+    records[iteration] = attrs.evolve(records[iteration], utilities=utilities)
+    return attrs.evolve(history, records=tuple(records))
+
+
+def test_verify_compares_the_recomputed_utilities_so_a_forged_file_is_caught(tmp_path):
+    X, y = make_pool(60)
+    final = al.run(X, y, GaussianNB(), "margin", n_init=6, batch_size=4, max_iter=4)
+    recorded = final.history[2].utilities
+    forged = with_utilities(final.history, 2, np.r_[recorded[:1], recorded[1:] * 0.5])
+    path = al.save_history(forged, tmp_path / "forged.json")  # a valid file: its digest is recomputed
+    loaded = al.load_history(path)
+    with pytest.raises(al.ReplayDivergence, match=r"iteration 2 \(utilities differ\)") as caught:
+        al.replay(loaded, X, None, GaussianNB(), verify=True)
+    divergence = caught.value
+    assert divergence.differs == "utilities" and divergence.iteration == 2 and divergence.state.iteration == 1
+    assert np.array_equal(divergence.recorded, divergence.replayed)  # the same points, best first
+    assert np.array_equal(divergence.recorded_utilities, loaded[2].utilities)
+    assert np.allclose(divergence.replayed_utilities, recorded, rtol=1e-12)
+    assert "at 3 of 4 points" in str(divergence)
+    assert al.replay(loaded, X, None, GaussianNB()).n_labeled == final.n_labeled  # unverified replay goes through
+
+
+def test_verify_tolerates_rounding_in_the_utilities_and_treats_nan_as_equal():
+    X, y = make_pool(60)
+    final = al.run(X, y, GaussianNB(), "entropy", n_init=6, batch_size=4, max_iter=3)
+    nudged = with_utilities(final.history, 1, final.history[1].utilities * (1 + 1e-12))
+    assert al.replay(nudged, X, y, GaussianNB(), verify=True).history == nudged
+    assert np.isnan(final.history[0].utilities).all()  # the initial draw has no utilities: NaN recorded and NaN checked
+
+
+def test_verify_says_when_indices_differ():
+    X, y = make_pool(60)
+    final = al.run(X, y, GaussianNB(), "margin", n_init=6, batch_size=4, max_iter=2)
+    other = al.run(X, y, GaussianNB(), "random", n_init=6, batch_size=4, max_iter=2)
+    swapped = attrs.evolve(final.history, records=(final.history[0], other.history[1], final.history[2]))
+    with pytest.raises(al.ReplayDivergence, match=r"iteration 1 \(indices differ\)") as caught:
+        al.replay(swapped, X, y, GaussianNB(), verify=True, strategy="margin")
+    assert caught.value.differs == "indices" and caught.value.recorded_utilities is None
