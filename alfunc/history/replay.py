@@ -28,7 +28,7 @@ from alfunc.core.oracle import as_oracle, known_labels
 from alfunc.core.representation import check_representation, describe_representation
 from alfunc.core.rows import n_rows
 from alfunc.core.state import ALState, History, Query
-from alfunc.core.validation import check_estimator, check_pool, check_test_set
+from alfunc.core.validation import check_estimator, check_pool, check_test_set, is_count
 from alfunc.engine.loop import trace
 from alfunc.engine.selection import select
 from alfunc.engine.steps import GIVEN_STRATEGY, INITIAL_STRATEGY, fit_step, initial_indices, teach
@@ -236,6 +236,8 @@ def replay_trace(
     ask = None if oracle is None else as_oracle(oracle, n_rows(X))
     check_estimator(estimator)
     last = _check_upto(upto, len(history))
+    verify = _check_flag(verify, "verify")
+    keep_models = _check_flag(keep_models, "keep_models")
     if fit not in ("each", "last"):
         raise ValueError(f"fit must be 'each' or 'last', got {fit!r}")
     if verify and fit == "last":
@@ -540,11 +542,20 @@ def _check_same_test_set(info: Mapping[str, Any], X_test: Any, y_test: Any) -> N
 
 
 def _check_upto(upto: Any, n_records: int) -> int:
+    """The last round to replay: ``None`` for the last recorded, or any integer (numpy's too) in range."""
     if upto is None:
         return n_records - 1
-    if not isinstance(upto, int) or isinstance(upto, bool) or not 0 <= upto < n_records:
+    if not is_count(upto):
+        raise TypeError(f"upto must be an integer (an iteration) or None, got {type(upto).__name__} {upto!r}")
+    if not 0 <= upto < n_records:
         raise ValueError(f"upto must be an iteration between 0 and {n_records - 1}, got {upto!r}")
-    return upto
+    return int(upto)
+
+
+def _check_flag(value: Any, name: str) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {type(value).__name__} {value!r}")
+    return bool(value)
 
 
 def _check_queried(records: tuple, n_pool: int) -> None:

@@ -222,3 +222,27 @@ def test_verify_says_when_indices_differ():
     with pytest.raises(al.ReplayDivergence, match=r"iteration 1 \(indices differ\)") as caught:
         al.replay(swapped, X, y, GaussianNB(), verify=True, strategy="margin")
     assert caught.value.differs == "indices" and caught.value.recorded_utilities is None
+
+
+def test_upto_takes_any_integer_numpy_included_and_refuses_other_types_by_name():
+    X, y = make_pool(40)
+    history = al.run(X, y, GaussianNB(), n_init=4, batch_size=4, max_iter=2).history
+    for upto in (1, np.int64(1), np.int32(1), np.uint8(1)):
+        assert al.replay(history, X, y, GaussianNB(), upto=upto).iteration == 1
+        assert al.replay(history, X, y, GaussianNB(), upto=upto, fit="last").iteration == 1
+    for upto in (True, 1.0, "1", np.float64(1.0), [1]):
+        with pytest.raises(TypeError, match="upto must be an integer"):
+            al.replay(history, X, y, NoFit(), upto=upto)
+    for upto in (-1, 3, np.int64(3), 2**70):
+        with pytest.raises(ValueError, match="upto must be an iteration between 0 and 2"):
+            al.replay(history, X, y, NoFit(), upto=upto)
+
+
+def test_verify_and_keep_models_must_be_booleans():
+    X, y = make_pool(40)
+    history = al.run(X, y, GaussianNB(), n_init=4, batch_size=4, max_iter=2).history
+    for name in ("verify", "keep_models"):
+        for bad in ("no", 1, None):
+            with pytest.raises(TypeError, match=f"{name} must be True or False"):
+                al.replay(history, X, y, NoFit(), **{name: bad})
+    assert al.replay(history, X, y, GaussianNB(), verify=np.bool_(True), keep_models=np.True_).history[0].model
