@@ -478,9 +478,10 @@ def recorded_representation(info: Mapping[str, Any], representation: Any, X: Any
     embedded = isinstance(recorded, Mapping) and "embedding" in recorded
     if representation is RECORDED:
         if isinstance(recorded, Mapping) and embedded:
+            shape = recorded.get("shape")  # a history is data from a file: the key may be missing or odd
+            shown = f" of shape {tuple(shape)}" if isinstance(shape, (list, tuple)) else ""
             raise ValueError(
-                f"the history was made with precomputed embeddings of shape {tuple(recorded['shape'])}; "
-                "pass representation=<the same array> again"
+                f"the history was made with precomputed embeddings{shown}; pass representation=<the same array> again"
             )
         return recorded_parameter(info, "representation") if "representation" in info else None
     representation = check_representation(representation, X)

@@ -246,3 +246,13 @@ def test_verify_and_keep_models_must_be_booleans():
             with pytest.raises(TypeError, match=f"{name} must be True or False"):
                 al.replay(history, X, y, NoFit(), **{name: bad})
     assert al.replay(history, X, y, GaussianNB(), verify=np.bool_(True), keep_models=np.True_).history[0].model
+
+
+def test_a_recorded_representation_without_its_shape_is_a_clear_error(tmp_path):
+    X, y = make_pool(40)
+    history = al.run(X, y, GaussianNB(), n_init=4, batch_size=4, max_iter=1).history
+    for recorded in ({"embedding": "0" * 64}, {"embedding": "0" * 64, "shape": 7}):
+        forged = al.load_history(al.save_history(history.with_info({"representation": recorded}), tmp_path / "f.json"))
+        for call in (al.replay, al.resume):
+            with pytest.raises(ValueError, match="precomputed embeddings; pass representation="):
+                call(forged, X, y, NoFit())
