@@ -59,3 +59,18 @@ def test_text_query_benchmark_agrees_with_the_floor(bench, capsys):
     pandas = importlib.util.find_spec("pandas") is not None
     assert len(rows) == 5 + pandas and all(row[-1] == "yes" for row in rows.values()), out
     assert ("alfunc select, pandas Series" in rows) == pandas, out
+
+
+def test_embeddings_benchmark_gives_valid_batches(bench, capsys):
+    bench("bench_embeddings").main(["--quick"])
+    out = capsys.readouterr().out
+    rows = table_rows(out)
+    assert "alfunc k_center_greedy" in rows and "random batch (for scale)" in rows, out
+    assert all(row[2] == "yes" for row in rows.values()), out  # k distinct unlabeled points each
+    radius = {name: float(row[3]) for name, row in rows.items()}
+    labeled_alone = float(out.split("k-center radius of the labeled set alone: ")[1].split()[0])
+    assert radius["alfunc k_center_greedy"] <= min(labeled_alone, radius["random batch (for scale)"]), out
+    if importlib.util.find_spec("skactiveml") is None:
+        assert "[skipped] scikit-activeml is not importable here" in out and not any("scikit" in n for n in rows)
+    else:
+        assert "scikit-activeml's classifier has alfunc's coefficients: yes" in out, out
