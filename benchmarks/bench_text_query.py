@@ -149,7 +149,11 @@ def main(argv: list[str] | None = None) -> None:
     if importlib.util.find_spec("pandas") is not None:
         import pandas as pd
 
-        series = pd.Series(docs)
+        series = pd.Series(docs)  # pandas >= 3 infers its str dtype (Arrow-backed when pyarrow is installed)
+        unlabeled = np.flatnonzero(~labeled)
+        methods[f"floor on the Series (dtype {series.dtype})"] = lambda: best_k(
+            unlabeled, margin_utilities(model, series.iloc[unlabeled]), k
+        )[0]
         methods["alfunc select, pandas Series"] = lambda: al.select(state, series, "margin", k)
     for size in filter(None, args.chunk_sizes.split(",")):
         methods[f"alfunc select, list, chunk_size={int(size)}"] = lambda size=int(size): al.select(
@@ -185,6 +189,10 @@ def main(argv: list[str] | None = None) -> None:
     for name in (name for name in methods if name.startswith("alfunc") and "chunk_size" not in name):
         ratio = seconds[name] / seconds[floor_name]
         print(target(f"{name} <= 1.2x floor time", ratio <= 1.2, f"{ratio:.2f}x"))
+    series_floor = next((name for name in methods if name.startswith("floor on the Series")), None)
+    if series_floor is not None:
+        ratio = seconds["alfunc select, pandas Series"] / seconds[series_floor]
+        print(f"  [info] alfunc select, pandas Series / the floor on the same Series: {ratio:.2f}x")
     peak, chunked_peak = memory["alfunc select, list"], memory[chunked_name]
     print(
         target(
