@@ -1,8 +1,24 @@
 """The ``alfunc`` command: ``simulate`` a paired experiment, ``replay`` a history, ``report`` on results.
 
     alfunc simulate                       # digits, logistic regression, margin vs random, 5 seeds
-    alfunc replay alfunc-out/histories/<id>.json
+    alfunc simulate --data flowers.csv --target species [--id name]   # your own table
+    alfunc simulate --data reviews.parquet --target stars --text review  # your own documents
+    alfunc replay alfunc-out/histories/<id>.json [--data FILE --target COLUMN ...]
     alfunc report alfunc-out/results.jsonl
+
+``--data`` reads a CSV/TSV, Parquet, ``.npy`` or ``.npz`` file (see
+``alfunc.experiments.files``). A table's model is ``table+<estimator>``: its
+categorical columns one-hot encoded and its numeric ones imputed and scaled,
+selected by name, before the estimator; ``--text COLUMN`` makes the documents
+of that column the rows and the model ``tfidf+<estimator>`` (TF-IDF features;
+the other columns are not used); arrays go to the estimator as they are, scaled
+like the bundled datasets. With ``--data`` the output folder also holds
+``picks.csv``: one line per labeled point of every run, with the columns
+``run,strategy,seed,iteration,position,id``: the run's id (as in
+``results.jsonl`` and ``histories/<run>.json``), its strategy and seed, the
+iteration that labeled the point (0 = the initial set), the point's 0-based row
+among the file's data rows, and its id (the ``--id`` column's value, else the
+table's index: the row number of a CSV).
 
 Progress goes to stderr, tables to stdout. Every error is one line on stderr
 (``alfunc: error: ...``) with exit code 2; a replay that does not match exits 1.
@@ -12,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import math
 import os
 import sys
 import time
@@ -21,7 +38,8 @@ from typing import Any, NoReturn
 
 import alfunc
 from alfunc.experiments.catalog import DATASETS, ESTIMATORS, load_dataset, make_estimator
-from alfunc.experiments.grid import experiment_grid, paired_split, run_from_info, run_grid
+from alfunc.experiments.files import UserData, read_data, run_picks, table_estimator, text_estimator, write_picks
+from alfunc.experiments.grid import Grid, Run, experiment_grid, paired_split, run_from_info, run_grid
 from alfunc.experiments.plots import plot_experiment
 from alfunc.experiments.results import read_results
 from alfunc.experiments.summary import format_summaries, rank_settings, summarize
@@ -33,6 +51,19 @@ from alfunc.strategies import STRATEGIES
 RESULTS_NAME = "results.jsonl"
 FIGURE_NAME = "learning_curves.png"
 HISTORIES_NAME = "histories"
+PICKS_NAME = "picks.csv"
+DEFAULT_BUDGET = 300
+OWN_DATA_OPTIONS = (("--target", "target"), ("--text", "text"), ("--id", "id_column"))
+DENSE_ONLY = frozenset({"naive_bayes"})  # GaussianNB takes no sparse input
+DATA_HELP = (
+    "--data FILE (.csv or .tsv, also compressed; .parquet; .npy; .npz) replaces --dataset. A table needs "
+    "--target COLUMN; its model is table+ESTIMATOR: categorical columns one-hot encoded, numeric ones imputed and "
+    "scaled (selected by name), then the estimator. --text COLUMN makes that column's documents the rows and the "
+    "model tfidf+ESTIMATOR (the other columns are not used; naive_bayes takes no sparse TF-IDF features). An .npy "
+    "array holds the labels in its last column (or --target INDEX); an .npz file the arrays X and y (or --target "
+    "NAME). Rows without a label are refused. The output folder gains picks.csv (see --out). Tables need pandas "
+    "(pip install 'alfunc[tables]'), Parquet also pyarrow ('alfunc[parquet]')."
+)
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -71,8 +102,10 @@ def build_parser() -> argparse.ArgumentParser:
     >>> arguments = build_parser().parse_args(["simulate", "--dataset", "iris", "wine", "--seeds", "3"])
     >>> arguments.command, arguments.dataset, arguments.seeds, arguments.handler.__name__
     ('simulate', ['iris', 'wine'], 3, 'simulate_command')
-    >>> arguments.estimator, arguments.strategies, arguments.n_init, arguments.batch_size, arguments.budget  # defaults
-    (['logistic'], ['margin', 'random'], 20, [20], 300)
+    >>> arguments.estimator, arguments.strategies, arguments.n_init, arguments.batch_size  # defaults
+    (['logistic'], ['margin', 'random'], 20, [20])
+    >>> arguments.budget is None  # not given: 300, or the whole pool of a smaller --data file
+    True
     """
     parser = OneLineParser(
         prog="alfunc",
@@ -87,7 +120,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Run every strategy on the same seeds (same split, scaling and initial set per seed), "
         "print AULC and final scores with paired statistics, and write the results, histories and a figure.",
     )
-    simulate.add_argument(
+    source = simulate.add_mutually_exclusive_group()
+    source.add_argument(
         "--dataset",
         nargs="+",
         default=["digits"],
@@ -95,6 +129,9 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help=f"bundled datasets (default digits; one of {', '.join(sorted(DATASETS))})",
     )
+    source.add_argument("--data", type=Path, default=None, metavar="FILE", help="your own data file (see below)")
+    own = simulate.add_argument_group("your own data", DATA_HELP)
+    _add_data_options(own)
     simulate.add_argument(
         "--estimator",
         nargs="+",
@@ -111,11 +148,23 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help=f"strategies (default margin random; from {', '.join(sorted(STRATEGIES))})",
     )
+    simulate.add_argument(
+        "--representation",
+        nargs="+",
+        default=[None],
+        choices=["input", "model"],
+        help="geometry of distance-based strategies: input (the rows) or model (the fitted pipeline's features); "
+        "default: input for numeric data, model otherwise",
+    )
     simulate.add_argument("--seeds", type=int, default=5, help="number of seeds, 0..N-1 (default 5)")
     simulate.add_argument("--n-init", type=int, default=20, help="initial labeled points (default 20)")
     simulate.add_argument("--batch-size", type=int, nargs="+", default=[20], help="points per query (default 20)")
     simulate.add_argument(
-        "--budget", type=int, default=300, help="labeled points at the end, initial set included (default 300)"
+        "--budget",
+        type=int,
+        default=None,
+        help=f"labeled points at the end, initial set included (default {DEFAULT_BUDGET}; with --data, "
+        "at most the pool: the file's rows less the test split)",
     )
     simulate.add_argument(
         "--test-size", type=float, default=0.25, help="test fraction of each seed's split (default 0.25)"
@@ -138,7 +187,15 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="with --backend dask: address of a running Dask scheduler (default: a local cluster)",
     )
-    simulate.add_argument("--out", type=Path, default=Path("alfunc-out"), help="output folder (default alfunc-out)")
+    simulate.add_argument(
+        "--out",
+        type=Path,
+        default=Path("alfunc-out"),
+        help="output folder (default alfunc-out): results.jsonl, histories/, learning_curves.png and, with --data, "
+        "picks.csv: one line per labeled point of every run, columns run,strategy,seed,iteration,position,id "
+        "(run id as in results.jsonl; iteration 0 = the initial set; position = the point's 0-based data row in "
+        "the file; id = its --id value, else the table's index: a CSV's row number)",
+    )
     simulate.add_argument("--no-progress", action="store_true", help="no progress bar")
     simulate.set_defaults(handler=simulate_command)
 
@@ -149,6 +206,10 @@ def build_parser() -> argparse.ArgumentParser:
         "re-running each query, and say whether it selects the recorded points.",
     )
     replay_parser.add_argument("file", type=Path, help="a history JSON file (alfunc-out/histories/<id>.json)")
+    replay_parser.add_argument(
+        "--data", type=Path, default=None, metavar="FILE", help="the data file of a history made with --data"
+    )
+    _add_data_options(replay_parser.add_argument_group("the data file's options, as given to simulate"))
     replay_parser.set_defaults(handler=replay_command)
 
     report = commands.add_parser(
@@ -221,7 +282,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"alfunc: replay does not match: {divergence}", file=sys.stderr)
         return 1
     except (ValueError, TypeError, OSError, ImportError) as error:
-        print(f"alfunc: error: {error}", file=sys.stderr)
+        print(f"alfunc: error: {' '.join(str(error).split())}", file=sys.stderr)  # one line, whatever raised it
         return 2
 
 
@@ -246,17 +307,8 @@ def simulate_command(arguments: argparse.Namespace) -> int:
     >>> sorted(os.listdir(out)), len(os.listdir(os.path.join(out, "histories")))  # one history per run
     (['histories', 'learning_curves.png', 'results.jsonl'], 2)
     """
-    grid = experiment_grid(
-        arguments.dataset,
-        arguments.strategies,
-        arguments.seeds,
-        arguments.estimator,
-        arguments.batch_size,
-        n_init=arguments.n_init,
-        budget=arguments.budget,
-        test_size=arguments.test_size,
-        scoring=arguments.scoring,
-    )
+    data = _user_data(arguments)
+    grid = _simulation_grid(arguments, data)
     out = arguments.out
     histories = out / HISTORIES_NAME
     histories.mkdir(parents=True, exist_ok=True)
@@ -273,12 +325,112 @@ def simulate_command(arguments: argparse.Namespace) -> int:
             callback=new_runs.append,
         )
     elapsed = time.perf_counter() - started
+    picks = "" if data is None else f"\npicks: {_write_picks(out / PICKS_NAME, results, histories, data)}"
     print(_report(results, arguments.reference, arguments.aulc, out / FIGURE_NAME))
     print(
         f"\n{len(results)} runs ({len(results) - len(new_runs)} already in {results_path}) in {elapsed:.1f} s\n"
-        f"results: {results_path}\nhistories: {histories}/\nfigure: {out / FIGURE_NAME}"
+        f"results: {results_path}\nhistories: {histories}/\nfigure: {out / FIGURE_NAME}{picks}"
     )
     return 0
+
+
+def _add_data_options(group: Any) -> None:
+    group.add_argument(
+        "--target",
+        default=None,
+        metavar="COLUMN",
+        help="the labels: a table's column (required), an .npy array's column index (default: the last), "
+        "an .npz file's array (default y)",
+    )
+    group.add_argument(
+        "--text",
+        default=None,
+        metavar="COLUMN",
+        help="a table's column of documents: they are the rows (TF-IDF + the estimator; other columns not used)",
+    )
+    group.add_argument(
+        "--id",
+        dest="id_column",
+        default=None,
+        metavar="COLUMN",
+        help="a table's column (or an .npz file's array) of unique row ids, reported in picks.csv "
+        "(default: the table's index, the row number of a CSV)",
+    )
+
+
+def _user_data(arguments: argparse.Namespace) -> UserData | None:
+    """The ``--data`` file read with its options, or None without ``--data``."""
+    if arguments.data is None:
+        given = [option for option, name in OWN_DATA_OPTIONS if getattr(arguments, name) is not None]
+        if given:
+            raise ValueError(f"{' and '.join(given)} need{'s' if len(given) == 1 else ''} --data FILE")
+        return None
+    return read_data(arguments.data, arguments.target, text=arguments.text, id_column=arguments.id_column)
+
+
+def _simulation_grid(arguments: argparse.Namespace, data: UserData | None) -> Grid:
+    """The grid of ``simulate``: bundled datasets by name, or the ``--data`` file with its models."""
+    budget = DEFAULT_BUDGET if arguments.budget is None else arguments.budget
+    if data is None:
+        datasets: Any = arguments.dataset
+        estimators: Any = arguments.estimator
+    else:
+        budget = _check_rows(arguments, data)
+        datasets = {data.name: (data.X, data.y)}
+        if len(set(arguments.estimator)) != len(arguments.estimator):
+            raise ValueError(f"estimators must list distinct names, got {arguments.estimator!r}")
+        estimators = dict(_file_estimator(name, data) for name in arguments.estimator)
+    return experiment_grid(
+        datasets,
+        arguments.strategies,
+        arguments.seeds,
+        estimators,
+        arguments.batch_size,
+        n_init=arguments.n_init,
+        budget=budget,
+        test_size=arguments.test_size,
+        scoring=arguments.scoring,
+        scale=data is None or data.kind == "array",  # a table's or a text's pipeline does its own scaling
+        representations=arguments.representation,
+    )
+
+
+def _check_rows(arguments: argparse.Namespace, data: UserData) -> int | None:
+    """The budget for the ``--data`` file, after checking its pool holds n_init and a given budget."""
+    n_rows, test_size = int(data.y.size), arguments.test_size
+    if not 0.0 < test_size < 1.0:
+        return arguments.budget  # the grid refuses the test size with its own message
+    n_pool = n_rows - math.ceil(test_size * n_rows)
+    for option, count in (("--n-init", arguments.n_init), ("--budget", arguments.budget)):
+        if count is not None and count > n_pool:
+            raise ValueError(
+                f"{arguments.data}: {n_rows} rows leave a pool of {n_pool} after the test split "
+                f"(--test-size {test_size}), fewer than {option} {count}; lower {option} or --test-size"
+            )
+    return min(DEFAULT_BUDGET, n_pool) if arguments.budget is None else arguments.budget
+
+
+def _file_estimator(name: str, data: UserData) -> tuple[str, Any]:
+    """``(grid name, estimator)`` of a named estimator on the ``--data`` file's kind of rows."""
+    if data.kind == "array":
+        return name, make_estimator(name)
+    if data.kind == "table":
+        return f"table+{name}", table_estimator(data.X, make_estimator(name), sparse=name not in DENSE_ONLY)
+    if name in DENSE_ONLY:
+        usable = ", ".join(sorted(set(ESTIMATORS) - DENSE_ONLY))
+        raise ValueError(
+            f"--estimator {name} takes no sparse input, as the TF-IDF features of --text are; use {usable}"
+        )
+    return f"tfidf+{name}", text_estimator(make_estimator(name))
+
+
+def _write_picks(path: Path, results: list[dict[str, Any]], histories: Path, data: UserData) -> Path:
+    """``picks.csv`` of every run in ``results``, from the histories saved next to it."""
+    rows = []
+    for line in results:
+        run = run_from_info({"experiment": line["run"]})
+        rows.extend(run_picks(run, load_history(histories / f"{line['id']}.json"), data))
+    return write_picks(path, rows)
 
 
 def replay_command(arguments: argparse.Namespace) -> int:
@@ -302,19 +454,53 @@ def replay_command(arguments: argparse.Namespace) -> int:
     """
     history = load_history(arguments.file)
     run = run_from_info(history.info)
-    if run.dataset not in DATASETS or run.estimator not in ESTIMATORS:
+    data = _user_data(arguments)
+    if data is not None:
+        X, y, estimator = data.X, data.y, _history_estimator(run, data, arguments.data)
+    elif run.dataset in DATASETS and run.estimator in ESTIMATORS:
+        (X, y), estimator = load_dataset(run.dataset), make_estimator(run.estimator)
+    else:
         raise ValueError(
             f"the history was made on dataset {run.dataset!r} with estimator {run.estimator!r}, which are not "
-            "bundled; replay it from Python with alfunc.replay(history, X, y, estimator, verify=True)"
+            "bundled; give its file and options as to simulate (--data FILE --target COLUMN ...), or replay it "
+            "from Python with alfunc.replay(history, X, y, estimator, verify=True)"
         )
-    X_pool, X_test, y_pool, y_test = paired_split(run, *load_dataset(run.dataset))
-    final = replay(history, X_pool, y_pool, make_estimator(run.estimator), verify=True, X_test=X_test, y_test=y_test)
+    X_pool, X_test, y_pool, y_test = paired_split(run, X, y)
+    final = replay(history, X_pool, y_pool, estimator, verify=True, X_test=X_test, y_test=y_test)
     scores_match = [r.scores for r in final.history] == [r.scores for r in history]
     print(
         f"{arguments.file}: {len(history)} fits of {run.strategy} on {run.dataset} (seed {run.seed}) replayed; "
         f"every query selected the recorded points{'' if scores_match else ', but some scores differ'}"
     )
     return 0 if scores_match else 1
+
+
+def _history_estimator(run: Run, data: UserData, path: Path) -> Any:
+    """The estimator a history made with ``--data`` was run with, after checking the file is the one it used."""
+    name = run.estimator.partition("+")[2] if data.kind != "array" else run.estimator
+    if name not in ESTIMATORS:
+        raise ValueError(f"{path}: the history's estimator {run.estimator!r} was not made for this kind of data")
+    grid_name, estimator = _file_estimator(name, data)
+    same = experiment_grid(
+        {run.dataset: (data.X, data.y)},
+        [run.strategy],
+        [run.seed],
+        {grid_name: estimator},
+        run.batch_size,
+        n_init=run.n_init,
+        budget=run.budget,
+        test_size=run.test_size,
+        scoring=run.scoring,
+        scale=run.scale,
+        representations=[run.representation],
+    ).runs[0]
+    if same != run:
+        differ = [field for field in ("estimator", "data", "model") if getattr(same, field) != getattr(run, field)]
+        raise ValueError(
+            f"{path}: with these options the data file is not what the history was made on "
+            f"(its {' and '.join(differ)} differ); give the file and options given to simulate"
+        )
+    return estimator
 
 
 def report_command(arguments: argparse.Namespace) -> int:

@@ -30,11 +30,14 @@ from sklearn.metrics import cohen_kappa_score
 
 from alfunc.core.context import Context
 from alfunc.core.rng import step_generator
+from alfunc.core.rows import row_blocks, take_rows
 from alfunc.core.state import ALState
 from alfunc.strategies import entropy
-from alfunc.strategies.pooled import candidate_utilities, chunks
+from alfunc.strategies.pooled import candidate_utilities
 
 Predicate = Callable[[ALState], bool]
+
+PREDICTION_CHUNK_ROWS = 8192  # rows predicted per call when comparing two models over the pool
 
 
 def _predicate_tuple(predicates: Iterable[Predicate]) -> tuple[Predicate, ...]:
@@ -308,7 +311,7 @@ class StablePredictions(Criterion):
     def __call__(self, state: ALState) -> bool:
         if len(state.history) <= self.window:
             return False
-        rows = self.X[stop_indices(state, self.stop_set)]
+        rows = take_rows(self.X, stop_indices(state, self.stop_set))
         predictions = [model_at(state, self.X, back).predict(rows) for back in range(self.window + 1)]
         kappas = [agreement(newer, older) for newer, older in pairwise(predictions)]
         return float(np.mean(kappas)) >= self.threshold
@@ -373,10 +376,12 @@ class ClassificationChange(Criterion):
         if len(state.history) < 2:
             return False
         previous = model_at(state, self.X, 1)
-        return all(
-            np.array_equal(state.model.predict(self.X[part]), previous.predict(self.X[part]))
-            for part in chunks(state.unlabeled(), self.X.shape[1])
-        )
+        unlabeled = state.unlabeled()
+        for start, stop in row_blocks(unlabeled.size, PREDICTION_CHUNK_ROWS):
+            rows = take_rows(self.X, unlabeled[start:stop])
+            if not np.array_equal(state.model.predict(rows), previous.predict(rows)):
+                return False
+        return True
 
 
 def model_at(state: ALState, X: Any, back: int) -> Any:

@@ -30,7 +30,7 @@ def known_labels(oracle: Any) -> np.ndarray | None:
     >>> known_labels(lambda indices: [0] * len(indices)) is None  # a person: labels unknown ahead
     True
     """
-    return None if callable(oracle) else np.asarray(oracle)
+    return None if oracle is None or callable(oracle) else np.asarray(oracle)
 
 
 def as_oracle(oracle: Any, n_samples: int) -> Oracle:

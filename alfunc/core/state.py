@@ -43,6 +43,10 @@ def _key_tuple(keys: Any) -> tuple[int | float | str, ...] | None:
     )
 
 
+def _optional_labels(values: Any) -> np.ndarray | None:
+    return None if values is None else readonly(values)
+
+
 def _record_tuple(records: Iterable[Record]) -> tuple[Record, ...]:
     return tuple(records)
 
@@ -82,7 +86,9 @@ class Record:
     and ``model`` (kept only on request) are excluded from equality. ``ids``
     holds the user's keys of the queried rows (a DataFrame's index, or the ids
     a run was given) as plain data, so picks can be joined back to the source;
-    ``None`` when the pool has no keys but positions.
+    ``None`` when the pool has no keys but positions. ``labels`` are the labels
+    the queried points were given, so a history replays without its oracle
+    (``None`` only in histories saved before labels were kept).
 
     Examples
     --------
@@ -105,6 +111,8 @@ class Record:
     True
     >>> Record(1, [7, 3], [0.9, 0.4], "margin", 12, ids=["row-7", "row-3"]).ids
     ('row-7', 'row-3')
+    >>> Record(1, [7, 3], [0.9, 0.4], "margin", 12, labels=["cat", "dog"]).labels.tolist()
+    ['cat', 'dog']
     """
 
     iteration: int
@@ -116,6 +124,7 @@ class Record:
     timings: FrozenMap = attrs.field(factory=FrozenMap, converter=FrozenMap, eq=False)
     model: Any = attrs.field(default=None, eq=False, repr=False)
     ids: tuple[int | float | str, ...] | None = attrs.field(default=None, converter=_key_tuple)
+    labels: np.ndarray | None = attrs.field(default=None, converter=_optional_labels, eq=_array_eq)
 
 
 @attrs.frozen(eq=True, hash=False)

@@ -381,6 +381,7 @@ def fit_step(
         timings={**pending.timings, "fit": fitted - started, "score": time.perf_counter() - fitted},
         model=model if keep_model else None,
         ids=row_ids(X, pending.indices, ids) if ids is not None or pool_kind(X) == "frame" else None,
+        labels=state.labels[state.n_labeled - pending.indices.size :],
     )
     return attrs.evolve(state, model=model, history=state.history.appended(record), pending=None)
 

@@ -2,6 +2,8 @@
 
 * ``grid``: ``experiment_grid`` and ``run_grid`` (through joblib, resumable).
 * ``catalog``: the bundled datasets and estimators known by name.
+* ``files``: your own data file (CSV/TSV, Parquet, .npy, .npz) read into rows, labels and row ids,
+  the default models of tables and documents, and picks written back by row id.
 * ``results``: the append-only JSON-lines results file.
 * ``summary``: paired statistics and rankings from results.
 * ``plots``: the learning-curve figure of a grid (matplotlib, imported lazily).
@@ -10,6 +12,7 @@ It builds on every layer below (core, strategies, engine, history, metrics).
 """
 
 from alfunc.experiments.catalog import DATASETS, ESTIMATORS, Dataset, load_dataset, make_estimator
+from alfunc.experiments.files import UserData, read_data, run_picks, table_estimator, text_estimator, write_picks
 from alfunc.experiments.grid import (
     Grid,
     Run,
@@ -19,6 +22,7 @@ from alfunc.experiments.grid import (
     run_grid,
     run_metrics,
     run_one,
+    split_positions,
 )
 from alfunc.experiments.results import append_result, read_results
 from alfunc.experiments.summary import format_summaries, rank_settings, summarize
@@ -29,6 +33,7 @@ __all__ = [
     "Dataset",
     "Grid",
     "Run",
+    "UserData",
     "append_result",
     "experiment_grid",
     "format_summaries",
@@ -36,10 +41,16 @@ __all__ = [
     "make_estimator",
     "paired_split",
     "rank_settings",
+    "read_data",
     "read_results",
     "run_from_info",
     "run_grid",
     "run_metrics",
     "run_one",
+    "run_picks",
+    "split_positions",
     "summarize",
+    "table_estimator",
+    "text_estimator",
+    "write_picks",
 ]

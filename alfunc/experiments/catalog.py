@@ -21,7 +21,8 @@ from sklearn.naive_bayes import GaussianNB
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.svm import SVC
 
-Dataset = tuple[np.ndarray, np.ndarray]
+# (X, y): X any pool alfunc takes (numeric or object arrays, sparse, pandas, lists), y one label per row.
+Dataset = tuple[Any, np.ndarray]
 
 DATASETS: MappingProxyType[str, Callable[[], Dataset]] = MappingProxyType(
     {

@@ -1,4 +1,4 @@
-"""Paired experiment grids: datasets x estimators x batch sizes x seeds x strategies, through joblib.
+"""Paired experiment grids: datasets x estimators x representations x batch sizes x seeds x strategies, through joblib.
 
 The design is paired: for one seed, every strategy sees the same stratified
 train/test split, the same scaling (fitted on the pool only, never on the
@@ -6,6 +6,12 @@ test set) and the same initial set (``init_step`` depends only on the pool
 and the seed). Differences between strategies at one seed are then due to
 the strategy alone, which is what the paired statistics in
 ``alfunc.metrics`` assume.
+
+A dataset's ``X`` is any pool alfunc takes (numeric or object arrays, sparse
+matrices, pandas DataFrames or Series, lists of documents): it is split by
+position (``alfunc.core.rows``), so a DataFrame keeps its columns, dtypes and
+index. Only numeric pools are scaled; documents and mixed tables are left to
+the estimator's own preprocessing (a ``Pipeline``).
 
 Runs go through ``joblib.Parallel``, so ``n_jobs`` spreads them over local
 processes and ``joblib.parallel_config(backend="dask")`` sends them to a Dask
@@ -36,7 +42,8 @@ from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
 from alfunc.core.facts import data_fingerprint, estimator_facts, plain_data
-from alfunc.core.rows import n_rows
+from alfunc.core.representation import check_representation
+from alfunc.core.rows import is_numeric, n_rows, pool_kind, take_rows
 from alfunc.core.scoring import resolve_scorers
 from alfunc.core.state import History
 from alfunc.core.validation import check_estimator, check_labels_for, check_pool, check_positive_int
@@ -57,6 +64,9 @@ class Run:
 
     ``data`` and ``model`` are fingerprints of the dataset and of the
     estimator's parameters, so a rerun only skips a run that really is the same.
+    ``representation`` names the geometry distance-based strategies measure in
+    (None: the library's default, see ``alfunc.core.representation``); like a
+    strategy function, embeddings or a callable are known by their name.
 
     Examples
     --------
@@ -72,6 +82,8 @@ class Run:
     True
     >>> attrs.evolve(run, seed=1).id == run.id  # any other field gives another run
     False
+    >>> run.representation, attrs.evolve(run, representation="model").id == run.id
+    (None, False)
     """
 
     dataset: str
@@ -86,11 +98,20 @@ class Run:
     scale: bool
     data: str
     model: str
+    representation: str | None = None
 
     @property
     def id(self) -> str:
-        """A short stable identifier of the run (a hash of every field)."""
-        canonical = json.dumps(attrs.asdict(self), sort_keys=True, separators=(",", ":"))
+        """A short stable identifier of the run (a hash of every field).
+
+        The default representation (None) is left out of the hash, so runs
+        written before representations were a grid axis keep their ids and a
+        results file from then is still resumed.
+        """
+        fields = attrs.asdict(self)
+        if fields["representation"] is None:
+            del fields["representation"]
+        canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
 
 
@@ -117,6 +138,7 @@ class Grid:
     data: Mapping[str, Dataset] = attrs.field(repr=False)
     estimators: Mapping[str, Any] = attrs.field(repr=False)
     strategies: Mapping[str, Any] = attrs.field(repr=False)
+    representations: Mapping[str | None, Any] = attrs.field(repr=False, factory=lambda: {None: None})
 
 
 def experiment_grid(
@@ -131,15 +153,29 @@ def experiment_grid(
     test_size: float = 0.25,
     scoring: str | None = None,
     scale: bool = True,
+    representations: Any = None,
 ) -> Grid:
     """Every combination, checked before any model is fitted.
 
     ``datasets`` are names from ``alfunc.experiments.catalog.DATASETS`` or a mapping
-    ``name -> (X, y)``; ``estimators`` names from ``ESTIMATORS`` or a mapping
-    ``name -> estimator``; ``strategies`` names or strategy functions;
-    ``seeds`` a count (seeds 0..n-1) or explicit seeds. ``budget`` is the
-    total labeled at the end (initial set included; None = the whole pool).
-    ``scoring`` is None (the estimator's ``score``) or a scorer name.
+    ``name -> (X, y)``, where ``X`` is any pool alfunc takes (numeric or object
+    arrays, sparse matrices, DataFrames, Series or lists of documents);
+    ``estimators`` names from ``ESTIMATORS`` or a mapping ``name -> estimator``
+    (a ``Pipeline`` that turns documents or mixed columns into numbers, for
+    those); ``strategies`` names or strategy functions; ``seeds`` a count
+    (seeds 0..n-1) or explicit seeds. ``budget`` is the total labeled at the
+    end (initial set included; None = the whole pool). ``scoring`` is None
+    (the estimator's ``score``) or a scorer name. ``scale`` standardizes
+    numeric pools with the pool's statistics (sparse ones without centring);
+    other pools are left as they are.
+
+    ``representations`` is the axis of geometries distance-based strategies
+    measure in (see ``alfunc.core.representation``): None (the default
+    geometry), ``"input"``, ``"model"``, a callable ``rows -> features``, an
+    array of embeddings aligned with the rows of every dataset (split with
+    them), a list of these, or a mapping ``name -> representation``. Each run
+    records its representation's name (a callable's ``__name__``,
+    ``"embedding"`` for an unnamed array).
 
     Examples
     --------
@@ -165,6 +201,23 @@ def experiment_grid(
     Traceback (most recent call last):
     ...
     ValueError: budget (5) must be at least n_init (10): it counts the initial set
+
+    Documents with a text pipeline, under two representations:
+
+    >>> from sklearn.feature_extraction.text import TfidfVectorizer
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn.pipeline import make_pipeline
+    >>> docs = ["a cat sat", "dogs bark", "the cat purrs", "a dog runs"] * 10
+    >>> text = make_pipeline(TfidfVectorizer(), LogisticRegression())
+    >>> grid = experiment_grid({"docs": (docs, [0, 1] * 20)}, ["margin"], seeds=1, estimators={"tfidf": text},
+    ...                        n_init=4, budget=8, representations=[None, "model"])
+    >>> [run.representation for run in grid.runs]
+    [None, 'model']
+    >>> experiment_grid({"docs": (docs, [0, 1] * 20)}, ["margin"], estimators={"tfidf": text}, n_init=4,
+    ...                 representations="input")
+    Traceback (most recent call last):
+    ...
+    ValueError: representations['input'] on datasets['docs']: representation='input' needs numeric rows, ...
     """
     data = _named(datasets, "datasets", load_dataset)
     data = {name: _check_dataset(name, value) for name, value in data.items()}
@@ -181,6 +234,11 @@ def experiment_grid(
         raise ValueError(f"test_size must be a fraction in (0, 1), got {test_size!r}")
     for name, (_, y) in data.items():
         _check_stratifiable(name, y, float(test_size))
+        _check_pool_size(name, y.size, float(test_size), n_init)
+    named_representations = _representations(representations)
+    for r_name, representation in named_representations.items():
+        for d_name, (X, _) in data.items():
+            _check_representation(r_name, representation, d_name, X)
     if scoring is not None and not isinstance(scoring, str):
         raise TypeError(f"scoring must be None or a scorer name (results are plain data), got {type(scoring).__name__}")
     for e_name, estimator in models.items():
@@ -203,14 +261,16 @@ def experiment_grid(
             scale=bool(scale),
             data=fingerprints[d],
             model=params[e],
+            representation=r,
         )
         for d in data
         for e in models
+        for r in named_representations
         for b in batches
         for seed in seed_list
         for s in named_strategies
     )
-    return Grid(runs, data, models, named_strategies)
+    return Grid(runs, data, models, named_strategies, named_representations)
 
 
 def run_grid(
@@ -260,7 +320,13 @@ def run_grid(
     done = {line.get("id"): line for line in read_results(results)}
     todo = [run for run in grid.runs if run.id not in done]
     tasks = (
-        delayed(run_one)(run, grid.data[run.dataset], grid.estimators[run.estimator], grid.strategies[run.strategy])
+        delayed(run_one)(
+            run,
+            grid.data[run.dataset],
+            grid.estimators[run.estimator],
+            grid.strategies[run.strategy],
+            representation=grid.representations[run.representation],
+        )
         for run in todo
     )
     finished = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(tasks) if todo else iter(())
@@ -270,7 +336,9 @@ def run_grid(
     return [done[run.id] for run in grid.runs]
 
 
-def run_one(run: Run, data: Dataset, estimator: Any, strategy: Any) -> tuple[dict[str, Any], History]:
+def run_one(
+    run: Run, data: Dataset, estimator: Any, strategy: Any, *, representation: Any = None
+) -> tuple[dict[str, Any], History]:
     """One AL run of the grid: its results line (run, history digest, curve, metrics) and its history.
 
     Pure given its arguments (the split, scaling, initial set and queries all
@@ -280,7 +348,9 @@ def run_one(run: Run, data: Dataset, estimator: Any, strategy: Any) -> tuple[dic
     the data and the estimator from. BLAS and OpenMP run one thread per run:
     parallelism comes from running runs side by side, small fits do not gain
     from threads (they lose a lot when cores are oversubscribed), and results
-    then do not depend on how many cores a worker has.
+    then do not depend on how many cores a worker has. ``representation`` is
+    the value the grid holds under ``run.representation`` (embeddings aligned
+    with the whole dataset are split with it).
 
     Examples
     --------
@@ -299,12 +369,18 @@ def run_one(run: Run, data: Dataset, estimator: Any, strategy: Any) -> tuple[dic
     True
     """
     with threadpool_limits(limits=1):
-        return _run_one(run, data, estimator, strategy)
+        return _run_one(run, data, estimator, strategy, representation)
 
 
-def _run_one(run: Run, data: Dataset, estimator: Any, strategy: Any) -> tuple[dict[str, Any], History]:
+def _run_one(
+    run: Run, data: Dataset, estimator: Any, strategy: Any, representation: Any
+) -> tuple[dict[str, Any], History]:
     started = time.perf_counter()
-    X_pool, X_test, y_pool, y_test = paired_split(run, *data)
+    X, y = data
+    pool, _ = split_positions(run, y)
+    X_pool, X_test, y_pool, y_test = paired_split(run, X, y)
+    if _is_embedding(representation):
+        representation = take_rows(representation, pool)
     final = run_al(
         X_pool,
         y_pool,
@@ -317,6 +393,7 @@ def _run_one(run: Run, data: Dataset, estimator: Any, strategy: Any) -> tuple[di
         y_test=y_test,
         scoring=run.scoring,
         random_state=run.seed,
+        representation=representation,
     )
     history = final.history.with_info({"experiment": plain_data(attrs.asdict(run))})
     n_labeled, scores = learning_curve(history, "test_score")
@@ -335,13 +412,43 @@ def _run_one(run: Run, data: Dataset, estimator: Any, strategy: Any) -> tuple[di
     return line, history
 
 
-def paired_split(run: Run, X: Any, y: Any) -> tuple[Any, Any, np.ndarray, np.ndarray]:
-    """The seed's stratified pool/test split, scaled with statistics of the pool only.
+def split_positions(run: Run, y: Any) -> tuple[np.ndarray, np.ndarray]:
+    """The seed's stratified pool/test split as row positions of the dataset: ``(pool, test)``.
+
+    Pool position ``p`` of every run with this seed and test size is row
+    ``pool[p]`` of the dataset, which is how a run's picks (pool positions in
+    its history) are traced back to the user's rows.
 
     Examples
     --------
     >>> import numpy as np
-    >>> from alfunc.experiments import experiment_grid, load_dataset, paired_split
+    >>> from alfunc.experiments import experiment_grid, load_dataset, split_positions
+    >>> run = experiment_grid(["iris"], ["margin"], seeds=1).runs[0]
+    >>> pool, test = split_positions(run, load_dataset("iris")[1])
+    >>> pool.size, test.size, np.union1d(pool, test).size  # a partition of the 150 rows
+    (112, 38, 150)
+    """
+    labels = np.asarray(y)
+    pool, test = train_test_split(
+        np.arange(labels.shape[0]), test_size=run.test_size, stratify=labels, random_state=run.seed
+    )
+    return pool, test
+
+
+def paired_split(run: Run, X: Any, y: Any) -> tuple[Any, Any, np.ndarray, np.ndarray]:
+    """The seed's stratified pool/test split, numeric pools scaled with statistics of the pool only.
+
+    Rows are taken by position (``split_positions``), so ``X`` may be any pool:
+    a DataFrame keeps its columns, dtypes and index, a list of documents stays
+    a list. With ``run.scale``, a numeric pool is standardized (a numeric
+    DataFrame stays a DataFrame with its column names; a sparse matrix is
+    scaled without centring, so it stays sparse); documents and mixed tables
+    are returned as they are, for the estimator's own preprocessing.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from alfunc.experiments import experiment_grid, load_dataset, paired_split, split_positions
     >>> margin_run, random_run = experiment_grid(["iris"], ["margin", "random"], seeds=1).runs
     >>> X, y = load_dataset("iris")
     >>> X_pool, X_test, y_pool, y_test = paired_split(margin_run, X, y)
@@ -352,12 +459,30 @@ def paired_split(run: Run, X: Any, y: Any) -> tuple[Any, Any, np.ndarray, np.nda
     >>> other = paired_split(random_run, X, y)  # same seed, other strategy: the very same split
     >>> all(np.array_equal(a, b) for a, b in zip(other, (X_pool, X_test, y_pool, y_test)))
     True
+
+    Documents are split the same way and left as they are:
+
+    >>> docs = [f"document {i}" for i in range(150)]
+    >>> docs_pool, docs_test, _, _ = paired_split(margin_run, docs, y)
+    >>> len(docs_pool), len(docs_test), docs_pool[0] == docs[split_positions(margin_run, y)[0][0]]
+    (112, 38, True)
     """
-    X_pool, X_test, y_pool, y_test = train_test_split(X, y, test_size=run.test_size, stratify=y, random_state=run.seed)
-    if run.scale:
-        scaler = StandardScaler().fit(X_pool)
-        X_pool, X_test = scaler.transform(X_pool), scaler.transform(X_test)
-    return X_pool, X_test, y_pool, y_test
+    labels = np.asarray(y)
+    pool, test = split_positions(run, labels)
+    X_pool, X_test = take_rows(X, pool), take_rows(X, test)
+    if run.scale and is_numeric(X):
+        X_pool, X_test = _standardized(X_pool, X_test)
+    return X_pool, X_test, labels[pool], labels[test]
+
+
+def _standardized(X_pool: Any, X_test: Any) -> tuple[Any, Any]:
+    """Scale both sides with the pool's statistics, keeping the pool's kind (frame, sparse or array)."""
+    kind = pool_kind(X_pool)
+    scaler = StandardScaler(with_mean=kind != "sparse")
+    if kind == "frame":
+        scaler.set_output(transform="pandas")
+    scaler.fit(X_pool)
+    return scaler.transform(X_pool), scaler.transform(X_test)
 
 
 def run_metrics(n_labeled: np.ndarray, scores: np.ndarray, full_score: float) -> dict[str, Any]:
@@ -451,6 +576,58 @@ def _check_stratifiable(name: str, y: np.ndarray, test_size: float) -> None:
             f"datasets[{name!r}] cannot be split with stratification at test_size={test_size}: "
             f"{counts.size} classes, smallest with {counts.min()} samples, {y.size} samples in all"
         )
+
+
+def _check_pool_size(name: str, n_samples: int, test_size: float, n_init: int) -> None:
+    n_pool = n_samples - math.ceil(test_size * n_samples)
+    if n_init > n_pool:
+        raise ValueError(
+            f"datasets[{name!r}] has {n_samples} rows, so a pool of {n_pool} after the test split "
+            f"(test_size={test_size}), fewer than n_init ({n_init})"
+        )
+
+
+def _is_embedding(representation: Any) -> bool:
+    return not (representation is None or isinstance(representation, str) or _is_function(representation))
+
+
+def _is_function(representation: Any) -> bool:
+    return callable(representation) and not hasattr(representation, "shape")
+
+
+def _representations(representations: Any) -> dict[str | None, Any]:
+    """``{name: representation}`` of the axis; None is the library's default geometry."""
+    if isinstance(representations, Mapping):
+        if not representations:
+            raise ValueError("representations must not be empty")
+        return {str(key): value for key, value in representations.items()}
+    if representations is None or isinstance(representations, str) or not isinstance(representations, list | tuple):
+        values = [representations]
+    else:
+        values = list(representations)
+    named: dict[str | None, Any] = {}
+    for value in values:
+        if value is None or isinstance(value, str):
+            name = value
+        elif _is_function(value):
+            name = getattr(value, "__name__", type(value).__name__)
+        else:
+            name = "embedding"
+        if name in named:
+            raise ValueError(
+                f"representations must be distinct (name embeddings in a mapping name -> array), got {name!r} twice"
+            )
+        named[name] = value
+    if not named:
+        raise ValueError("representations must not be empty")
+    return named
+
+
+def _check_representation(name: str | None, representation: Any, dataset: str, X: Any) -> None:
+    try:
+        check_representation(representation, X)
+    except (ValueError, TypeError) as error:
+        raise type(error)(f"representations[{name!r}] on datasets[{dataset!r}]: {error}") from None
 
 
 def _strategies(strategies: Any) -> dict[str, Any]:

@@ -70,7 +70,8 @@ def _draw_setting(axis: Any, setting: Mapping[str, Any], by_strategy: Mapping[st
         spread = curves.std(axis=0, ddof=1) if len(curves) > 1 else np.zeros_like(mean)
         (line,) = axis.plot(grid, mean, label=f"{strategy} (n={len(curves)})", linewidth=1.8)
         axis.fill_between(grid, mean - spread, mean + spread, color=line.get_color(), alpha=0.2, linewidth=0)
-    axis.set_title(f"{setting['dataset']} · {setting['estimator']} · batch {setting['batch_size']}")
+    representation = "" if setting.get("representation") is None else f" · {setting['representation']}"
+    axis.set_title(f"{setting['dataset']} · {setting['estimator']}{representation} · batch {setting['batch_size']}")
     axis.set_xlabel("labeled points")
     axis.set_ylabel(f"test {setting['scoring'] or 'score'}")
     axis.grid(True, alpha=0.3)

@@ -42,6 +42,7 @@ SETTING_FIELDS = (
     "scale",
     "data",
     "model",
+    "representation",
 )
 
 
@@ -119,7 +120,7 @@ def group_by_setting(results: Iterable[Mapping[str, Any]]) -> dict[tuple, dict[s
     groups: dict[tuple, dict[str, dict[int, Mapping[str, Any]]]] = defaultdict(dict)
     for line in results:
         run = line["run"]
-        setting = tuple((field, run[field]) for field in SETTING_FIELDS)
+        setting = tuple((field, run.get(field)) for field in SETTING_FIELDS)  # lines from before a field: None
         groups[setting].setdefault(run["strategy"], {})[run["seed"]] = line
     return dict(groups)
 
@@ -267,9 +268,10 @@ def _format_setting(summary: SettingSummary) -> str:
     n_seeds = max(row.n_seeds for row in summary.rows)
     budget = "whole pool" if s["budget"] is None else s["budget"]
     score = s["scoring"] or "score (the estimator's default)"
+    representation = "" if s.get("representation") is None else f" | representation {s['representation']}"
     title = (
-        f"{s['dataset']} | {s['estimator']} | n_init {s['n_init']}, batch {s['batch_size']}, budget {budget} | "
-        f"{n_seeds} seeds | test {score}"
+        f"{s['dataset']} | {s['estimator']}{representation} | n_init {s['n_init']}, batch {s['batch_size']}, "
+        f"budget {budget} | {n_seeds} seeds | test {score}"
     )
     reference = summary.reference
     header = ["strategy", "AULC", "final", f"ΔAULC vs {reference or '-'}", "W/T/L", "Wilcoxon p", "deficiency"]

@@ -1,12 +1,15 @@
 """Rebuild a run from its history: ``replay`` (optionally verified) and ``resume``.
 
-A history records which points each round queried, not the points' features
-or labels, so a replay takes the pool ``X`` and the oracle again; the
-fingerprints that ``init_step`` and ``trace`` keep in ``history.info`` make a
-replay on other data fail before any model is fitted. Because every selection
-is a pure function of the state, re-running the queries on the replayed states
-must select the recorded points: ``verify=True`` checks it and names the first
-iteration where it does not (a nondeterminism detector).
+A history records which points each round queried and their labels, not the
+points' features, so a replay takes the pool ``X`` again (and the oracle only
+for histories saved before labels were kept); the fingerprints that
+``init_step`` and ``trace`` keep in ``history.info`` make a replay on other
+data fail before any model is fitted. Because every selection is a pure
+function of the state, re-running the queries on the replayed states must
+select the recorded points with the recorded utilities: ``verify=True`` checks
+both and names the first iteration where either differs (a nondeterminism
+detector, which also catches a history whose utilities were edited and whose
+digest was recomputed).
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from alfunc.core.oracle import as_oracle, known_labels
 from alfunc.core.representation import check_representation, describe_representation
 from alfunc.core.rows import n_rows
 from alfunc.core.state import ALState, History, Query
-from alfunc.core.validation import check_estimator, check_pool, check_test_set
+from alfunc.core.validation import check_estimator, check_pool, check_test_set, is_count
 from alfunc.engine.loop import trace
 from alfunc.engine.selection import select
 from alfunc.engine.steps import GIVEN_STRATEGY, INITIAL_STRATEGY, fit_step, initial_indices, teach
@@ -35,21 +38,27 @@ RECORDED = "recorded"
 RUN_PARAMETERS = ("strategy", "n_init", "batch_size", "budget", "max_iter", "stop", "scoring")
 RESUME_OPTIONS = (*RUN_PARAMETERS, "X_test", "y_test", "chunk_size", "representation", "ids", "keep_models")
 SHOWN = 10
+UTILITY_RTOL, UTILITY_ATOL = 1e-9, 1e-12  # what a verified replay lets rounding change in a utility
 
 
 class ReplayDivergence(ValueError):
-    """A verified replay selected other points than the history recorded.
+    """A verified replay selected other points than the history recorded, or gave them other utilities.
 
     ``iteration`` is the first round that differs; ``recorded`` and
     ``replayed`` the two selections (best first); ``state`` the last replayed
     state that still agreed with the history (the one the query ran on;
-    ``None`` when the initial draw differs).
+    ``None`` when the initial draw differs). ``differs`` is ``"indices"`` or,
+    when the same points were selected but their recomputed utilities are not
+    the recorded ones (beyond floating-point rounding: a forged or edited
+    history, or a model that changed), ``"utilities"``, with
+    ``recorded_utilities`` and ``replayed_utilities`` (``None`` otherwise).
 
     Examples
     --------
     Replaying a margin run with another estimator selects other points at the
     first query:
 
+    >>> import attrs
     >>> from sklearn.datasets import load_iris
     >>> from sklearn.naive_bayes import GaussianNB
     >>> from sklearn.neighbors import KNeighborsClassifier
@@ -60,18 +69,53 @@ class ReplayDivergence(ValueError):
     ...     al.replay(final.history, X, y, KNeighborsClassifier(n_neighbors=3), verify=True)
     ... except al.ReplayDivergence as error:
     ...     divergence = error
-    >>> divergence.iteration, divergence.state.iteration, isinstance(divergence, ValueError)
-    (1, 0, True)
+    >>> divergence.iteration, divergence.state.iteration, divergence.differs, isinstance(divergence, ValueError)
+    (1, 0, 'indices', True)
     >>> divergence.recorded.tolist() == final.history[1].queried.tolist()
     True
     >>> print(divergence)
-    replay diverged at iteration 1: the query selected [...] but the history recorded [...] (only recorded: ...
+    replay diverged at iteration 1 (indices differ): the query selected [...] but the history recorded [...] (only recorded: ...
+
+    A history whose utilities were edited selects the same points, with other utilities:
+
+    >>> edited = attrs.evolve(final.history[2], utilities=final.history[2].utilities + 0.25)
+    >>> forged = attrs.evolve(final.history, records=(*final.history[:2], edited, final.history[3]))
+    >>> try:
+    ...     al.replay(forged, X, y, GaussianNB(), verify=True)
+    ... except al.ReplayDivergence as error:
+    ...     divergence = error
+    >>> divergence.iteration, divergence.differs
+    (2, 'utilities')
+    >>> print(divergence)
+    replay diverged at iteration 2 (utilities differ): the query selected the recorded points [...] but their utilities differ at 4 of 4 points ...
     """
 
-    def __init__(self, iteration: int, recorded: np.ndarray, replayed: np.ndarray, state: ALState | None) -> None:
+    def __init__(
+        self,
+        iteration: int,
+        recorded: np.ndarray,
+        replayed: np.ndarray,
+        state: ALState | None,
+        *,
+        recorded_utilities: np.ndarray | None = None,
+        replayed_utilities: np.ndarray | None = None,
+    ) -> None:
         self.iteration, self.recorded, self.replayed, self.state = iteration, recorded, replayed, state
+        self.recorded_utilities, self.replayed_utilities = recorded_utilities, replayed_utilities
         self.only_recorded = np.setdiff1d(recorded, replayed)
         self.only_replayed = np.setdiff1d(replayed, recorded)
+        cause = "the estimator, strategy or data is not deterministic or not the one recorded"
+        if recorded_utilities is not None and replayed_utilities is not None:
+            self.differs = "utilities"
+            wrong = np.flatnonzero(~_same_utilities(recorded_utilities, replayed_utilities))
+            super().__init__(
+                f"replay diverged at iteration {iteration} (utilities differ): the query selected the recorded "
+                f"points {recorded[:SHOWN].tolist()} but their utilities differ at {wrong.size} of {recorded.size} "
+                f"points (at positions {wrong[:SHOWN].tolist()}: recorded {recorded_utilities[wrong[:SHOWN]].tolist()}, "
+                f"replayed {replayed_utilities[wrong[:SHOWN]].tolist()}); {cause}, or the history was edited"
+            )
+            return
+        self.differs = "indices"
         if self.only_recorded.size or self.only_replayed.size:
             detail = (
                 f"only recorded: {self.only_recorded[:SHOWN].tolist()}, "
@@ -80,9 +124,8 @@ class ReplayDivergence(ValueError):
         else:
             detail = "the same points in a different order"
         super().__init__(
-            f"replay diverged at iteration {iteration}: the query selected {replayed[:SHOWN].tolist()} "
-            f"but the history recorded {recorded[:SHOWN].tolist()} ({detail}); "
-            "the estimator, strategy or data is not deterministic or not the one recorded"
+            f"replay diverged at iteration {iteration} (indices differ): the query selected "
+            f"{replayed[:SHOWN].tolist()} but the history recorded {recorded[:SHOWN].tolist()} ({detail}); {cause}"
         )
 
 
@@ -148,12 +191,15 @@ def replay_trace(
 ) -> Iterator[ALState]:
     """The replayed fitted states, lazily, one per recorded round up to ``upto``.
 
-    Labels are asked from ``oracle`` for the recorded indices. ``fit="each"``
+    Labels come from the history, so ``oracle`` may be ``None``; it is asked
+    only for rounds saved without labels (by an alfunc before labels were
+    kept), and when it is a label array it must be the recorded one. ``fit="each"``
     refits the model at every round; ``fit="last"`` labels everything up to
     ``upto`` at once, keeps the earlier records as saved and fits once (the
     cheap way to reach one iteration). ``verify=True`` (needs ``fit="each"``)
     reruns every query, the initial draw included, and raises
-    ``ReplayDivergence`` at the first one that selects other points.
+    ``ReplayDivergence`` at the first one that selects other points, or the
+    same points with other utilities (beyond a relative 1e-9: rounding).
     ``strategy`` supplies the strategy functions a history names but cannot
     hold: one strategy, or a mapping from recorded name to strategy.
     ``scoring`` and ``representation`` default to the recorded ones (embeddings
@@ -187,9 +233,11 @@ def replay_trace(
     if not history:
         raise ValueError("history has no records: there is nothing to replay")
     X = check_pool(X)
-    ask = as_oracle(oracle, n_rows(X))
+    ask = None if oracle is None else as_oracle(oracle, n_rows(X))
     check_estimator(estimator)
     last = _check_upto(upto, len(history))
+    verify = _check_flag(verify, "verify")
+    keep_models = _check_flag(keep_models, "keep_models")
     if fit not in ("each", "last"):
         raise ValueError(f"fit must be 'each' or 'last', got {fit!r}")
     if verify and fit == "last":
@@ -201,6 +249,8 @@ def replay_trace(
     representation = recorded_representation(history.info, representation, X)
     records = history.records[: last + 1]
     _check_queried(records, n_rows(X))
+    if ask is None and any(record.labels is None for record in records):
+        raise ValueError("the history holds no labels (it was saved before labels were kept): pass the oracle")
     strategies = _verifying_strategies(history, records, strategy) if verify else {}
     fit_round = partial(
         fit_step,
@@ -213,32 +263,38 @@ def replay_trace(
         ids=ids,
     )
 
+    def labels_of(chosen: tuple) -> np.ndarray:
+        return np.concatenate(
+            [record.labels if record.labels is not None or ask is None else ask(record.queried) for record in chosen]
+        )
+
     def states() -> Iterator[ALState]:
         if fit == "last":
-            labeled = np.concatenate([record.queried for record in records])
-            yield fit_round(_open_state(history, last, ask(labeled), n_rows(X)))
+            yield fit_round(_open_state(history, last, labels_of(records), n_rows(X)))
             return
-        if verify and records[0].strategy == INITIAL_STRATEGY:
+        reproducible_draw = oracle is not None or history.info.get("y_fingerprint") is None
+        if verify and records[0].strategy == INITIAL_STRATEGY and reproducible_draw:
             _verify(
                 records[0],
                 initial_indices(n_rows(X), records[0].queried.size, history.seed, known_labels(oracle)),
                 None,
             )
-        state = fit_round(_open_state(history, 0, ask(records[0].queried), n_rows(X)))
+        state = fit_round(_open_state(history, 0, labels_of(records[:1]), n_rows(X)))
         yield state
         for record in records[1:]:
             if verify:
-                chosen = select(
+                chosen, utilities = select(
                     state,
                     X,
                     strategies[record.strategy],
                     record.queried.size,
                     chunk_size=chunk_size,
                     representation=representation,
+                    return_utilities=True,
                 )
-                _verify(record, chosen, state)
+                _verify(record, chosen, state, utilities)
             taught = teach(
-                state, record.queried, ask(record.queried), utilities=record.utilities, strategy=record.strategy
+                state, record.queried, labels_of((record,)), utilities=record.utilities, strategy=record.strategy
             )
             state = fit_round(taught)
             yield state
@@ -421,10 +477,11 @@ def recorded_representation(info: Mapping[str, Any], representation: Any, X: Any
     recorded = info.get("representation")
     embedded = isinstance(recorded, Mapping) and "embedding" in recorded
     if representation is RECORDED:
-        if embedded:
+        if isinstance(recorded, Mapping) and embedded:
+            shape = recorded.get("shape")  # a history is data from a file: the key may be missing or odd
+            shown = f" of shape {tuple(shape)}" if isinstance(shape, (list, tuple)) else ""
             raise ValueError(
-                f"the history was made with precomputed embeddings of shape {tuple(recorded['shape'])}; "
-                "pass representation=<the same array> again"
+                f"the history was made with precomputed embeddings{shown}; pass representation=<the same array> again"
             )
         return recorded_parameter(info, "representation") if "representation" in info else None
     representation = check_representation(representation, X)
@@ -486,11 +543,20 @@ def _check_same_test_set(info: Mapping[str, Any], X_test: Any, y_test: Any) -> N
 
 
 def _check_upto(upto: Any, n_records: int) -> int:
+    """The last round to replay: ``None`` for the last recorded, or any integer (numpy's too) in range."""
     if upto is None:
         return n_records - 1
-    if not isinstance(upto, int) or isinstance(upto, bool) or not 0 <= upto < n_records:
+    if not is_count(upto):
+        raise TypeError(f"upto must be an integer (an iteration) or None, got {type(upto).__name__} {upto!r}")
+    if not 0 <= upto < n_records:
         raise ValueError(f"upto must be an iteration between 0 and {n_records - 1}, got {upto!r}")
-    return upto
+    return int(upto)
+
+
+def _check_flag(value: Any, name: str) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {type(value).__name__} {value!r}")
+    return bool(value)
 
 
 def _check_queried(records: tuple, n_pool: int) -> None:
@@ -527,9 +593,24 @@ def _verifying_strategies(history: History, records: tuple, strategy: Any) -> di
     return functions
 
 
-def _verify(record: Any, chosen: np.ndarray, state: ALState | None) -> None:
+def _verify(record: Any, chosen: np.ndarray, state: ALState | None, utilities: np.ndarray | None = None) -> None:
+    """Refuse a rerun query whose selection, or (when given) whose utilities, are not the recorded ones."""
     if not np.array_equal(chosen, record.queried):
         raise ReplayDivergence(record.iteration, record.queried, np.asarray(chosen), state)
+    if utilities is not None and not _same_utilities(record.utilities, utilities).all():
+        raise ReplayDivergence(
+            record.iteration,
+            record.queried,
+            np.asarray(chosen),
+            state,
+            recorded_utilities=record.utilities,
+            replayed_utilities=np.asarray(utilities, dtype=np.float64),
+        )
+
+
+def _same_utilities(recorded: np.ndarray, replayed: np.ndarray) -> np.ndarray:
+    """Equal up to floating-point rounding (BLAS and chunking may change the last bits); NaN equals NaN."""
+    return np.isclose(replayed, recorded, rtol=UTILITY_RTOL, atol=UTILITY_ATOL, equal_nan=True)
 
 
 __all__ = [

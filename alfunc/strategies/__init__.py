@@ -11,6 +11,7 @@ from collections.abc import Callable
 from types import MappingProxyType
 
 from alfunc.strategies.algebra import mix, rank_product, weighted
+from alfunc.strategies.badge import badge
 from alfunc.strategies.bandit import exp3
 from alfunc.strategies.base import (
     BatchStrategy,
@@ -75,6 +76,7 @@ STRATEGIES: MappingProxyType[str, Callable] = MappingProxyType(
         "gsx": k_center_greedy,
         "gsy": gsy,
         "igs": igs,
+        "badge": badge(),
     }
 )
 
@@ -98,7 +100,7 @@ def resolve_strategy(strategy: str | Callable) -> tuple[str, Callable]:
     >>> resolve_strategy("max_entropy")
     Traceback (most recent call last):
     ...
-    ValueError: unknown strategy 'max_entropy'; expected one of ['bald', ...]
+    ValueError: unknown strategy 'max_entropy'; expected one of ['badge', 'bald', ...]
     """
     if isinstance(strategy, str):
         if strategy not in STRATEGIES:
@@ -114,6 +116,7 @@ __all__ = [
     "BatchStrategy",
     "Strategy",
     "bagging",
+    "badge",
     "bald",
     "batch_strategy",
     "check_model_kind",

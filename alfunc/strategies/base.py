@@ -9,6 +9,11 @@
   (indices, utilities)``, where ``X`` is the whole pool, ``context.candidates``
   holds every unlabeled index in increasing order, and the result lists
   ``min(batch_size, n_candidates)`` distinct candidates, best first.
+
+``X`` is any pool the estimator takes (a list of documents, a DataFrame, a
+sparse matrix, ...), so a strategy never indexes it: rows for the model come
+from ``alfunc.core.rows.take_rows``, and distances from the run's
+representation, ``context.features`` (mark such a strategy ``@uses_features``).
 """
 
 from __future__ import annotations
@@ -110,16 +115,18 @@ def batch_strategy(strategy: _B) -> _B:
     Examples
     --------
     A batch strategy sees the whole pool ``X`` and every unlabeled index in
-    ``context.candidates``, and returns ``(indices, utilities)``, best first:
+    ``context.candidates``, and returns ``(indices, utilities)``, best first.
+    ``X`` may hold documents or a DataFrame: take rows for the model with
+    ``alfunc.core.rows.take_rows``, and numbers from ``context.features``:
 
     >>> import numpy as np
     >>> import alfunc as al
     >>> from alfunc.strategies import batch_strategy, selects_batch
     >>> @batch_strategy
     ... def largest_first_feature(model, X, context, batch_size):
-    ...     order = np.argsort(-X[context.candidates, 0], kind="stable")[:batch_size]
-    ...     picks = context.candidates[order]
-    ...     return picks, X[picks, 0]
+    ...     first_feature = context.features()[:, 0]  # one value per candidate
+    ...     order = np.argsort(-first_feature, kind="stable")[:batch_size]
+    ...     return context.candidates[order], first_feature[order]
     >>> selects_batch(largest_first_feature)
     True
     >>> X = np.arange(20.0).reshape(10, 2)

@@ -1,10 +1,14 @@
 """Cold-start batch strategies for tiny labeled sets: TypiClust and ProbCover.
 
-Both ignore the model and look only at the geometry of the pool, which is what
-helps when a handful of labels cannot yet train a useful model. Both work in
-the raw feature space (the papers use self-supervised embeddings: pass
-embedded rows as ``X`` to get their setting) and hold one copy of the rows of
-the pool (labeled and candidates) while they run.
+Both ignore the model's predictions and look only at the geometry of the
+pool, which is what helps when a handful of labels cannot yet train a useful
+model. Both measure it in the run's representation (``context.embedding``,
+see ``alfunc.core.representation``): the input for a numeric pool, the model's
+features for documents. The papers use self-supervised embeddings: pass them
+as ``select(..., representation=embeddings)`` (an array with one row per pool
+row) to get their setting. Both hold one copy of the feature rows of the pool
+(labeled and candidates; sparse features stay sparse) for their k-means while
+they run; distances are computed in chunks.
 """
 
 from __future__ import annotations
@@ -14,20 +18,29 @@ import numbers
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 from scipy.spatial.distance import cdist
 from sklearn.cluster import KMeans
 from sklearn.neighbors import NearestNeighbors
 
 from alfunc.core.context import Context
-from alfunc.strategies.base import BatchStrategy, batch_strategy
+from alfunc.core.representation import Features, stored_features
+from alfunc.strategies.base import BatchStrategy, batch_strategy, uses_features
 from alfunc.strategies.farthest import best_position
-from alfunc.strategies.pooled import chunks, dense_rows
+from alfunc.strategies.pooled import (
+    distances_to,
+    distinct_rows,
+    feature_matrix,
+    geometry,
+    pairwise_blocks,
+)
 
 TYPICALITY_NEIGHBOURS = 20
 MIN_CLUSTER_SIZE = 5
 MAX_CLUSTERS = 500
 
 
+@uses_features
 @batch_strategy
 def typiclust(model: Any, X: Any, context: Context, batch_size: int) -> tuple[np.ndarray, np.ndarray]:
     """TypiClust (Hacohen, Dekel & Weinshall 2022): the most typical point of the largest uncovered clusters.
@@ -53,10 +66,11 @@ def typiclust(model: Any, X: Any, context: Context, batch_size: int) -> tuple[np
     >>> len(idx), bool(state.labeled_mask()[idx].any()), bool((typicality > 0).all())
     (4, False, True)
     """
-    labeled, candidates = context.state.labeled, context.candidates
-    rows = dense_rows(X, np.concatenate([labeled, candidates]))
-    n_clusters = min(labeled.size + batch_size, MAX_CLUSTERS, np.unique(rows, axis=0).shape[0])
+    labeled, candidates, features = context.state.labeled, context.candidates, geometry(context)
+    pool = np.concatenate([labeled, candidates])
+    n_clusters = min(labeled.size + batch_size, MAX_CLUSTERS, distinct_rows(features, pool).size)
     seed = int(context.generator("typiclust").integers(2**31 - 1))
+    rows = feature_matrix(features, pool)
     clusters = KMeans(n_clusters=n_clusters, n_init=1, random_state=seed).fit(rows).labels_
     sizes = np.bincount(clusters, minlength=n_clusters)
     covered = np.bincount(clusters[: labeled.size], minlength=n_clusters)
@@ -81,11 +95,11 @@ def typiclust(model: Any, X: Any, context: Context, batch_size: int) -> tuple[np
         best = best_position(typical, np.ones(members.size, dtype=bool), tie[members])
         picks[step], values[step] = members[best], typical[best]
         available[members[best]] = False
-        np.minimum(to_batch, cdist(rows, rows[members[best] : members[best] + 1])[:, 0], out=to_batch)
+        np.minimum(to_batch, distances_to(features, candidates, int(candidates[members[best]])), out=to_batch)
     return candidates[picks], values
 
 
-def _typicality(rows: np.ndarray) -> np.ndarray:
+def _typicality(rows: Any) -> np.ndarray:
     """1 / (mean distance to the K nearest other rows + 1e-5), K = min(20, n // 2); ones when K = 0."""
     k = min(TYPICALITY_NEIGHBOURS, rows.shape[0] // 2)
     if k == 0:
@@ -101,8 +115,10 @@ def probcover(radius: float | None = None, purity: float = 0.95) -> BatchStrateg
     covered by a labeled or picked point (utility = that count). Without a
     ``radius``, it is the largest for which a ``purity`` share of balls hold a
     single k-means cluster, with as many clusters as there are distinct labels
-    (at least two), as in the paper. Ball sizes are counted by brute force in
-    chunks (memory: chunk x pool, never pool x pool); time O(pool^2 x features).
+    (at least two), as in the paper. Distances are measured in the run's
+    representation. Ball sizes are counted by brute force in chunks (memory: a
+    chunk of rows x a chunk of centres, never pool x pool); time
+    O(pool^2 x features).
 
     Examples
     --------
@@ -131,15 +147,16 @@ def probcover(radius: float | None = None, purity: float = 0.95) -> BatchStrateg
     if not isinstance(purity, numbers.Real) or not 0 < purity <= 1:
         raise ValueError(f"purity must be in (0, 1], got {purity!r}")
 
+    @uses_features
     @batch_strategy
     def covering(model: Any, X: Any, context: Context, batch_size: int) -> tuple[np.ndarray, np.ndarray]:
-        labeled, candidates = context.state.labeled, context.candidates
-        rows = dense_rows(X, np.concatenate([labeled, candidates]))
+        labeled, candidates, features = context.state.labeled, context.candidates, geometry(context)
+        pool = np.concatenate([labeled, candidates])
         n_clusters = max(2, np.unique(context.state.labels).size)
         seed = int(context.generator("probcover").integers(2**31 - 1))
-        delta = radius if radius is not None else pure_radius(rows, n_clusters, purity, seed)
-        covered = ball_counts(rows, rows[: labeled.size], delta) > 0
-        degree = ball_counts(rows[labeled.size :], rows, delta, ~covered)
+        delta = radius if radius is not None else pure_radius(feature_matrix(features, pool), n_clusters, purity, seed)
+        covered = ball_counts(features, pool, labeled, delta) > 0
+        degree = ball_counts(features, candidates, pool, delta, ~covered)
         tie = context.uniform("probcover")
         available, to_batch = np.ones(candidates.size, dtype=bool), np.full(candidates.size, np.inf)
         picks, values = np.empty(batch_size, dtype=np.int64), np.empty(batch_size)
@@ -148,10 +165,10 @@ def probcover(radius: float | None = None, purity: float = 0.95) -> BatchStrateg
             pick = best_position(degree, fresh if fresh.any() else available, tie)
             picks[step], values[step] = pick, degree[pick]
             available[pick] = False
-            gaps = cdist(rows, rows[labeled.size + pick : labeled.size + pick + 1])[:, 0]
+            gaps = distances_to(features, pool, int(candidates[pick]))
             newly = np.flatnonzero((gaps <= delta) & ~covered)
             covered[newly] = True
-            degree -= ball_counts(rows[labeled.size :], rows[newly], delta)
+            degree -= ball_counts(features, candidates, pool[newly], delta)
             np.minimum(to_batch, gaps[labeled.size :], out=to_batch)
         return candidates[picks], values
 
@@ -159,32 +176,40 @@ def probcover(radius: float | None = None, purity: float = 0.95) -> BatchStrateg
     return covering
 
 
-def ball_counts(rows: np.ndarray, centres: np.ndarray, radius: float, weights: np.ndarray | None = None) -> np.ndarray:
-    """For each row, the (weighted) number of ``centres`` within ``radius``; chunk x centres memory.
+def ball_counts(
+    features: Features, rows: np.ndarray, centres: np.ndarray, radius: float, weights: np.ndarray | None = None
+) -> np.ndarray:
+    """For each pool index in ``rows``, the (weighted) number of pool indices in ``centres`` within ``radius``.
+
+    Distances are exact Euclidean between feature rows, read in chunks (memory:
+    a chunk of rows x a chunk of centres).
 
     Examples
     --------
     >>> import numpy as np
+    >>> from alfunc.core.representation import stored_features
     >>> from alfunc.strategies.coldstart import ball_counts
-    >>> rows = np.array([[0.0], [1.0], [3.0]])
-    >>> ball_counts(rows, rows, 1.5).tolist()  # each row counts itself
+    >>> features = stored_features(np.array([[0.0], [1.0], [3.0]]))
+    >>> everyone = np.arange(3)
+    >>> ball_counts(features, everyone, everyone, 1.5).tolist()  # each row counts itself
     [2.0, 2.0, 1.0]
-    >>> ball_counts(rows, rows, 1.5, weights=np.array([1.0, 0.0, 1.0])).tolist()  # only centres 0 and 2 count
+    >>> ball_counts(features, everyone, everyone, 1.5, weights=np.array([1.0, 0.0, 1.0])).tolist()  # only 0 and 2
     [1.0, 1.0, 1.0]
     """
-    weights = np.ones(centres.shape[0]) if weights is None else np.asarray(weights, dtype=np.float64)
-    counts = np.zeros(rows.shape[0])
-    for part in chunks(np.arange(rows.shape[0]), centres.shape[0]):
-        counts[part] = (cdist(rows[part], centres) <= radius) @ weights
+    weights = np.ones(centres.size) if weights is None else np.asarray(weights, dtype=np.float64)
+    counts = np.zeros(rows.size)
+    for positions, centre_positions, row_block, centre_block in pairwise_blocks(features, rows, centres):
+        counts[positions] += (cdist(row_block, centre_block) <= radius) @ weights[centre_positions]
     return counts
 
 
-def pure_radius(rows: np.ndarray, n_clusters: int, purity: float, seed: int) -> float:
+def pure_radius(rows: Any, n_clusters: int, purity: float, seed: int) -> float:
     """The largest ball radius for which a ``purity`` share of balls lie in one k-means cluster.
 
     A closed ball around ``x`` is pure while its radius is below ``r(x)``, the
     distance from ``x`` to the nearest row of another cluster; so the radius is
-    just below the ``ceil(purity * n)``-th largest ``r(x)``.
+    just below the ``ceil(purity * n)``-th largest ``r(x)``. ``rows`` is a
+    dense array or a CSR matrix.
 
     Examples
     --------
@@ -201,9 +226,10 @@ def pure_radius(rows: np.ndarray, n_clusters: int, purity: float, seed: int) -> 
     >>> round(pure_radius(rows, n_clusters=2, purity=0.5, seed=0), 3)
     9.9
     """
-    n_clusters = min(n_clusters, np.unique(rows, axis=0).shape[0])
+    n_clusters = min(n_clusters, distinct_rows(stored_features(rows), np.arange(rows.shape[0])).size)
     if n_clusters < 2:
-        return float(np.linalg.norm(rows.max(axis=0) - rows.min(axis=0))) + 1.0
+        spread = rows.max(axis=0) - rows.min(axis=0)
+        return float(sp.linalg.norm(spread) if sp.issparse(spread) else np.linalg.norm(spread)) + 1.0
     clusters = KMeans(n_clusters=n_clusters, n_init=1, random_state=seed).fit(rows).labels_
     nearest_other = np.empty(rows.shape[0])
     for cluster in range(n_clusters):

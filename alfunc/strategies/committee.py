@@ -27,10 +27,11 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
 from sklearn.base import clone, is_classifier
 
 from alfunc.core.context import Context
+from alfunc.core.facts import data_fingerprint
+from alfunc.core.rows import take_rows
 from alfunc.core.validation import check_estimator, check_positive_int
 
 Committee = tuple[Any, ...]
@@ -78,7 +79,7 @@ def bagging(n_members: int = 5, estimator: Any = None) -> CommitteeSource:
         rng = context.generator("committee-bagging")
         stratify = is_classifier(base)
         return tuple(
-            _fitted_clone(base, X_fit[rows], y_fit[rows], rng)
+            _fitted_clone(base, take_rows(X_fit, rows), y_fit[rows], rng)
             for rows in (_bootstrap_rows(y_fit, rng, stratify) for _ in range(n_members))
         )
 
@@ -223,6 +224,9 @@ def fresh_each_call(factory: Callable[[], Callable]) -> Callable:
 def labeled_rows(context: Context) -> tuple[Any, np.ndarray]:
     """The labeled rows and labels in increasing pool-index order (as ``fit_step`` fits them).
 
+    The rows come in the pool's own container (``take_rows``): a list of
+    documents gives a list, a DataFrame a DataFrame with its column names.
+
     Examples
     --------
     >>> import alfunc as al
@@ -340,9 +344,7 @@ def _memoized(fit: CommitteeSource, estimators_of: Callable[[Any], tuple[Any, ..
 def _fit_digest(context: Context, estimators: tuple[Any, ...]) -> bytes:
     X_fit, y_fit = labeled_rows(context)
     digest = hashlib.blake2b(digest_size=20)
-    digest.update(f"{context.state.seed}/{context.iteration}/{X_fit.shape}".encode())
-    for part in (X_fit.data, X_fit.indices, X_fit.indptr) if sp.issparse(X_fit) else (X_fit,):
-        digest.update(np.ascontiguousarray(part).tobytes())
+    digest.update(f"{context.state.seed}/{context.iteration}/{data_fingerprint(X_fit)}".encode())
     digest.update(np.asarray(y_fit).astype(str).tobytes())
     for estimator in estimators:
         digest.update(

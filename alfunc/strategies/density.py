@@ -2,32 +2,41 @@
 
 Both multiply a base uncertainty by how representative a candidate is, so
 outliers near the boundary lose to points in dense regions. Representativeness
-is measured against a reference set: the whole pool when it has at most
-``n_reference`` rows, else a seeded sample of that size. The sample is drawn
-from ``context.generator`` and from the pool (not the chunk), so every chunk
-sees the same reference and utilities do not depend on the chunk size; the cost
-per candidate is ``O(n_reference * n_features)``.
+is measured in the run's representation (``context.embedding``: the input for
+a numeric pool, the model's own features for documents, or given embeddings;
+see ``alfunc.core.representation``) against a reference set: the whole pool
+when it has at most ``n_reference`` rows, else a seeded sample of that size.
+The sample is drawn from ``context.generator`` and from the pool (not the
+chunk), so every chunk sees the same reference and utilities do not depend on
+the chunk size; the cost per candidate is ``O(n_reference * width)``. Feature
+rows are read in chunks (``alfunc.strategies.pooled.pairwise_blocks``), so wide
+features never make a candidates x width or reference x width dense copy.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from sklearn.metrics.pairwise import cosine_similarity, euclidean_distances
+from scipy.spatial.distance import cdist
 
 from alfunc.core.context import Context
+from alfunc.core.representation import Features
 from alfunc.core.validation import check_positive_int
-from alfunc.strategies.base import Strategy, inherit_needs
+from alfunc.strategies.base import Strategy, inherit_needs, uses_features
+from alfunc.strategies.pooled import pairwise_blocks
 from alfunc.strategies.uncertainty import entropy
 
-Weight = Any  # (X_candidates, X_reference) -> one non-negative weight per candidate
+# (features, candidates, reference) -> one non-negative weight per candidate
+Weight = Callable[[Features, np.ndarray, np.ndarray], np.ndarray]
 
 
 def information_density(base: Strategy = entropy, beta: float = 1.0, n_reference: int = 1000) -> Strategy:
     """base(x) * (mean similarity of x to the unlabeled pool) ** beta (Settles & Craven 2008).
 
-    Similarity is cosine similarity mapped to [0, 1] by (1 + cos) / 2.
+    Similarity is cosine similarity mapped to [0, 1] by (1 + cos) / 2, between
+    rows in the run's representation.
 
     Examples
     --------
@@ -48,7 +57,7 @@ def information_density(base: Strategy = entropy, beta: float = 1.0, n_reference
     ...
     ValueError: beta must be a finite number >= 0, got -1
     """
-    return _density_weighted(base, beta, n_reference, "unlabeled", mean_cosine_similarity, "information_density")
+    return _density_weighted(base, beta, n_reference, "unlabeled", _mean_cosine_weights, "information_density")
 
 
 def dwus(base: Strategy = entropy, beta: float = 1.0, n_reference: int = 1000) -> Strategy:
@@ -56,7 +65,8 @@ def dwus(base: Strategy = entropy, beta: float = 1.0, n_reference: int = 1000) -
 
     The density is a Gaussian kernel density estimate over the whole pool (a
     stand-in for the paper's mixture model), with the median pairwise distance
-    of the reference set as bandwidth, so it needs no tuning and no fit.
+    of the reference set as bandwidth, so it needs no tuning and no fit;
+    distances are measured in the run's representation.
 
     Examples
     --------
@@ -65,13 +75,14 @@ def dwus(base: Strategy = entropy, beta: float = 1.0, n_reference: int = 1000) -
     >>> import alfunc as al
     >>> from sklearn.datasets import make_classification
     >>> from sklearn.linear_model import LogisticRegression
+    >>> from alfunc.core.rows import take_rows
     >>> from alfunc.strategies import dwus, entropy
     >>> X, y = make_classification(n_samples=40, n_features=4, random_state=0)
     >>> state = al.fit_step(al.init_step(X, y, n_init=6, random_state=0), X, LogisticRegression())
     >>> candidates = state.unlabeled()
     >>> context = al.Context(state, X, candidates, state.next_iteration)
-    >>> weighted = dwus()(state.model, X[candidates], context)
-    >>> plain = entropy(state.model, X[candidates], context)
+    >>> weighted = dwus()(state.model, take_rows(X, candidates), context)
+    >>> plain = entropy(state.model, take_rows(X, candidates), context)
     >>> weighted.shape, bool((weighted <= plain).all())
     ((34,), True)
     >>> len(al.select(state, X, "dwus", 5))
@@ -81,7 +92,7 @@ def dwus(base: Strategy = entropy, beta: float = 1.0, n_reference: int = 1000) -
     ...
     TypeError: base must be a utility strategy function, got <function kmeans at ...>
     """
-    return _density_weighted(base, beta, n_reference, "pool", gaussian_density, "dwus")
+    return _density_weighted(base, beta, n_reference, "pool", _gaussian_weights, "dwus")
 
 
 def mean_cosine_similarity(X: Any, reference: Any) -> np.ndarray:
@@ -98,7 +109,7 @@ def mean_cosine_similarity(X: Any, reference: Any) -> np.ndarray:
     >>> mean_cosine_similarity(X, reference).tolist()
     [1.0, 0.5, 0.0]
     """
-    return (1.0 + cosine_similarity(X, reference).mean(axis=1)) / 2.0
+    return (1.0 + _cosines(np.asarray(X, dtype=np.float64), np.asarray(reference, dtype=np.float64)).mean(axis=1)) / 2.0
 
 
 def gaussian_density(X: Any, reference: Any) -> np.ndarray:
@@ -115,12 +126,45 @@ def gaussian_density(X: Any, reference: Any) -> np.ndarray:
     >>> [round(float(d), 3) for d in gaussian_density(np.array([[1.0], [3.0]]), reference)]
     [0.738, 0.251]
     """
-    between = euclidean_distances(reference, squared=False)
+    X, reference = np.asarray(X, dtype=np.float64), np.asarray(reference, dtype=np.float64)
+    bandwidth = _median_bandwidth(cdist(reference, reference))
+    return np.exp(-cdist(X, reference, "sqeuclidean") / (2.0 * bandwidth**2)).mean(axis=1)
+
+
+def _cosines(rows: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    """Cosine similarities, 0 for a zero row (as scikit-learn's ``cosine_similarity``)."""
+    norms = np.linalg.norm(rows, axis=1)
+    reference_norms = np.linalg.norm(reference, axis=1)
+    unit = rows / np.where(norms > 0, norms, 1.0)[:, None]
+    reference_unit = reference / np.where(reference_norms > 0, reference_norms, 1.0)[:, None]
+    return np.asarray(unit @ reference_unit.T)
+
+
+def _median_bandwidth(between: np.ndarray) -> float:
+    """The median off-diagonal distance of a square distance matrix; 1.0 when there is none or it is 0."""
     off_diagonal = between[~np.eye(between.shape[0], dtype=bool)]
     bandwidth = float(np.median(off_diagonal)) if off_diagonal.size else 1.0
-    bandwidth = bandwidth if bandwidth > 0 else 1.0
-    squared = euclidean_distances(X, reference, squared=True)
-    return np.exp(-squared / (2.0 * bandwidth**2)).mean(axis=1)
+    return bandwidth if bandwidth > 0 else 1.0
+
+
+def _mean_cosine_weights(features: Features, candidates: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    """``mean_cosine_similarity`` of the candidates' feature rows to the reference's, chunk by chunk."""
+    total = np.zeros(candidates.size)
+    for positions, _, rows, reference_rows in pairwise_blocks(features, candidates, reference):
+        total[positions] += _cosines(rows, reference_rows).sum(axis=1)
+    return (1.0 + total / reference.size) / 2.0
+
+
+def _gaussian_weights(features: Features, candidates: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    """``gaussian_density`` of the candidates' feature rows over the reference's, chunk by chunk."""
+    between = np.empty((reference.size, reference.size))
+    for positions, centre_positions, rows, reference_rows in pairwise_blocks(features, reference, reference):
+        between[positions, centre_positions] = cdist(rows, reference_rows)
+    bandwidth = _median_bandwidth(between)
+    total = np.zeros(candidates.size)
+    for positions, _, rows, reference_rows in pairwise_blocks(features, candidates, reference):
+        total[positions] += np.exp(-cdist(rows, reference_rows, "sqeuclidean") / (2.0 * bandwidth**2)).sum(axis=1)
+    return total / reference.size
 
 
 def reference_indices(context: Context, n_reference: int, pool: str) -> np.ndarray:
@@ -164,8 +208,8 @@ def _density_weighted(base: Strategy, beta: float, n_reference: int, pool: str, 
         uncertainty = np.asarray(base(model, X, context), dtype=np.float64)
         if (uncertainty < 0).any():
             raise ValueError(f"{name} needs a non-negative base utility; {base.__name__} gave {uncertainty.min()}")
-        reference = context.X[reference_indices(context, n_reference, pool)]
-        return uncertainty * weight(X, reference) ** beta
+        reference = reference_indices(context, n_reference, pool)
+        return uncertainty * weight(context.embedding, context.candidates, reference) ** beta
 
     density_weighted.__name__ = density_weighted.__qualname__ = name
-    return inherit_needs(density_weighted, base)
+    return inherit_needs(uses_features(density_weighted), base)

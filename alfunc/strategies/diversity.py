@@ -1,9 +1,14 @@
 """Diversity for batches: k-center greedy, k-means, ranked batch and ``filter_then``.
 
-All are batch strategies (see ``alfunc.strategies.base``) working on the raw
-feature space with exact Euclidean distances, computed in chunks (memory
-bounded by chunk x labeled, never pool x pool). None puts two identical rows in
-one batch while a distinct candidate remains.
+All are batch strategies (see ``alfunc.strategies.base``) that measure exact
+Euclidean distances in the run's representation (``context.embedding``: the
+input for a numeric pool, the model's own features for documents, or given
+embeddings; see ``alfunc.core.representation``), computed in chunks (memory
+bounded by a chunk, never pool x pool). They are marked ``uses_features``, so
+``select`` computes a model-made representation once per selection. None
+puts two rows identical in the representation in one batch while a distinct
+candidate remains. The model, when one is used, scores pool rows in the
+pool's own container (a list of documents, a DataFrame).
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import numbers
 from collections.abc import Callable
 from typing import Any
 
+import attrs
 import numpy as np
 from scipy.spatial.distance import cdist
 from sklearn.cluster import KMeans
@@ -24,24 +30,31 @@ from alfunc.strategies.base import (
     batch_strategy,
     inherit_needs,
     selects_batch,
+    uses_features,
 )
 from alfunc.strategies.farthest import greedy_batch
 from alfunc.strategies.pooled import (
     candidate_utilities,
-    dense_rows,
+    chunks,
+    distinct_groups,
     distinct_rows,
+    feature_matrix,
+    geometry,
     nearest_distances,
 )
 from alfunc.strategies.uncertainty import least_confident
 
 
+@uses_features
 @batch_strategy
 def k_center_greedy(model: Any, X: Any, context: Context, batch_size: int) -> tuple[np.ndarray, np.ndarray]:
     """Farthest-first traversal: each pick is the candidate farthest from the labeled set and the batch.
 
     The greedy 2-approximation of the k-center (core-set) problem of Sener &
-    Savarese (2018), here in input space; the same as GSx of Wu et al. (2019)
-    for regression. Utilities are the covering distances at pick time.
+    Savarese (2018), in the run's representation (pass the embeddings Sener &
+    Savarese use as ``representation=``; ``"model"`` takes a pipeline's
+    features or an MLP's last hidden layer); the same as GSx of Wu et al.
+    (2019) for regression. Utilities are the covering distances at pick time.
 
     Examples
     --------
@@ -61,20 +74,22 @@ def k_center_greedy(model: Any, X: Any, context: Context, batch_size: int) -> tu
     >>> blob[idx].tolist(), utilities.round(2).tolist()
     ([1, 0, 1], [14.87, 10.0, 1.41])
     """
-    candidates = context.candidates
-    nearest = nearest_distances(X, candidates, context.state.labeled)
-    picks, values = greedy_batch(X, candidates, batch_size, context.uniform("k-center"), nearest)
+    candidates, features = context.candidates, geometry(context)
+    nearest = nearest_distances(features, candidates, context.state.labeled)
+    picks, values = greedy_batch(features, candidates, batch_size, context.uniform("k-center"), nearest)
     return candidates[picks], values
 
 
+@uses_features
 @batch_strategy
 def kmeans(model: Any, X: Any, context: Context, batch_size: int) -> tuple[np.ndarray, np.ndarray]:
     """Cluster the candidates into ``batch_size`` groups and pick the row nearest each centre.
 
     Identical rows are clustered once, weighted by their count, so no centre is
     wasted on duplicates. Largest clusters come first (utility = cluster size).
-    Clusters all candidates at once: meant for small or pre-filtered candidate
-    sets (see ``filter_then``); on a whole pool it holds a copy of its rows.
+    Clusters all candidates at once in the run's representation: meant for
+    small or pre-filtered candidate sets (see ``filter_then``); on a whole pool
+    it holds a copy of their feature rows (sparse features stay sparse).
 
     Examples
     --------
@@ -94,19 +109,21 @@ def kmeans(model: Any, X: Any, context: Context, batch_size: int) -> tuple[np.nd
     >>> sorted(blob[idx].tolist()), utilities.tolist()
     ([0, 1, 2], [4.0, 4.0, 3.0])
     """
-    candidates = context.candidates
+    candidates, features = context.candidates, geometry(context)
     by_tie = np.argsort(-context.uniform("kmeans"), kind="stable")
-    rows, first, counts = np.unique(dense_rows(X, candidates[by_tie]), axis=0, return_index=True, return_counts=True)
-    n_clusters = min(batch_size, rows.shape[0])
+    first, group = distinct_groups(features, candidates[by_tie])
+    distinct = candidates[by_tie[first]]
+    counts = np.bincount(group, minlength=first.size).astype(np.float64)
+    n_clusters = min(batch_size, first.size)
     seed = int(context.generator("kmeans").integers(2**31 - 1))
-    fitted = KMeans(n_clusters=n_clusters, n_init=1, random_state=seed).fit(rows, sample_weight=counts)
+    fitted = KMeans(n_clusters=n_clusters, n_init=1, random_state=seed)
+    fitted.fit(feature_matrix(features, distinct), sample_weight=counts)
     weights = np.bincount(fitted.labels_, weights=counts, minlength=n_clusters)
-    gaps = cdist(fitted.cluster_centers_, rows)
     order = np.argsort(-weights, kind="stable")
-    taken = np.zeros(rows.shape[0], dtype=bool)
+    taken = np.zeros(first.size, dtype=bool)
     chosen = np.empty(n_clusters, dtype=np.int64)
     for rank, centre in enumerate(order):
-        row = int(np.argmin(np.where(taken, np.inf, gaps[centre])))
+        row = _nearest_free(features, distinct, fitted.cluster_centers_[centre], taken)
         taken[row] = True
         chosen[rank] = by_tie[first[row]]
     filler = by_tie[~np.isin(by_tie, chosen)][: batch_size - n_clusters]
@@ -119,7 +136,8 @@ def ranked_batch(uncertainty: Strategy = least_confident) -> BatchStrategy:
 
     Each pick maximises ``alpha * (1 - sim) + (1 - alpha) * uncertainty`` where
     ``sim = 1 / (1 + d)`` is the similarity to the nearest labeled or picked
-    row and ``alpha`` is the unlabeled share of the pool, updated after each pick.
+    row in the run's representation, and ``alpha`` is the unlabeled share of
+    the pool, updated after each pick.
 
     Examples
     --------
@@ -157,7 +175,8 @@ def ranked_batch(uncertainty: Strategy = least_confident) -> BatchStrategy:
 
     @batch_strategy
     def ranked(model: Any, X: Any, context: Context, batch_size: int) -> tuple[np.ndarray, np.ndarray]:
-        candidates = context.candidates
+        candidates, features = context.candidates, geometry(context)
+        context = attrs.evolve(context, representation=features)  # computed once, read by every part
         scores = candidate_utilities(uncertainty, model, X, context)
         total = candidates.size + context.state.n_labeled
 
@@ -165,10 +184,13 @@ def ranked_batch(uncertainty: Strategy = least_confident) -> BatchStrategy:
             alpha = (candidates.size - n_picked) / total
             return alpha * (1.0 - 1.0 / (1.0 + nearest)) + (1.0 - alpha) * scores
 
-        nearest = nearest_distances(X, candidates, context.state.labeled)
-        picks, values = greedy_batch(X, candidates, batch_size, context.uniform("ranked"), nearest, utility=utility)
+        nearest = nearest_distances(features, candidates, context.state.labeled)
+        picks, values = greedy_batch(
+            features, candidates, batch_size, context.uniform("ranked"), nearest, utility=utility
+        )
         return candidates[picks], values
 
+    ranked = uses_features(ranked)
     ranked.__name__ = f"ranked_batch({_name(uncertainty)})"
     return inherit_needs(ranked, uncertainty)
 
@@ -178,8 +200,8 @@ def filter_then(first: Strategy, k_factor: float, then: BatchStrategy) -> BatchS
 
     With an uncertainty ``first`` and ``kmeans`` (Zhdanov 2019) or
     ``k_center_greedy`` as ``then``, this is the cluster-margin family
-    (Citovsky et al. 2021): informative and diverse. Identical rows enter the
-    filter once; if fewer than ``k`` distinct rows remain, the batch is filled
+    (Citovsky et al. 2021): informative and diverse. Rows identical in the
+    run's representation enter the filter once; if fewer than ``k`` distinct rows remain, the batch is filled
     with the best remaining duplicates. Utilities are those of ``first``.
 
     Examples
@@ -202,7 +224,7 @@ def filter_then(first: Strategy, k_factor: float, then: BatchStrategy) -> BatchS
     >>> cluster_margin = filter_then(margin, 2, kmeans)
     >>> idx, utilities = al.select(state, X, cluster_margin, 3, return_utilities=True)
     >>> sorted(X[idx, 0].tolist())
-    [-1.0, 0.0, 1.0]
+    [-1.5, -0.5, 1.0]
     >>> top_six = al.select(state, X, margin, 6)  # the picks come from the filter
     >>> bool(np.isin(idx, top_six).all())
     True
@@ -222,24 +244,37 @@ def filter_then(first: Strategy, k_factor: float, then: BatchStrategy) -> BatchS
 
     @batch_strategy
     def filtered(model: Any, X: Any, context: Context, batch_size: int) -> tuple[np.ndarray, np.ndarray]:
-        candidates = context.candidates
+        candidates, features = context.candidates, geometry(context)
+        context = attrs.evolve(context, representation=features)  # computed once, read by every part
         utilities = candidate_utilities(first, model, X, context)
         ranked = np.lexsort((candidates, -context.uniform("filter"), -utilities))
         target = min(candidates.size, math.ceil(k_factor * batch_size))
         size = target
-        kept = ranked[:size][distinct_rows(X, candidates[ranked[:size]])]
+        kept = ranked[:size][distinct_rows(features, candidates[ranked[:size]])]
         while kept.size < batch_size and size < candidates.size:  # duplicates crowd the filter: widen it
             size = min(2 * size, candidates.size)
-            kept = ranked[:size][distinct_rows(X, candidates[ranked[:size]])]
+            kept = ranked[:size][distinct_rows(features, candidates[ranked[:size]])]
         kept = kept[:target]
         subset = np.sort(candidates[kept])
-        picks, _ = then(model, X, Context(context.state, X, subset, context.iteration), min(batch_size, subset.size))
+        picks, _ = then(model, X, attrs.evolve(context, candidates=subset), min(batch_size, subset.size))
         rest = ranked[~np.isin(candidates[ranked], picks)][: batch_size - len(picks)]
         chosen = np.searchsorted(candidates, np.concatenate([np.asarray(picks, dtype=np.int64), candidates[rest]]))
         return candidates[chosen], utilities[chosen]
 
+    filtered = uses_features(filtered)
     filtered.__name__ = f"filter_then({_name(first)}, {k_factor}, {_name(then)})"
     return inherit_needs(filtered, first, then)
+
+
+def _nearest_free(features: Any, indices: np.ndarray, centre: np.ndarray, taken: np.ndarray) -> int:
+    """Position in ``indices`` of the feature row nearest ``centre`` among those not ``taken`` (first on ties)."""
+    best, best_gap, position = -1, np.inf, 0
+    for part in chunks(indices, features.width):
+        gaps = np.where(taken[position : position + part.size], np.inf, cdist(features.rows(part), centre[None])[:, 0])
+        if gaps.size and gaps.min() < best_gap:
+            best, best_gap = position + int(np.argmin(gaps)), float(gaps.min())
+        position += part.size
+    return best
 
 
 def _check_utility_strategy(strategy: Callable, name: str) -> None:

@@ -10,7 +10,10 @@ pool. ``n_candidates`` scores only a seeded subset of the unlabeled pool
 (the rest get utility ``-inf``, so a batch larger than the subset is filled at
 random) and ``n_evaluation`` estimates the loss on a seeded sample. Both subsets
 are drawn from the whole unlabeled pool by a hash of the index, so they do not
-depend on the chunk size.
+depend on the chunk size. Rows are taken from the pool in its own container
+(``take_rows``), so the model may take documents or a DataFrame; a refit's
+training set is the labeled rows plus the candidate, in pool-index order, as
+``fit_step`` would fit it.
 """
 
 from __future__ import annotations
@@ -19,14 +22,13 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
 from sklearn.base import clone
 
 from alfunc.core.context import Context
 from alfunc.core.rng import hashed_uniform, step_salt
+from alfunc.core.rows import row_block, take_rows
 from alfunc.core.validation import check_positive_int
 from alfunc.strategies.base import Strategy, uses_classifier
-from alfunc.strategies.committee import labeled_rows
 from alfunc.strategies.uncertainty import predict_proba, shannon_entropy
 
 LOSSES: dict[str, Callable[[np.ndarray], np.ndarray]] = {
@@ -78,16 +80,19 @@ def expected_error_reduction(
 
     @uses_classifier
     def expected_error_reduction(model: Any, X: Any, context: Context) -> np.ndarray:
-        unlabeled = context.state.unlabeled()
+        state = context.state
+        unlabeled = state.unlabeled()
         scored = np.isin(context.candidates, hashed_subset(context, unlabeled, n_candidates, "eer-candidates"))
-        X_eval = context.X[hashed_subset(context, unlabeled, n_evaluation, "eer-evaluation")]
-        X_fit, y_fit = labeled_rows(context)
+        X_eval = take_rows(context.X, hashed_subset(context, unlabeled, n_evaluation, "eer-evaluation"))
+        order = np.argsort(state.labeled, kind="stable")
+        labeled, labels = state.labeled[order], state.labels[order]
         utilities = np.full(context.candidates.size, -np.inf)
-        for row in np.flatnonzero(scored):
-            x = X[row : row + 1]
-            proba = predict_proba(model, x)[0]
+        for row in np.flatnonzero(scored).tolist():
+            proba = predict_proba(model, row_block(X, row, row + 1))[0]
+            where = int(np.searchsorted(labeled, context.candidates[row]))
+            X_fit = take_rows(context.X, np.insert(labeled, where, context.candidates[row]))
             losses = [
-                pointwise_loss(predict_proba(_refit(model, X_fit, y_fit, x, label), X_eval)).mean()
+                pointwise_loss(predict_proba(clone(model).fit(X_fit, np.insert(labels, where, label)), X_eval)).mean()
                 for label in model.classes_
             ]
             utilities[row] = -float(np.dot(proba, losses))
@@ -124,8 +129,3 @@ def hashed_subset(context: Context, indices: np.ndarray, size: int | None, purpo
         return indices
     draws = hashed_uniform(indices, step_salt(context.state.seed, context.iteration, purpose))
     return np.sort(indices[np.argsort(draws, kind="stable")[:size]])
-
-
-def _refit(model: Any, X_fit: Any, y_fit: np.ndarray, x: Any, label: Any) -> Any:
-    stack = sp.vstack if sp.issparse(X_fit) else np.vstack
-    return clone(model).fit(stack([X_fit, x]), np.append(y_fit, label))

@@ -3,18 +3,19 @@
 Each pick maximises a utility derived from ``nearest``: every candidate's
 distance to the closest point already covered (the labeled set, then also the
 picks so far). After a pick, ``nearest`` shrinks by the distance to the new
-point. One rule holds for every strategy built here: a candidate identical to
-a point already in the batch is never picked while a distinct candidate
+point. Distances are measured in the run's representation (a ``Features``
+object, see ``alfunc.strategies.pooled``). One rule holds for every strategy built here: a candidate identical (in the
+representation) to a point already in the batch is never picked while a distinct candidate
 remains, so batches hold no duplicate rows unless the pool forces it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import numpy as np
 
+from alfunc.core.representation import Features
 from alfunc.strategies.pooled import distances_to
 
 PickDistance = Callable[[int, np.ndarray], np.ndarray]
@@ -22,7 +23,7 @@ Utility = Callable[[np.ndarray, int], np.ndarray]
 
 
 def greedy_batch(
-    X: Any,
+    features: Features,
     candidates: np.ndarray,
     k: int,
     tie: np.ndarray,
@@ -34,7 +35,7 @@ def greedy_batch(
 
     ``nearest`` holds each candidate's starting distance to the labeled set.
     ``pick_distance(position, gaps)`` gives each candidate's distance to a new
-    pick, from ``gaps``, its Euclidean distance in ``X`` (default: ``gaps``);
+    pick, from ``gaps``, its Euclidean distance in ``features`` (default: ``gaps``);
     ``utility(nearest, n_picked)`` turns distances into utilities (default:
     the distances themselves, i.e. farthest-first). ``tie`` breaks ties.
 
@@ -44,25 +45,27 @@ def greedy_batch(
     then 3.0 is 3 away from both 0 and 7:
 
     >>> import numpy as np
+    >>> from alfunc.core.representation import stored_features
     >>> from alfunc.strategies.farthest import greedy_batch
     >>> from alfunc.strategies.pooled import nearest_distances
     >>> X = np.array([[0.0], [1.0], [3.0], [7.0]])
+    >>> features = stored_features(X)
     >>> candidates = np.array([1, 2, 3])
-    >>> nearest = nearest_distances(X, candidates, np.array([0]))
+    >>> nearest = nearest_distances(features, candidates, np.array([0]))
     >>> nearest.tolist()
     [1.0, 3.0, 7.0]
-    >>> picks, values = greedy_batch(X, candidates, 2, np.zeros(3), nearest)
+    >>> picks, values = greedy_batch(features, candidates, 2, np.zeros(3), nearest)
     >>> X[candidates[picks], 0].tolist(), values.tolist()
     ([7.0, 3.0], [7.0, 3.0])
 
     Whatever the utility, a copy of a row already in the batch waits until no
     distinct candidate is left (here rows 1 and 2 are both 5.0):
 
-    >>> X = np.array([[0.0], [5.0], [5.0], [1.0]])
+    >>> features = stored_features(np.array([[0.0], [5.0], [5.0], [1.0]]))
     >>> favour_fives = lambda nearest, n_picked: np.array([1.0, 1.0, 0.0])
     >>> tie = np.array([0.2, 0.9, 0.5])
-    >>> nearest = nearest_distances(X, candidates, np.array([0]))
-    >>> picks, _ = greedy_batch(X, candidates, 2, tie, nearest, utility=favour_fives)
+    >>> nearest = nearest_distances(features, candidates, np.array([0]))
+    >>> picks, _ = greedy_batch(features, candidates, 2, tie, nearest, utility=favour_fives)
     >>> candidates[picks].tolist()
     [2, 3]
     """
@@ -77,7 +80,7 @@ def greedy_batch(
         picks[step], values[step] = pick, value[pick]
         available[pick] = False
         if step + 1 < k:
-            gaps = distances_to(X, candidates, int(candidates[pick]))
+            gaps = distances_to(features, candidates, int(candidates[pick]))
             np.minimum(to_batch, gaps, out=to_batch)
             np.minimum(nearest, gaps if pick_distance is None else pick_distance(pick, gaps), out=nearest)
     return picks, values

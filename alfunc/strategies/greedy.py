@@ -3,7 +3,9 @@
 GSx, greedy sampling in input space, is ``k_center_greedy``. GSy spreads the
 batch in output space: each pick maximises the distance between its predicted
 output and the nearest known output; iGS maximises the product of the input
-and output distances. Wu et al. pick one point per fit; in a batch, each pick's
+and output distances. "Input" distances are measured in the run's
+representation (``context.embedding``; the input itself for a numeric pool),
+and GSy uses it too, to keep rows identical in it out of one batch. Wu et al. pick one point per fit; in a batch, each pick's
 prediction stands in for its label when scoring the later picks. Both need
 a fitted regressor (``run`` refuses a classifier for them).
 """
@@ -17,11 +19,13 @@ import numpy as np
 from scipy.spatial.distance import cdist
 
 from alfunc.core.context import Context
-from alfunc.strategies.base import batch_strategy, uses_regressor
+from alfunc.core.rows import take_rows
+from alfunc.strategies.base import batch_strategy, uses_features, uses_regressor
 from alfunc.strategies.farthest import greedy_batch
-from alfunc.strategies.pooled import chunks, dense_rows
+from alfunc.strategies.pooled import chunks, geometry, model_chunk_rows, pairwise_blocks
 
 
+@uses_features
 @uses_regressor
 @batch_strategy
 def gsy(model: Any, X: Any, context: Context, batch_size: int) -> tuple[np.ndarray, np.ndarray]:
@@ -55,7 +59,7 @@ def gsy(model: Any, X: Any, context: Context, batch_size: int) -> tuple[np.ndarr
     ...
     ValueError: strategy 'gsy' needs a fitted model; call fit_step on the state first
     """
-    candidates = context.candidates
+    candidates, features = context.candidates, geometry(context)
     predicted = _predictions(model, X, candidates, "gsy")
     known = _outputs(context.state.labels)
     nearest = np.concatenate(
@@ -65,10 +69,11 @@ def gsy(model: Any, X: Any, context: Context, batch_size: int) -> tuple[np.ndarr
     def output_gap(pick: int, gaps: np.ndarray) -> np.ndarray:
         return cdist(predicted, predicted[pick : pick + 1])[:, 0]
 
-    picks, values = greedy_batch(X, candidates, batch_size, context.uniform("gsy"), nearest, output_gap)
+    picks, values = greedy_batch(features, candidates, batch_size, context.uniform("gsy"), nearest, output_gap)
     return candidates[picks], values
 
 
+@uses_features
 @uses_regressor
 @batch_strategy
 def igs(model: Any, X: Any, context: Context, batch_size: int) -> tuple[np.ndarray, np.ndarray]:
@@ -94,28 +99,30 @@ def igs(model: Any, X: Any, context: Context, batch_size: int) -> tuple[np.ndarr
     >>> round(6 * (12 - float(state.model.predict([[0.0]])[0])), 2)
     44.0
     """
-    candidates, labeled = context.candidates, context.state.labeled
+    candidates, labeled, features = context.candidates, context.state.labeled, geometry(context)
     predicted = _predictions(model, X, candidates, "igs")
-    known, labeled_rows = _outputs(context.state.labels), dense_rows(X, labeled)
-    nearest = np.concatenate(
-        [
-            (cdist(dense_rows(X, candidates[part]), labeled_rows) * cdist(predicted[part], known)).min(axis=1)
-            for part in _positions(candidates, labeled.size + X.shape[1])
-        ]
-    )
+    known = _outputs(context.state.labels)
+    nearest = np.full(candidates.size, np.inf)
+    for positions, known_positions, rows, labeled_rows in pairwise_blocks(features, candidates, labeled):
+        joint = cdist(rows, labeled_rows) * cdist(predicted[positions], known[known_positions])
+        np.minimum(nearest[positions], joint.min(axis=1), out=nearest[positions])
 
     def joint_gap(pick: int, gaps: np.ndarray) -> np.ndarray:
         return gaps * cdist(predicted, predicted[pick : pick + 1])[:, 0]
 
-    picks, values = greedy_batch(X, candidates, batch_size, context.uniform("igs"), nearest, joint_gap)
+    picks, values = greedy_batch(features, candidates, batch_size, context.uniform("igs"), nearest, joint_gap)
     return candidates[picks], values
 
 
 def _predictions(model: Any, X: Any, candidates: np.ndarray, name: str) -> np.ndarray:
-    """The model's predictions for the candidates, one row per candidate, chunk by chunk."""
+    """The model's predictions for the candidates (rows taken from the pool in its own container), chunk by chunk."""
     if model is None or not hasattr(model, "predict"):
         raise ValueError(f"strategy {name!r} needs a fitted model with predict; call fit_step first")
-    parts = [np.asarray(model.predict(X[part]), dtype=np.float64) for part in chunks(candidates, X.shape[1])]
+    step = model_chunk_rows(X)
+    parts = [
+        np.asarray(model.predict(take_rows(X, candidates[start : start + step])), dtype=np.float64)
+        for start in range(0, candidates.size, step)
+    ]
     return np.concatenate(parts).reshape(candidates.size, -1)
 
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import errno
+
 import attrs
+import numpy as np
 import pytest
 from history_support import FlakyNB, make_pool
 
 import alfunc as al
+from alfunc.history import io
 
 RUN = {"strategy": "margin", "n_init": 10, "batch_size": 10, "max_iter": 9}  # iterations 0..9
 SIZE_AT_ITERATION_5 = 10 + 5 * 10
@@ -87,3 +91,89 @@ def test_resume_continues_with_the_recorded_seed_stream_not_a_new_one(tmp_path):
     final = al.run(X, y, FlakyNB(), strategy="random", n_init=5, batch_size=5, max_iter=6, random_state=123)
     cut = attrs.evolve(final.history, records=final.history[:3])
     assert al.resume(cut, X, y, FlakyNB()) == final
+
+
+class FullDisk:
+    """Replaces io.write_atomically: the saves numbered in ``failing`` (0 = the first) raise ENOSPC."""
+
+    def __init__(self, failing: set[int] | range) -> None:
+        self.failing, self.calls = failing, 0
+        self.write = io.write_atomically
+
+    def __call__(self, path, data):
+        number, self.calls = self.calls, self.calls + 1
+        if number in self.failing:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return self.write(path, data)
+
+
+def test_a_full_disk_is_a_run_failed_carrying_the_last_good_state(tmp_path, monkeypatch):
+    X, y = make_pool(150)
+    path = tmp_path / "run.json"
+    monkeypatch.setattr(io, "write_atomically", FullDisk(range(3, 100)))  # iterations 0, 1, 2 are saved
+    with pytest.raises(al.RunFailed, match=r"OSError: \[Errno 28\] No space left") as caught:
+        al.checkpointed(al.trace(X, y, FlakyNB(), **RUN), path)
+    failure = caught.value
+    assert isinstance(failure.__cause__, OSError) and failure.__cause__.errno == errno.ENOSPC
+    assert failure.state.iteration == 3 and failure.saved.iteration == 2 and failure.checkpoint == path
+    assert "the last good state (iteration 3) could not be saved" in str(failure)
+    assert f"{str(path)!r} holds iteration 2" in str(failure)
+    monkeypatch.undo()
+    assert al.load_history(path) == failure.saved.history  # the file holds the last state saved, intact
+    assert [p.name for p in tmp_path.iterdir()] == ["run.json"]
+    # nothing is lost: the state in memory is the whole run so far, and it can be saved elsewhere and resumed
+    assert al.resume(failure.state.history, X, y, FlakyNB()) == al.run(X, y, FlakyNB(), **RUN)
+
+
+def test_a_full_disk_at_the_first_save_leaves_no_file_and_says_so(tmp_path, monkeypatch):
+    X, y = make_pool(150)
+    path = tmp_path / "run.json"
+    monkeypatch.setattr(io, "write_atomically", FullDisk(range(100)))
+    with pytest.raises(al.RunFailed, match=r"iteration 0\) could not be saved.*was left as it was") as caught:
+        al.checkpointed(al.trace(X, y, FlakyNB(), **RUN), path)
+    assert caught.value.state.iteration == 0 and caught.value.saved is None
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_full_disk_at_the_final_save_is_a_run_failed(tmp_path, monkeypatch):
+    X, y = make_pool(150)
+    path = tmp_path / "run.json"
+    monkeypatch.setattr(io, "write_atomically", FullDisk({3}))  # every=4 saves iterations 0, 4, 8, then 9
+    with pytest.raises(al.RunFailed, match="iteration 9") as caught:
+        al.checkpointed(al.trace(X, y, FlakyNB(), **RUN), path, every=4)
+    failure = caught.value
+    assert failure.state.iteration == 9 and failure.saved.iteration == 8
+    assert al.load_history(path) == failure.saved.history
+
+
+def test_a_run_error_then_a_full_disk_keeps_the_run_error_as_the_cause(tmp_path, monkeypatch):
+    X, y = make_pool(150)
+    path = tmp_path / "run.json"
+    monkeypatch.setattr(io, "write_atomically", FullDisk({2}))  # every=3: 0 and 3 saved, then 4 cannot be
+    with pytest.raises(al.RunFailed, match="RuntimeError: simulated failure.*saving it failed: OSError") as caught:
+        al.checkpointed(al.trace(X, y, FlakyNB(fail_at_size=SIZE_AT_ITERATION_5), **RUN), path, every=3)
+    failure = caught.value
+    assert isinstance(failure.__cause__, RuntimeError)
+    assert failure.state.iteration == 4 and failure.saved.iteration == 3
+    assert [record.iteration for record in al.load_history(path)] == [0, 1, 2, 3]
+
+
+def test_an_interrupt_on_a_full_disk_still_propagates_with_a_note(tmp_path, monkeypatch):
+    X, y = make_pool(150)
+    path = tmp_path / "run.json"
+    monkeypatch.setattr(io, "write_atomically", FullDisk(range(1, 100)))
+    with pytest.raises(KeyboardInterrupt) as caught:
+        al.checkpointed(al.trace(X, y, FlakyNB(SIZE_AT_ITERATION_5, KeyboardInterrupt), **RUN), path, every=100)
+    (note,) = caught.value.__notes__
+    assert "iteration 4) could not be saved" in note and "holds iteration 0" in note and str(path) in note
+
+
+def test_checkpoint_arguments_of_the_wrong_type_are_named(tmp_path):
+    X, y = make_pool(60)
+    for bad in (None, 3):
+        with pytest.raises(TypeError, match="path must be a file path"):
+            al.checkpointed(al.trace(X, y, FlakyNB(), **RUN), bad)
+    with pytest.raises(TypeError, match="every"):
+        al.checkpointed(al.trace(X, y, FlakyNB(), **RUN), tmp_path / "run.json", every=2.0)
+    final = al.checkpointed(al.trace(X, y, FlakyNB(), **RUN), tmp_path / "run.json", every=np.int64(4))
+    assert al.load_history(tmp_path / "run.json") == final.history

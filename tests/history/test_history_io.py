@@ -164,7 +164,7 @@ def test_loading_never_calls_a_pickle_loader(tmp_path, run_history, monkeypatch)
 def test_wrong_version_and_foreign_files_give_clear_value_errors(tmp_path, run_history):
     valid = json.loads(al.save_history(run_history, tmp_path / "run.json").read_text())
     cases = {
-        "version": (valid | {"version": FORMAT_VERSION + 1}, "format version 2"),
+        "version": (valid | {"version": FORMAT_VERSION + 1}, f"format version {FORMAT_VERSION + 1}"),
         "no marker": ({"records": []}, "not an alfunc history"),
         "array": ([1, 2, 3], "not an alfunc history"),
         "missing records": ({k: v for k, v in valid.items() if k != "records"}, "corrupted.*records"),
@@ -255,3 +255,36 @@ def test_nan_scores_compare_equal_so_a_nan_scored_run_survives_a_round_trip(tmp_
     history = al.History(0, [al.Record(0, [4], [np.nan], "initial", 1, {"train_score": float("nan")})])
     assert al.load_history(al.save_history(history, tmp_path / "nan.json")) == history
     assert history != al.History(0, [al.Record(0, [4], [np.nan], "initial", 1, {"train_score": 0.5})])
+
+
+def test_labels_are_history_a_saved_run_replays_without_its_oracle(tmp_path):
+    X, y = make_pool()
+    asked = []
+
+    def person(indices):
+        asked.extend(indices.tolist())
+        return y[indices]
+
+    final = al.run(X, person, GaussianNB(), "margin", n_init=6, batch_size=4, max_iter=3)
+    loaded = al.load_history(al.save_history(final.history, tmp_path / "run.json"))
+    assert [record.labels.tolist() for record in loaded] == [y[record.queried].tolist() for record in final.history]
+    asked.clear()
+    assert al.replay(loaded, X, None, GaussianNB(), verify=True) == final
+    assert asked == []  # nobody was asked again
+    edited = attrs.evolve(loaded, records=(attrs.evolve(loaded[0], labels=1 - loaded[0].labels), *loaded[1:]))
+    assert al.history_digest(edited) != al.history_digest(loaded)  # the digest covers the labels
+
+
+def test_a_version_1_file_without_labels_still_loads_and_replays_with_its_oracle(tmp_path):
+    X, y = make_pool()
+    final = al.run(X, y, GaussianNB(), "margin", n_init=6, batch_size=4, max_iter=2)
+    old = attrs.evolve(final.history, records=tuple(attrs.evolve(r, labels=None) for r in final.history))
+    path = al.save_history(old, tmp_path / "old.json")
+    document = json.loads(path.read_text())
+    assert all("labels" not in entry for entry in document["records"])
+    path.write_text(json.dumps(document | {"version": 1}))
+    loaded = al.load_history(path)
+    assert all(record.labels is None for record in loaded)
+    with pytest.raises(ValueError, match="the history holds no labels"):
+        al.replay(loaded, X, None, GaussianNB())
+    assert al.replay(loaded, X, y, GaussianNB()).labeled.tolist() == final.labeled.tolist()

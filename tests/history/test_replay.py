@@ -180,3 +180,79 @@ def test_trace_start_must_be_a_fitted_state_of_the_same_pool():
         al.trace(X[:30], y[:30], NoFit(), n_init=4, start=al.fit_step(opened, X, GaussianNB()))
     with pytest.raises(TypeError, match="start must be an ALState"):
         al.trace(X, y, NoFit(), n_init=4, start=opened.history)
+
+
+def with_utilities(history: al.History, iteration: int, utilities: np.ndarray) -> al.History:
+    records = list(history.records)
+    records[iteration] = attrs.evolve(records[iteration], utilities=utilities)
+    return attrs.evolve(history, records=tuple(records))
+
+
+def test_verify_compares_the_recomputed_utilities_so_a_forged_file_is_caught(tmp_path):
+    X, y = make_pool(60)
+    final = al.run(X, y, GaussianNB(), "margin", n_init=6, batch_size=4, max_iter=4)
+    recorded = final.history[2].utilities
+    forged = with_utilities(final.history, 2, np.r_[recorded[:1], recorded[1:] * 0.5])
+    path = al.save_history(forged, tmp_path / "forged.json")  # a valid file: its digest is recomputed
+    loaded = al.load_history(path)
+    with pytest.raises(al.ReplayDivergence, match=r"iteration 2 \(utilities differ\)") as caught:
+        al.replay(loaded, X, None, GaussianNB(), verify=True)
+    divergence = caught.value
+    assert divergence.differs == "utilities" and divergence.iteration == 2 and divergence.state.iteration == 1
+    assert np.array_equal(divergence.recorded, divergence.replayed)  # the same points, best first
+    assert np.array_equal(divergence.recorded_utilities, loaded[2].utilities)
+    assert np.allclose(divergence.replayed_utilities, recorded, rtol=1e-12)
+    assert "at 3 of 4 points" in str(divergence)
+    assert al.replay(loaded, X, None, GaussianNB()).n_labeled == final.n_labeled  # unverified replay goes through
+
+
+def test_verify_tolerates_rounding_in_the_utilities_and_treats_nan_as_equal():
+    X, y = make_pool(60)
+    final = al.run(X, y, GaussianNB(), "entropy", n_init=6, batch_size=4, max_iter=3)
+    nudged = with_utilities(final.history, 1, final.history[1].utilities * (1 + 1e-12))
+    assert al.replay(nudged, X, y, GaussianNB(), verify=True).history == nudged
+    assert np.isnan(final.history[0].utilities).all()  # the initial draw has no utilities: NaN recorded and NaN checked
+
+
+def test_verify_says_when_indices_differ():
+    X, y = make_pool(60)
+    final = al.run(X, y, GaussianNB(), "margin", n_init=6, batch_size=4, max_iter=2)
+    other = al.run(X, y, GaussianNB(), "random", n_init=6, batch_size=4, max_iter=2)
+    swapped = attrs.evolve(final.history, records=(final.history[0], other.history[1], final.history[2]))
+    with pytest.raises(al.ReplayDivergence, match=r"iteration 1 \(indices differ\)") as caught:
+        al.replay(swapped, X, y, GaussianNB(), verify=True, strategy="margin")
+    assert caught.value.differs == "indices" and caught.value.recorded_utilities is None
+
+
+def test_upto_takes_any_integer_numpy_included_and_refuses_other_types_by_name():
+    X, y = make_pool(40)
+    history = al.run(X, y, GaussianNB(), n_init=4, batch_size=4, max_iter=2).history
+    for upto in (1, np.int64(1), np.int32(1), np.uint8(1)):
+        assert al.replay(history, X, y, GaussianNB(), upto=upto).iteration == 1
+        assert al.replay(history, X, y, GaussianNB(), upto=upto, fit="last").iteration == 1
+    for upto in (True, 1.0, "1", np.float64(1.0), [1]):
+        with pytest.raises(TypeError, match="upto must be an integer"):
+            al.replay(history, X, y, NoFit(), upto=upto)
+    for upto in (-1, 3, np.int64(3), 2**70):
+        with pytest.raises(ValueError, match="upto must be an iteration between 0 and 2"):
+            al.replay(history, X, y, NoFit(), upto=upto)
+
+
+def test_verify_and_keep_models_must_be_booleans():
+    X, y = make_pool(40)
+    history = al.run(X, y, GaussianNB(), n_init=4, batch_size=4, max_iter=2).history
+    for name in ("verify", "keep_models"):
+        for bad in ("no", 1, None):
+            with pytest.raises(TypeError, match=f"{name} must be True or False"):
+                al.replay(history, X, y, NoFit(), **{name: bad})
+    assert al.replay(history, X, y, GaussianNB(), verify=np.bool_(True), keep_models=np.True_).history[0].model
+
+
+def test_a_recorded_representation_without_its_shape_is_a_clear_error(tmp_path):
+    X, y = make_pool(40)
+    history = al.run(X, y, GaussianNB(), n_init=4, batch_size=4, max_iter=1).history
+    for recorded in ({"embedding": "0" * 64}, {"embedding": "0" * 64, "shape": 7}):
+        forged = al.load_history(al.save_history(history.with_info({"representation": recorded}), tmp_path / "f.json"))
+        for call in (al.replay, al.resume):
+            with pytest.raises(ValueError, match="precomputed embeddings; pass representation="):
+                call(forged, X, y, NoFit())

@@ -13,6 +13,7 @@ from sklearn.linear_model import Ridge
 from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
 
 import alfunc as al
+from alfunc.core.representation import stored_features
 from alfunc.strategies import (
     STRATEGIES,
     filter_then,
@@ -214,6 +215,6 @@ def test_chunked_nearest_distances_match_the_full_matrix(n_rows, n_centres, seed
     saved = pooled.WORKING_ELEMENTS
     try:
         pooled.WORKING_ELEMENTS = 7  # chunks of a few rows and centres
-        assert np.array_equal(pooled.nearest_distances(X, rows, centres), full)
+        assert np.array_equal(pooled.nearest_distances(stored_features(X), rows, centres), full)
     finally:
         pooled.WORKING_ELEMENTS = saved

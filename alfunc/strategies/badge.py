@@ -1,0 +1,246 @@
+"""BADGE (Ash et al. 2020, "Deep Batch Active Learning by Diverse, Uncertain Gradient Lower Bounds").
+
+Each candidate is embedded by the gradient of the loss with respect to the
+last layer's weights, taking the model's own prediction as the label:
+
+    g(x) = (p(x) - onehot(argmax p(x))) ⊗ [h(x), 1]
+
+where ``p`` is ``predict_proba`` (columns in ``model.classes_`` order) and
+``h`` the features the last layer sees, read from the run's representation
+(``context.features``; see ``alfunc.core.representation``). The norm of
+``g`` grows with the model's uncertainty and the point's magnitude; k-means++
+seeding over the ``g`` spreads the batch across directions. So BADGE is
+uncertain and diverse at once, without a trade-off parameter.
+
+What ``h`` is, by representation:
+
+* a bare linear model on a numeric pool (``LogisticRegression``): the default,
+  ``"input"``, is exactly what its last (only) layer sees;
+* a ``Pipeline`` or an ``MLPClassifier``: ``representation="model"`` gives the
+  pipeline's transformed features or the MLP's last hidden layer, the paper's
+  setting (it is the default for documents and other non-numeric pools; on a
+  numeric pool pass it explicitly, else ``h`` is the raw input);
+* precomputed embeddings: ``representation=array``.
+
+``g`` has ``n_classes x (width + 1)`` entries, and is never built: distances
+come from ``a = p - onehot`` and ``h`` alone (the kernel identity
+``<g(x), g(c)> = <a(x), a(c)> (<h(x), h(c)> + 1)``, see
+``squared_gradient_distances``). Memory: ``a`` and a few floats per candidate
+(``n_candidates x (n_classes + 4)``) plus one chunk of feature rows.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from alfunc.core.context import Context
+from alfunc.core.rows import take_rows
+from alfunc.core.validation import check_positive_int
+from alfunc.strategies.base import BatchStrategy, batch_strategy, uses_classifier, uses_features
+from alfunc.strategies.farthest import best_position
+from alfunc.strategies.pooled import chunks, geometry, model_chunk_rows
+
+RELATIVE_ZERO = 1e-12
+
+
+def last_layer_gradients(proba: Any) -> np.ndarray:
+    """``a = p - onehot(argmax p)``: the loss gradient at the last layer's outputs, one row per point.
+
+    The label is the model's own prediction (the first class on ties); its
+    row norm is 0 for a certain prediction and grows with uncertainty.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from alfunc.strategies.badge import last_layer_gradients
+    >>> last_layer_gradients(np.array([[0.7, 0.2, 0.1], [0.5, 0.5, 0.0], [1.0, 0.0, 0.0]])).tolist()
+    [[-0.30000000000000004, 0.2, 0.1], [-0.5, 0.5, 0.0], [0.0, 0.0, 0.0]]
+    """
+    a = np.array(proba, dtype=np.float64)
+    a[np.arange(a.shape[0]), a.argmax(axis=1)] -= 1.0
+    return a
+
+
+def gradient_embeddings(a: Any, h: Any) -> np.ndarray:
+    """The gradient embeddings ``g = a ⊗ [h, 1]`` written out, ``(n, n_classes x (width + 1))``: small inputs only.
+
+    BADGE itself never builds them (see ``squared_gradient_distances``); this
+    is for inspecting and checking small cases.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from alfunc.strategies.badge import gradient_embeddings
+    >>> a = np.array([[-0.25, 0.25]])
+    >>> h = np.array([[2.0, 4.0]])
+    >>> gradient_embeddings(a, h).tolist()  # class 0 block, then class 1 block; each [h, 1]
+    [[-0.5, -1.0, -0.25, 0.5, 1.0, 0.25]]
+    >>> bool(np.allclose(gradient_embeddings(a, h)[0], np.kron(a[0], [2.0, 4.0, 1.0])))
+    True
+    """
+    a, h = np.asarray(a, dtype=np.float64), np.asarray(h, dtype=np.float64)
+    extended = np.hstack([h, np.ones((h.shape[0], 1))])
+    return np.einsum("ic,id->icd", a, extended).reshape(a.shape[0], -1)
+
+
+def squared_gradient_distances(a: Any, h: Any, a_centre: Any, h_centre: Any) -> np.ndarray:
+    """``||g(x) - g(c)||^2`` for each row ``x`` of ``(a, h)`` and one centre ``c``, without building ``g``.
+
+    With ``h~ = [h, 1]``, ``da = a(x) - a(c)`` and ``dh = h(x) - h(c)``,
+    ``g(x) - g(c) = da ⊗ h~(x) + a(c) ⊗ [dh, 0]``, so
+
+        ||g(x) - g(c)||^2 = ||da||^2 (||h(x)||^2 + 1) + ||a(c)||^2 ||dh||^2 + 2 <da, a(c)> <h(x), dh>,
+
+    the kernel identity ``<g(x), g(c)> = <a(x), a(c)> (<h(x), h(c)> + 1)``
+    rearranged around the differences: a row identical to the centre gets
+    exactly 0 and nearby rows suffer no cancellation. Tiny negative rounding
+    results are clipped to 0. Each row's value does not depend on the other
+    rows, so any chunking gives the same numbers.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from alfunc.strategies.badge import gradient_embeddings, squared_gradient_distances
+    >>> a = np.array([[-0.25, 0.25], [0.1, -0.1], [-0.25, 0.25]])
+    >>> h = np.array([[2.0, 4.0], [1.0, -1.0], [2.0, 4.0]])
+    >>> squared_gradient_distances(a, h, a[0], h[0]).round(6).tolist()  # row 2 is row 0 again
+    [0.0, 2.585, 0.0]
+    >>> g = gradient_embeddings(a, h)
+    >>> (((g - g[0]) ** 2).sum(axis=1)).round(6).tolist()
+    [0.0, 2.585, 0.0]
+    """
+    a, h = np.asarray(a, dtype=np.float64), np.asarray(h, dtype=np.float64)
+    a_centre, h_centre = np.asarray(a_centre, dtype=np.float64), np.asarray(h_centre, dtype=np.float64)
+    da, dh = a - a_centre, h - h_centre
+    squared = (
+        _row_dots(da, da) * (_row_dots(h, h) + 1.0)
+        + float(a_centre @ a_centre) * _row_dots(dh, dh)
+        + 2.0 * _row_dots(da, np.broadcast_to(a_centre, da.shape)) * _row_dots(h, dh)
+    )
+    return np.maximum(squared, 0.0)
+
+
+def badge(chunk_rows: int | None = None) -> BatchStrategy:
+    """BADGE: k-means++ seeding over gradient embeddings (Ash et al. 2020; see the module docstring).
+
+    The first pick is the candidate whose gradient embedding has the largest
+    norm (as in the authors' code); each next pick is drawn with probability
+    proportional to ``D^2``, its squared distance in gradient space to the
+    nearest pick so far. Utilities are those ``D^2`` at the time of each pick
+    (``||g||^2`` for the first), so they tend to decrease along the batch.
+
+    Draws are seeded and independent of chunking: round ``r`` gives each
+    candidate a uniform ``u`` hashed from (seed, iteration, ``"badge-r"``, pool
+    index) and picks the largest ``log(u) / D^2`` (an exponential race, the same
+    as sampling proportionally to ``D^2``). ``D^2`` at most
+    ``1e-12 x (||g(x)||^2 + ||g(c)||^2)`` counts as 0, so a copy (in gradient
+    space) of a pick is never drawn while a point at positive distance
+    remains; when none does, the rest go by the hashed uniform alone. Ties for
+    the first pick go the same way.
+
+    Needs a fitted classifier with ``predict_proba``; ``h`` comes from the
+    run's representation (for an MLP on a numeric pool, pass
+    ``representation="model"`` to use its last hidden layer). ``chunk_rows``
+    sets the rows per model call and per chunk of feature rows (default:
+    sized by the pool and the feature width); results do not depend on it.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.datasets import make_blobs
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> import alfunc as al
+    >>> X, y = make_blobs(n_samples=60, centers=3, random_state=0)
+    >>> state = al.fit_step(al.init_step(X, y, n_init=6, random_state=0), X, LogisticRegression())
+    >>> idx, utilities = al.select(state, X, "badge", 5, return_utilities=True)
+    >>> len(set(idx.tolist())), bool(state.labeled_mask()[idx].any())  # five distinct unlabeled points
+    (5, False)
+    >>> bool((utilities > 0).all()), bool((al.select(state, X, "badge", 5) == idx).all())  # seeded
+    (True, True)
+    >>> from alfunc.strategies import badge
+    >>> bool((al.select(state, X, badge(chunk_rows=7), 5) == idx).all())  # chunking changes nothing
+    True
+
+    The geometry can be any representation, e.g. precomputed embeddings:
+
+    >>> embeddings = np.hstack([X, X**2])
+    >>> len(al.select(state, X, "badge", 5, representation=embeddings))
+    5
+
+    A model without probabilities cannot give the gradient:
+
+    >>> from sklearn.svm import LinearSVC
+    >>> svm_state = al.fit_step(al.init_step(X, y, n_init=6, random_state=0), X, LinearSVC())
+    >>> al.select(svm_state, X, "badge", 5)
+    Traceback (most recent call last):
+    ...
+    TypeError: strategy 'badge' needs predict_proba, which LinearSVC does not have; ...
+    """
+    rows_per_chunk = None if chunk_rows is None else check_positive_int(chunk_rows, "chunk_rows")
+
+    @uses_features
+    @uses_classifier
+    @batch_strategy
+    def badge(model: Any, X: Any, context: Context, batch_size: int) -> tuple[np.ndarray, np.ndarray]:
+        if not hasattr(model, "predict_proba"):
+            raise TypeError(
+                f"strategy 'badge' needs predict_proba, which {type(model).__name__} does not have; "
+                "wrap the model in CalibratedClassifierCV"
+            )
+        candidates, features = context.candidates, geometry(context)
+        k = min(batch_size, candidates.size)
+        step = model_chunk_rows(X) if rows_per_chunk is None else rows_per_chunk
+        a = np.concatenate(
+            [
+                last_layer_gradients(model.predict_proba(take_rows(X, candidates[start : start + step])))
+                for start in range(0, candidates.size, step)
+            ]
+        )
+        positions = list(_position_chunks(candidates.size, features.width + a.shape[1], rows_per_chunk))
+        h_norms = np.empty(candidates.size)
+        for part in positions:
+            rows = features.rows(candidates[part])
+            h_norms[part] = _row_dots(rows, rows)
+        g_norms = _row_dots(a, a) * (h_norms + 1.0)
+        picks, values = np.empty(k, dtype=np.int64), np.empty(k)
+        available = np.ones(candidates.size, dtype=bool)
+        picks[0] = best_position(g_norms, available, context.uniform("badge-0"))
+        values[0] = g_norms[picks[0]]
+        available[picks[0]] = False
+        nearest = np.full(candidates.size, np.inf)
+        for round_ in range(1, k):
+            centre = int(picks[round_ - 1])
+            h_centre = features.rows(candidates[centre : centre + 1])[0]
+            for part in positions:
+                gaps = squared_gradient_distances(a[part], features.rows(candidates[part]), a[centre], h_centre)
+                gaps[gaps <= RELATIVE_ZERO * (g_norms[part] + g_norms[centre])] = 0.0
+                np.minimum(nearest[part], gaps, out=nearest[part])
+            draws = context.uniform(f"badge-{round_}")
+            spread = available & (nearest > 0)
+            if spread.any():
+                with np.errstate(divide="ignore"):
+                    race = np.where(spread, np.log(draws) / np.where(spread, nearest, 1.0), -np.inf)
+                pick = int(np.argmax(race)) if np.isfinite(race).any() else int(np.argmax(np.where(spread, draws, -1)))
+            else:
+                pick = int(np.argmax(np.where(available, draws, -1.0)))
+            picks[round_], values[round_] = pick, nearest[pick]
+            available[pick] = False
+        return candidates[picks], values
+
+    if rows_per_chunk is not None:
+        badge.__name__ = badge.__qualname__ = f"badge(chunk_rows={rows_per_chunk})"
+    return badge
+
+
+def _row_dots(left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """Row-wise dot products; each row's sum is computed the same way whatever the number of rows."""
+    return np.einsum("ij,ij->i", left, right)
+
+
+def _position_chunks(n: int, width: int, rows: int | None) -> list[slice]:
+    """Slices of ``range(n)``: ``rows`` long if given, else sized by ``width`` (see ``pooled.chunks``)."""
+    if rows is None:
+        return [slice(int(part[0]), int(part[-1]) + 1) for part in chunks(np.arange(n), width)]
+    return [slice(start, min(start + rows, n)) for start in range(0, n, rows)]
