@@ -15,7 +15,7 @@ chunked floor does the same over alfunc's default chunks (``default_chunk_rows``
 time is the vectorizer's tokenisation, in Python, per document.
 
     python benchmarks/bench_text_query.py                # 200,000 documents, 3,000 labeled
-    python benchmarks/bench_text_query.py --quick        # 5,000 documents, seconds (smoke test)
+    python benchmarks/bench_text_query.py --quick        # 3,000 documents, seconds (smoke test)
     python benchmarks/bench_text_query.py --chunk-sizes 2048,4096,8192,16384,32768,65536
     python benchmarks/bench_text_query.py --profile      # cProfile of alfunc select on the list
 """
@@ -55,10 +55,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--chunk-sizes", default="", help="comma-separated chunk sizes to sweep as extra rows")
     parser.add_argument("--profile", action="store_true", help="print a cProfile of alfunc select on the list")
-    parser.add_argument("--quick", action="store_true", help="5,000 documents and 2 repeats (a smoke test)")
+    parser.add_argument("--quick", action="store_true", help="3,000 documents and 2 repeats (a smoke test)")
     args = parser.parse_args(argv)
     if args.quick:
-        args.n_docs, args.n_labeled, args.vocabulary, args.repeats = 5_000, 300, 2_000, 2
+        args.n_docs, args.n_labeled, args.vocabulary, args.repeats = 3_000, 200, 2_000, 2
     return args
 
 
