@@ -17,13 +17,14 @@ import attrs
 import toolz
 
 from alfunc.core.facts import run_facts
-from alfunc.core.oracle import as_oracle
+from alfunc.core.oracle import as_oracle, check_label_array, known_labels
 from alfunc.core.representation import check_representation, describe_representation
 from alfunc.core.rng import root_entropy
 from alfunc.core.rows import n_rows, row_ids
 from alfunc.core.scoring import resolve_scorers
 from alfunc.core.state import ALState
 from alfunc.core.validation import check_estimator, check_pool, check_positive_int, check_test_set, resolve_count
+from alfunc.engine.capabilities import check_capabilities
 from alfunc.engine.progress import check_callback, observed
 from alfunc.engine.steps import fit_step, given_indices, given_labels, init_step, query_step
 from alfunc.strategies import (
@@ -115,9 +116,13 @@ def trace(
     X = check_pool(X)
     n_pool = n_rows(X)
     ask = as_oracle(oracle, n_pool)
+    y = known_labels(oracle)
+    if y is not None:
+        check_label_array(y)
     check_estimator(estimator)
     name, score = resolve_strategy(strategy)
     check_model_kind(name, score, estimator)
+    check_capabilities(name, score, estimator)
     if initial is not None:
         n_init = given_indices(initial, n_pool).size
         if labels is not None:
@@ -128,6 +133,8 @@ def trace(
         row_ids(X, [], ids)
     n_initial = resolve_count(n_init, n_pool, "n_init")
     batch_size = check_positive_int(batch_size, "batch_size")
+    if chunk_size is not None:
+        chunk_size = check_positive_int(chunk_size, "chunk_size")
     target = _target_size(budget, n_initial, n_pool)
     rounds = math.ceil((target - n_initial) / batch_size)
     if max_iter is not None:

@@ -17,11 +17,11 @@ from sklearn.base import clone
 
 from alfunc.core.facts import pool_facts
 from alfunc.core.frozen import FrozenMap
-from alfunc.core.oracle import as_oracle, check_no_missing, known_labels
+from alfunc.core.oracle import as_oracle, check_label_array, check_label_kind, check_no_missing, known_labels
 from alfunc.core.rng import root_entropy, step_generator
 from alfunc.core.rows import n_rows, pool_kind, row_ids
 from alfunc.core.scoring import evaluate, resolve_scorers
-from alfunc.core.state import ALState, History, Query, Record
+from alfunc.core.state import ALState, History, Query, Record, check_state
 from alfunc.core.validation import (
     check_estimator,
     check_pool,
@@ -84,6 +84,8 @@ def init_step(
     ask = as_oracle(oracle, n_pool)
     seed = root_entropy(random_state)
     y = known_labels(oracle)
+    if y is not None:
+        check_label_array(y)
     if initial is None:
         if labels is not None:
             raise ValueError("labels are the labels of initial: pass initial=<their pool indices> too")
@@ -244,17 +246,23 @@ def teach(
     >>> len(fitted.history), fitted.history[-1].n_labeled, fitted.history[-1].queried.size
     (2, 15, 5)
 
-    A point cannot be labeled twice:
+    A point cannot be labeled twice, and labels keep their kind (numbers here):
 
     >>> al.teach(taught, indices[:1], labels[:1])
     Traceback (most recent call last):
     ...
     ValueError: indices [...] are already labeled
+    >>> al.teach(taught, al.select(taught, X, "random", 1), ["setosa"])
+    Traceback (most recent call last):
+    ...
+    TypeError: labels have dtype <U6 (text) but the state's labels have dtype int64 (numbers); ...
     """
+    check_state(state)
     indices = _check_new_indices(state, indices)
     labels = check_no_missing(labels, "labels", indices)
     if labels.shape != indices.shape:
         raise ValueError(f"labels must hold one label per index ({indices.size}), got shape {labels.shape}")
+    check_label_kind(labels, state.labels)
     utilities = np.full(indices.size, np.nan) if utilities is None else np.asarray(utilities, dtype=np.float64)
     if utilities.shape != indices.shape:
         raise ValueError(f"utilities must hold one value per index ({indices.size}), got shape {utilities.shape}")
@@ -297,6 +305,7 @@ def query_step(
     >>> queried == al.query_step(state, X, lambda asked: y[asked], "margin", 5)
     True
     """
+    check_state(state)
     ask = as_oracle(oracle, state.n_pool)
     name, _ = resolve_strategy(strategy)
     started = time.perf_counter()
@@ -304,7 +313,7 @@ def query_step(
         state, X, strategy, batch_size, chunk_size=chunk_size, representation=representation, return_utilities=True
     )
     selected = time.perf_counter()
-    labels = ask(indices)
+    labels = check_label_kind(ask(indices), state.labels, "the oracle's labels")
     timings = {"select": selected - started, "oracle": time.perf_counter() - selected}
     return _taught(state, indices, labels, utilities, name, timings)
 
@@ -356,6 +365,7 @@ def fit_step(
     ...
     ValueError: state has no new labels since its last fit; teach or query before fit_step
     """
+    check_state(state)
     check_estimator(estimator)
     if state.pending is None:
         raise ValueError("state has no new labels since its last fit; teach or query before fit_step")
