@@ -311,7 +311,8 @@ def test_random_state_is_pushed_only_into_an_unset_classifier_seed():
 
     assert classifier_seed(LogisticRegression(), 7) == 7
     assert classifier_seed(LogisticRegression(random_state=3), 7) == 3
-    assert classifier_seed(LogisticRegression(), None) is None
+    unset = classifier_seed(LogisticRegression(), None)  # both unset: every fit seeds it from the run (fit_step)
+    assert isinstance(unset, int)
     assert isinstance(classifier_seed(LogisticRegression(), np.random.RandomState(0)), int)
 
 

@@ -85,6 +85,10 @@ def trace(
     ``progress=True`` shows a bar of fits done (tqdm.auto); ``callback(state)``
     is called on every state as it is produced.
 
+    An estimator whose ``random_state`` is left at ``None`` is seeded from the
+    run's seed at every fit (see ``fit_step``), so the same ``random_state``
+    gives the same run for random forests too.
+
     Examples
     --------
     >>> import numpy as np

@@ -18,7 +18,7 @@ from sklearn.base import clone
 from alfunc.core.facts import pool_facts
 from alfunc.core.frozen import FrozenMap
 from alfunc.core.oracle import as_oracle, check_label_array, check_label_kind, check_no_missing, known_labels
-from alfunc.core.rng import root_entropy, step_generator
+from alfunc.core.rng import root_entropy, step_generator, step_seed
 from alfunc.core.rows import n_rows, pool_kind, row_ids
 from alfunc.core.scoring import evaluate, resolve_scorers
 from alfunc.core.state import ALState, History, Query, Record, check_state
@@ -341,6 +341,15 @@ def fit_step(
     to a model that needs numbers, say) raises its own error, prefixed with
     what it was fitted on.
 
+    Same seed, same run, even for an estimator with randomness of its own: a
+    ``random_state`` left at ``None`` (the estimator's, or any nested
+    ``*random_state`` that ``get_params(deep=True)`` reaches in a pipeline or
+    meta-estimator) is set on the clone to an int derived from the state's seed,
+    the iteration and the parameter's name (``alfunc.core.rng.step_seed``), and
+    the names of the parameters so set are recorded in
+    ``history.info["estimator_seeded"]``. A ``random_state`` you set is left as
+    it is, and the estimator you pass is never modified.
+
     Examples
     --------
     >>> from sklearn.datasets import load_iris
@@ -357,6 +366,16 @@ def fit_step(
     >>> record = state.history[-1]
     >>> len(state.history), record.iteration, record.n_labeled, list(record.scores)
     (2, 1, 20, ['train_accuracy', 'test_accuracy'])
+
+    A random forest left unseeded is seeded from the run, so its runs repeat:
+
+    >>> from sklearn.ensemble import RandomForestClassifier
+    >>> forest = al.fit_step(queried, X, RandomForestClassifier(n_estimators=5))
+    >>> forest.history.info["estimator_seeded"], forest.model.random_state is not None
+    (('random_state',), True)
+    >>> bool((al.fit_step(queried, X, RandomForestClassifier(n_estimators=5)).model.predict_proba(X)
+    ...       == forest.model.predict_proba(X)).all())
+    True
 
     Each fit records the labels taught since the previous one:
 
@@ -376,7 +395,8 @@ def fit_step(
         row_ids(X, np.empty(0, dtype=np.int64), ids)  # checks their length before any fit
     X_fit, y_fit = state.training_set(X)
     started = time.perf_counter()
-    model = _fitted(estimator, X_fit, y_fit)
+    unfitted, seeded = seeded_clone(estimator, state.seed, state.iteration)
+    model = _fitted(unfitted, estimator, X_fit, y_fit)
     fitted = time.perf_counter()
     splits = {"train": (X_fit, y_fit)} | ({} if X_test is None else {"test": (X_test, y_test)})
     scores = evaluate(model, scorers, splits)
@@ -393,13 +413,58 @@ def fit_step(
         ids=row_ids(X, pending.indices, ids) if ids is not None or pool_kind(X) == "frame" else None,
         labels=state.labels[state.n_labeled - pending.indices.size :],
     )
-    return attrs.evolve(state, model=model, history=state.history.appended(record), pending=None)
+    history = state.history.appended(record)
+    if seeded:
+        history = history.with_info({"estimator_seeded": seeded})
+    return attrs.evolve(state, model=model, history=history, pending=None)
 
 
-def _fitted(estimator: Any, X_fit: Any, y_fit: np.ndarray) -> Any:
-    """A fitted clone of ``estimator``; its own error, if any, says it came from fitting the rows of X."""
+def seeded_clone(estimator: Any, seed: int, iteration: int) -> tuple[Any, tuple[str, ...]]:
+    """A clone of ``estimator`` whose ``random_state`` parameters left at ``None`` are set from the run's seed.
+
+    Every parameter ``get_params(deep=True)`` names ``random_state`` or
+    ``<step>__random_state`` (or ending in ``random_state``) whose value is
+    ``None`` gets ``step_seed(seed, iteration, "estimator <name>")`` drawn as a
+    32-bit int, so the same run fits the same models. Returns the clone and the
+    names of the parameters it set. A nested estimator that ``clone`` does not
+    copy (one that shares it with the original through ``__sklearn_clone__``)
+    is left alone, so the estimator passed in is never modified.
+
+    Examples
+    --------
+    >>> from sklearn.ensemble import RandomForestClassifier
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from alfunc.engine.steps import seeded_clone
+    >>> pipeline = make_pipeline(StandardScaler(), RandomForestClassifier())
+    >>> clone, seeded = seeded_clone(pipeline, seed=0, iteration=3)
+    >>> seeded, clone[-1].random_state == seeded_clone(pipeline, 0, 3)[0][-1].random_state
+    (('randomforestclassifier__random_state',), True)
+    >>> pipeline[-1].random_state is None  # the estimator given is unchanged
+    True
+    >>> seeded_clone(RandomForestClassifier(random_state=7), 0, 3)[1]  # a seed you set is kept
+    ()
+    """
+    model = clone(estimator)
+    given = estimator.get_params(deep=True)
+    params = model.get_params(deep=True)
+    seeds = {}
+    for key, value in params.items():
+        owner, _, leaf = key.rpartition("__")
+        if value is not None or not leaf.endswith("random_state"):
+            continue
+        if owner and params.get(owner) is given.get(owner):
+            continue  # not copied by clone: setting it would modify the estimator passed in
+        seeds[key] = int(step_seed(seed, iteration, f"estimator {key}").generate_state(1)[0])
+    if seeds:
+        model.set_params(**seeds)
+    return model, tuple(sorted(seeds))
+
+
+def _fitted(model: Any, estimator: Any, X_fit: Any, y_fit: np.ndarray) -> Any:
+    """``model`` (a clone of ``estimator``) fitted; its own error, if any, says it came from fitting the rows of X."""
     try:
-        return clone(estimator).fit(X_fit, y_fit)
+        return model.fit(X_fit, y_fit)
     except (TypeError, ValueError) as error:
         kind = TypeError if isinstance(error, TypeError) else ValueError
         raise kind(
