@@ -64,7 +64,8 @@ def trace(
     """Every fitted state of an AL run, lazily: the initial fit, then one per query round.
 
     The run stops when ``budget`` points are labeled (initial set included; the
-    last batch shrinks to hit it exactly), after ``max_iter`` query rounds, at
+    last batch shrinks to hit it exactly; a callable oracle's initial set may
+    grow past ``n_init`` to hold two classes, see ``init_step``), after ``max_iter`` query rounds, at
     the first state for which ``stop(state)`` is true (that state included), or
     when the pool is empty, whichever comes first. The run's parameters are
     recorded as plain data in ``history.info`` (see ``alfunc.core.facts``).
@@ -188,7 +189,10 @@ def trace(
 
     def states() -> Iterator[ALState]:
         first = first_state()
-        yield from toolz.accumulate(one_round, range(first.iteration, rounds), first)
+        # A callable oracle's initial set may have grown past n_init (to reach two classes): stop at the target.
+        yield from until(
+            lambda state: state.n_labeled >= target, toolz.accumulate(one_round, range(first.iteration, rounds), first)
+        )
 
     fitted = states() if stop is None else until(stop, states())
     total = rounds + 1 - (0 if start is None else min(start.iteration, rounds))

@@ -27,6 +27,7 @@ from alfunc.core.validation import (
     check_pool,
     check_same_pool,
     check_test_set,
+    is_count,
     resolve_count,
 )
 from alfunc.engine.selection import select
@@ -48,13 +49,26 @@ def init_step(
     """Label a random initial set of ``n_init`` points (a count, or a fraction of the pool), or the one you have.
 
     The random set depends only on the pool size, the labels and the seed, never
-    on a strategy, so runs with the same seed are paired across strategies. When
-    the oracle is a label array holding two or more classes and ``n_init >= 2``,
-    the set holds at least two classes. ``initial`` (pool indices or a boolean
-    mask) starts instead from the points you already labeled, with their
-    ``labels`` (asked from the oracle when omitted); ``n_init`` is then unused.
-    The returned state has no model yet; its history's ``info`` holds the pool
-    size and fingerprints of ``X`` and ``y``.
+    on a strategy, so runs with the same seed are paired across strategies.
+    With ``n_init >= 2`` the set holds two classes whenever the pool does:
+
+    * a label array (simulation) lets ``init_step`` read the hidden labels: if
+      the draw holds one class, its last point is swapped for a random point of
+      another class. The set keeps its size, but it was chosen with labels no
+      annotator would have, so a simulation starts a little optimistic;
+    * a callable oracle (a person) is asked for more points drawn at random,
+      one at a time, until a second class appears or the pool is exhausted.
+      They belong to iteration 0's query (strategy ``"initial"``) and
+      ``history.info["initial_extra_draws"]`` counts them, so ``replay`` can
+      re-draw the set. To simulate a person, pass ``lambda i: y[i]``.
+
+    A label array must label every row: NaN, ``None`` or ``-1`` used as
+    scikit-activeml's "unknown" marker are refused before anything is drawn
+    (see ``alfunc.core.oracle.check_label_array``). ``initial`` (pool indices or
+    a boolean mask) starts instead from the points you already labeled, with
+    their ``labels`` (asked from the oracle when omitted); ``n_init`` is then
+    unused. The returned state has no model yet; its history's ``info`` holds
+    the pool size and fingerprints of ``X`` and ``y``.
 
     Examples
     --------
@@ -72,6 +86,16 @@ def init_step(
     (True, 150)
     >>> al.init_step(X, y, n_init=0.1, random_state=0).n_labeled  # a fraction of the pool
     15
+
+    A person who answers "0" for most points is asked for more random points
+    until a second class shows up:
+
+    >>> imbalanced = (np.arange(150) % 50 == 0).astype(int)  # three 1s among 150 points
+    >>> person = al.init_step(X, lambda indices: imbalanced[indices], n_init=4, random_state=0)
+    >>> person.n_labeled > 4, sorted(set(person.labels.tolist())), person.pending.strategy
+    (True, [0, 1], 'initial')
+    >>> person.history.info["initial_extra_draws"] == person.n_labeled - 4
+    True
 
     Start from labels you already have (an annotator's earlier work):
 
@@ -91,7 +115,12 @@ def init_step(
             raise ValueError("labels are the labels of initial: pass initial=<their pool indices> too")
         count = resolve_count(n_init, n_pool, "n_init")
         chosen = initial_indices(n_pool, count, seed, y)
-        return initial_state(chosen, ask(chosen), n_pool, History(seed, info=pool_facts(X, y)))
+        answers = ask(chosen)
+        facts = pool_facts(X, y)
+        if y is None and count >= 2 and _n_distinct(answers) < 2:
+            chosen, answers = _drawn_until_two_classes(chosen, answers, ask, n_pool, seed)
+            facts["initial_extra_draws"] = chosen.size - count
+        return initial_state(chosen, answers, n_pool, History(seed, info=facts))
     chosen = given_indices(initial, n_pool)
     given = ask(chosen) if labels is None else given_labels(labels, chosen.size)
     history = History(seed, info=pool_facts(X, y))
@@ -210,6 +239,79 @@ def initial_indices(n_pool: int, count: int, seed: int, y: np.ndarray | None) ->
     if other_class.size:
         chosen[-1] = rng.choice(other_class)
     return chosen
+
+
+def further_draws(n_pool: int, chosen: np.ndarray, seed: int) -> np.ndarray:
+    """The seeded random order in which ``init_step`` draws more points when ``chosen`` holds one class.
+
+    Every pool index not in ``chosen``, shuffled by a generator of its own
+    (seed, iteration 0, ``"init-more"``): ``init_step`` asks for them in this
+    order until a second class appears, so the set it ends with is ``chosen``
+    followed by a prefix of this order.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from alfunc.engine.steps import further_draws
+    >>> more = further_draws(10, np.array([3, 7]), seed=0)
+    >>> sorted(more.tolist()), bool((more == further_draws(10, np.array([3, 7]), seed=0)).all())
+    ([0, 1, 2, 4, 5, 6, 8, 9], True)
+    """
+    rest = np.setdiff1d(np.arange(n_pool, dtype=np.int64), chosen, assume_unique=True)
+    return step_generator(seed, 0, "init-more").permutation(rest)
+
+
+def redrawn_initial(history: History, n_pool: int, y: Any = None) -> np.ndarray:
+    """The indices ``init_step`` drew for iteration 0 of ``history``, re-drawn from its seed (for verification).
+
+    ``y`` is the label array of a simulation (the second class is swapped in as
+    ``init_step`` did) or ``None`` for a callable oracle, whose extra draws
+    ``history.info["initial_extra_draws"]`` counts.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.datasets import load_iris
+    >>> import alfunc as al
+    >>> from alfunc.engine.steps import redrawn_initial
+    >>> from sklearn.naive_bayes import GaussianNB
+    >>> X, _ = load_iris(return_X_y=True)
+    >>> rare = (np.arange(150) % 50 == 0).astype(int)
+    >>> state = al.fit_step(al.init_step(X, lambda indices: rare[indices], n_init=4, random_state=0), X, GaussianNB())
+    >>> bool((redrawn_initial(state.history, 150) == state.labeled).all())
+    True
+    """
+    if not history:
+        raise ValueError("history has no records: iteration 0 was never fitted")
+    extra = history.info.get("initial_extra_draws", 0)
+    size = history[0].queried.size
+    if not is_count(extra) or not 0 <= extra < size:
+        raise ValueError(f"history.info['initial_extra_draws'] must be an int in [0, {size}), got {extra!r}")
+    chosen = initial_indices(n_pool, size - extra, history.seed, None if y is None else np.asarray(y))
+    if extra == 0:
+        return chosen
+    return np.concatenate([chosen, further_draws(n_pool, chosen, history.seed)[:extra]])
+
+
+def _n_distinct(labels: np.ndarray) -> int:
+    return len(set(labels.tolist()))
+
+
+def _drawn_until_two_classes(
+    chosen: np.ndarray, answers: np.ndarray, ask: Any, n_pool: int, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """``chosen`` and its one-class ``answers``, extended one random point at a time until a second class shows."""
+    first = answers[0]
+    taken = []
+    more = []
+    for index in further_draws(n_pool, chosen, seed):
+        answer = ask(np.array([index]))
+        taken.append(index)
+        more.append(answer)
+        if answer[0] != first:
+            break
+    indices = np.concatenate([chosen, np.asarray(taken, dtype=np.int64)])
+    return indices, np.concatenate([answers, *more])
 
 
 def teach(
