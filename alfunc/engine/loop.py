@@ -83,8 +83,10 @@ def trace(
     ``ids`` (one key per pool row; a DataFrame's index by default) are kept in
     every record so picks can be joined back to the source rows.
 
-    ``progress=True`` shows a bar of fits done (tqdm.auto); ``callback(state)``
-    is called on every state as it is produced.
+    ``progress=True`` shows a bar of fits done (tqdm.auto) out of the most the
+    run can take; when ``stop`` (or a grown initial set) ends it sooner, the
+    bar's total drops to the fits done. ``callback(state)`` is called on
+    every state as it is produced.
 
     An estimator whose ``random_state`` is left at ``None`` is seeded from the
     run's seed at every fit (see ``fit_step``), so the same ``random_state``
