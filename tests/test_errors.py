@@ -115,6 +115,7 @@ BAD_RUNS = [
         "'information_density' needs predict_proba",
     ),
     ({"strategy": "ranked_batch", "estimator": NoProbaMustNotFit()}, TypeError, "'ranked_batch' needs predict_proba"),
+    ({"strategy": "badge", "estimator": NoProbaMustNotFit()}, TypeError, "'badge' needs predict_proba"),
     ({"start": "state"}, TypeError, "start must be an ALState"),
 ]
 

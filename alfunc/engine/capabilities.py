@@ -28,6 +28,7 @@ PROBA_STRATEGY_NAMES = (
     "eer_log_loss",
     "eer_zero_one",
     "ranked_batch",
+    "badge",
 )
 _PROBA_STRATEGIES = tuple(STRATEGIES[name] for name in PROBA_STRATEGY_NAMES)
 
