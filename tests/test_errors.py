@@ -250,6 +250,7 @@ def test_numpy_integers_are_accepted_wherever_ints_are():
     assert final.history == al.run(X, Y, LogisticRegression(), "margin", n_init=4, batch_size=3, budget=13).history
     assert al.run(X, Y, LogisticRegression(), "margin", n_init=4, max_iter=np.int32(1)).iteration == 1
     assert al.select(final, X, "margin", np.uint8(2), chunk_size=np.int16(5)).size == 2
+    assert al.replay(final.history, X, Y, LogisticRegression(), upto=i(1)).iteration == 1
     assert al.init_step(X, Y, initial=np.array([0, 1], dtype=np.int32), labels=Y[:2]).n_labeled == 2
     model = al.StandardAL(LogisticRegression(), n_init=i(4), budget=i(2), max_iter=i(2), random_state=i(0))
     assert model.fit(X, Y).state_.n_labeled == 8
