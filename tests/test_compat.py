@@ -386,7 +386,7 @@ class NoProba(ClassifierMixin, BaseEstimator):
             NoProba(),
             {"acquisition_func": "entropy"},
             TypeError,
-            r"'entropy' needs predict_proba, which classifier \(NoProba\)",
+            r"'entropy' needs predict_proba, which NoProba does not have; classifier \(NoProba\)",
         ),
         (NoProba(), {"acquisition_func": lambda p: p.max(axis=1)}, TypeError, "needs predict_proba"),
     ],

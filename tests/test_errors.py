@@ -100,12 +100,12 @@ BAD_RUNS = [
     (
         {"strategy": "entropy", "estimator": NoProbaMustNotFit()},
         TypeError,
-        r"'entropy' needs predict_proba, .*NoProbaMustNotFit",
+        r"'entropy' needs predict_proba, .*estimator \(NoProbaMustNotFit\)",
     ),
     (
         {"strategy": "least_confident", "estimator": make_pipeline(StandardScaler(), NoProbaMustNotFit())},
         TypeError,
-        r"'least_confident' needs predict_proba, which estimator \(Pipeline\)",
+        r"'least_confident' needs predict_proba, which Pipeline does not have; estimator \(Pipeline\)",
     ),
     ({"strategy": "kl_divergence", "estimator": NoProbaMustNotFit()}, TypeError, "'kl_divergence' needs predict_proba"),
     ({"strategy": "eer_log_loss", "estimator": NoProbaMustNotFit()}, TypeError, "'eer_log_loss' needs predict_proba"),
@@ -225,7 +225,7 @@ def test_select_and_query_step_refuse_a_model_without_predict_proba_before_askin
     def must_not_be_asked(indices):
         raise AssertionError("the oracle was asked before the strategy was checked")
 
-    message = r"strategy 'entropy' needs predict_proba, which the state's model \(LinearSVC\) does not have"
+    message = r"strategy 'entropy' needs predict_proba, which LinearSVC does not have; the state's model \(LinearSVC\)"
     with pytest.raises(TypeError, match=message):
         al.select(state, X, "entropy", 2)
     with pytest.raises(TypeError, match=message):

@@ -71,10 +71,12 @@ def check_capabilities(name: str, strategy: Callable, estimator: Any, estimator_
     >>> check_capabilities("entropy", STRATEGIES["entropy"], make_pipeline(StandardScaler(), LinearSVC()))
     Traceback (most recent call last):
     ...
-    TypeError: strategy 'entropy' needs predict_proba, which estimator (Pipeline) does not have; use 'margin' ...
+    TypeError: strategy 'entropy' needs predict_proba, which Pipeline does not have; estimator (Pipeline) cannot ...
     """
     if needs_proba(strategy) and not hasattr(estimator, "predict_proba"):
+        kind = type(estimator).__name__
         raise TypeError(
-            f"strategy {name!r} needs predict_proba, which {estimator_name} ({type(estimator).__name__}) does not "
-            "have; use 'margin' (it works with decision_function) or wrap the estimator in CalibratedClassifierCV"
+            f"strategy {name!r} needs predict_proba, which {kind} does not have; {estimator_name} ({kind}) cannot "
+            "give probabilities: use 'margin' (it works with decision_function) or wrap the estimator in "
+            "CalibratedClassifierCV"
         )
