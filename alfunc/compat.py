@@ -27,13 +27,15 @@ from sklearn.metrics import get_scorer
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted
 
+from alfunc.core.oracle import check_label_array
 from alfunc.core.representation import check_representation
 from alfunc.core.rng import root_entropy, step_seed
 from alfunc.core.rows import n_rows
 from alfunc.core.state import ALState, History
-from alfunc.core.validation import check_labels_for, check_pool, check_test_set, is_count
+from alfunc.core.validation import check_estimator, check_labels_for, check_pool, check_test_set, is_count
+from alfunc.engine.capabilities import check_capabilities
 from alfunc.engine.steps import fit_step, init_step, initial_state, query_step
-from alfunc.strategies import STRATEGIES, Strategy, uses_classifier
+from alfunc.strategies import STRATEGIES, Strategy, check_model_kind, resolve_strategy, uses_classifier
 from alfunc.strategies.uncertainty import predict_proba, shannon_entropy, top_two_gap
 
 DEFAULT_FRACTION = 0.02
@@ -113,6 +115,8 @@ def acquisition_strategy(acquisition_func: Callable[[np.ndarray], np.ndarray]) -
         return acquisition_func(predict_proba(model, X))
 
     strategy.__name__ = getattr(acquisition_func, "__name__", type(acquisition_func).__name__)
+    # Functions take new attributes, but their type declares none: set the mark by name.
+    setattr(strategy, "needs_proba", True)  # noqa: B010
     return strategy
 
 
@@ -125,7 +129,12 @@ class StandardAL(ClassifierMixin, BaseEstimator):
         Cloned, never modified. ``None`` means
         ``RandomForestClassifier(random_state=random_state)``. When the
         classifier's own ``random_state`` parameter is None, ``random_state`` is
-        pushed into the clone (an int as is; a generator as an int drawn once).
+        pushed into the clone (an int as is; a generator as an int drawn once);
+        when both are None, every fit seeds it from the run's seed and the
+        iteration, as ``fit_step`` does. A class instead of an instance, an
+        object that is not an estimator, a regressor, or a model without
+        ``predict_proba`` for a strategy that reads it is refused by ``fit``
+        and ``initialization`` before any work.
     acquisition_func : {"random", "entropy", "breaking_ties"}, str or callable, default=None
         A name (run as alfunc's strategy of that name; ``"breaking_ties"`` is
         ``"margin"``) or a function mapping a probability matrix to one score
@@ -143,7 +152,8 @@ class StandardAL(ClassifierMixin, BaseEstimator):
         Query rounds of ``fit``; ``None`` is enough rounds to label the whole pool.
     evaluation_metric : str or scorer, default=None
         A scorer name (``"f1_weighted"``) or a scorer ``(estimator, X, y) ->
-        float``; ``None`` is accuracy.
+        float``; ``None`` is accuracy. Like every parameter, it is checked by
+        ``fit`` and ``initialization`` (the scikit-learn convention), not here.
     continue_training : bool, default=False
         Each iteration starts from a copy of the previous model instead of a
         fresh clone (it matters for ``warm_start`` estimators); metadata entries
@@ -265,7 +275,7 @@ class StandardAL(ClassifierMixin, BaseEstimator):
         fitted yet: the first ``iteration`` fits the initial pool before querying.
         """
         X = check_pool(X)
-        y = check_labels_for(y, n_rows(X))
+        y = _check_simulation_labels(check_labels_for(y, n_rows(X)))
         check_test_set(X_test, y_test, X)
         self.representation_ = check_representation(self.representation, X)
         chosen = None if initial_selection is None else _selection_indices(initial_selection, n_rows(X))
@@ -307,6 +317,11 @@ class StandardAL(ClassifierMixin, BaseEstimator):
         self.max_iter_ = _max_iter(self.max_iter, n_pool - self.n_init_, self.budget_)
         self.acquisition_func_, self._strategy = _acquisition(self.acquisition_func)
         self.evaluation_metric_ = _scorer(self.evaluation_metric)
+        classifier = RandomForestClassifier() if self.classifier is None else self.classifier
+        check_estimator(classifier, "classifier")
+        name, strategy = resolve_strategy(self._strategy)
+        check_model_kind(name, strategy, classifier, "classifier")
+        check_capabilities(name, strategy, classifier, "classifier")
 
     def _classifier_for(self, seed: int) -> Any:
         """A clone of the classifier with the run's seed pushed into an unset ``random_state``."""
@@ -415,7 +430,13 @@ def _scorer(evaluation_metric: Any) -> Callable:
     if evaluation_metric is None:
         return get_scorer("accuracy")
     if isinstance(evaluation_metric, str):
-        return get_scorer(evaluation_metric)
+        try:
+            return get_scorer(evaluation_metric)
+        except ValueError:
+            raise ValueError(
+                f"evaluation_metric must be a scikit-learn scorer name (see sklearn.metrics.get_scorer_names()) "
+                f"or a scorer, got {evaluation_metric!r}"
+            ) from None
     if callable(evaluation_metric):
         return evaluation_metric
     raise TypeError(
@@ -436,6 +457,17 @@ def _classifier_seed(random_state: Any, seed: int) -> int | None:
     if is_count(random_state):
         return int(random_state)
     return int(step_seed(seed, 0, "classifier").generate_state(1)[0])
+
+
+def _check_simulation_labels(y: np.ndarray) -> np.ndarray:
+    """``check_label_array`` for ``y``, saying where partial labels go instead (StandardAL simulates a full y)."""
+    try:
+        return check_label_array(y, "y")
+    except ValueError as error:
+        raise ValueError(
+            f"{error}. StandardAL simulates the annotator from y, so every label must be known: "
+            "for a pool with unknown labels use alfunc.run(X, oracle, ...) with such an oracle"
+        ) from None
 
 
 def _given_initial_state(chosen: np.ndarray, y: np.ndarray, seed: int) -> ALState:

@@ -16,7 +16,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, clone, is_classifier
 from sklearn.dummy import DummyClassifier
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.exceptions import NotFittedError
-from sklearn.linear_model import LogisticRegression
+from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.metrics import get_scorer
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.neural_network import MLPClassifier
@@ -311,7 +311,8 @@ def test_random_state_is_pushed_only_into_an_unset_classifier_seed():
 
     assert classifier_seed(LogisticRegression(), 7) == 7
     assert classifier_seed(LogisticRegression(random_state=3), 7) == 3
-    assert classifier_seed(LogisticRegression(), None) is None
+    unset = classifier_seed(LogisticRegression(), None)  # both unset: every fit seeds it from the run (fit_step)
+    assert isinstance(unset, int)
     assert isinstance(classifier_seed(LogisticRegression(), np.random.RandomState(0)), int)
 
 
@@ -355,6 +356,80 @@ def test_bad_parameters_raise_before_any_work(params, error, match):
     with pytest.raises(error, match=match):
         model.fit(X, y)
     assert not hasattr(model, "state_")
+
+
+class NoProba(ClassifierMixin, BaseEstimator):
+    """A classifier without predict_proba (like LinearSVC) that must not be fitted."""
+
+    def fit(self, X, y):
+        raise AssertionError("a model was fitted before the parameters were checked")
+
+    def decision_function(self, X):
+        raise AssertionError("unreachable")
+
+
+@pytest.mark.parametrize(
+    "classifier, params, error, match",
+    [
+        (CountingClassifier(), {"evaluation_metric": "nope"}, ValueError, "evaluation_metric must be .* got 'nope'"),
+        (CountingClassifier(), {"evaluation_metric": 3}, TypeError, "evaluation_metric"),
+        (object(), {}, TypeError, "classifier must be a scikit-learn estimator with fit and get_params, got object"),
+        (
+            LogisticRegression,
+            {},
+            TypeError,
+            "classifier must be an estimator instance, got the class LogisticRegression",
+        ),
+        ("rf", {}, TypeError, "classifier must be a scikit-learn estimator"),
+        (LinearRegression(), {"acquisition_func": "entropy"}, TypeError, r"'entropy' needs a classifier; classifier"),
+        (
+            NoProba(),
+            {"acquisition_func": "entropy"},
+            TypeError,
+            r"'entropy' needs predict_proba, which NoProba does not have; classifier \(NoProba\)",
+        ),
+        (NoProba(), {"acquisition_func": lambda p: p.max(axis=1)}, TypeError, "needs predict_proba"),
+    ],
+    ids=[
+        "metric name",
+        "metric type",
+        "object",
+        "class",
+        "string",
+        "regressor entropy",
+        "no proba",
+        "no proba callable",
+    ],
+)
+def test_bad_classifier_or_metric_is_refused_by_fit_before_any_work(classifier, params, error, match):
+    X, y = blobs(20)
+    model = StandardAL(classifier, **params)  # scikit-learn convention: __init__ only stores
+    assert model.classifier is classifier
+    for start in (model.fit, model.initialization):
+        with pytest.raises(error, match=match):
+            start(X, y)
+        assert not hasattr(model, "state_")
+
+
+@pytest.mark.parametrize(
+    "y, match",
+    [
+        (np.where(np.arange(20) % 5 == 0, -1, blobs(20)[1]), "-1 is scikit-activeml's marker.*StandardAL simulates"),
+        (np.where(np.arange(20) == 4, np.nan, blobs(20)[1]), r"pool rows \[4\].*every label must be known"),
+    ],
+    ids=["-1 marker", "nan"],
+)
+def test_a_y_with_unknown_labels_is_refused_before_any_work(y, match):
+    model = StandardAL(CountingClassifier(), n_init=4, budget=4)
+    with pytest.raises(ValueError, match=match):
+        model.fit(blobs(20)[0], y)
+    assert not hasattr(model, "state_")
+
+
+def test_the_classic_minus_one_one_labels_still_work():
+    X, y = blobs(20)
+    model = StandardAL(LogisticRegression(), "entropy", n_init=4, budget=4, max_iter=2, random_state=0)
+    assert set(model.fit(X, 2 * y - 1).classifier_.classes_.tolist()) == {-1, 1}
 
 
 def test_iteration_before_initialization_raises():

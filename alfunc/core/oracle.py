@@ -7,6 +7,7 @@ one callable that checks what comes back.
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Callable
 from typing import Any
 
@@ -131,6 +132,142 @@ def check_no_missing(labels: Any, name: str, indices: Any = None) -> np.ndarray:
         raise ValueError(
             f"{name} holds a missing label (NaN or None) for pool rows {where[:10].tolist()}; "
             "label them first (see alfunc.PartialLabels)"
+        )
+    return labels
+
+
+def check_label_array(y: Any, name: str = "oracle") -> np.ndarray:
+    """Refuse a simulation oracle's label array that marks some labels as unknown instead of giving them.
+
+    Checked once, before any fit, by ``init_step``, ``trace`` and
+    ``StandardAL``: a label array must label every pool row. Two markers of an
+    unknown label are refused, with the rows and the way to go on:
+
+    * NaN or ``None`` anywhere (the rows, first 10, are named);
+    * ``-1`` in an integer array whose other labels are all ``>= 0``
+      (scikit-activeml's marker for an unknown label, which would be learned as
+      a class), unless the labels are exactly ``{-1, 1}``, the classic binary
+      encoding. With other negative labels, ``-1`` is an ordinary value.
+
+    To start from the labels you have, wrap the array in
+    ``alfunc.PartialLabels`` (it refuses to answer for unknown rows, and its
+    ``known()`` gives ``initial`` and ``labels`` for ``init_step``); if ``-1``
+    really is a class, pass a callable oracle, ``lambda indices: y[indices]``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from alfunc.core.oracle import check_label_array
+    >>> check_label_array(np.array([0, 2, 1])).tolist()
+    [0, 2, 1]
+    >>> check_label_array(np.array([-1, 1, 1, -1])).tolist()  # the classic binary encoding
+    [-1, 1, 1, -1]
+    >>> check_label_array(np.array([0.0, np.nan, 1.0, np.nan]), "y")
+    Traceback (most recent call last):
+    ...
+    ValueError: y holds a missing label (NaN or None) for pool rows [1, 3] (2 rows in all): a label array must ...
+    >>> check_label_array(np.array([0, -1, 1, 2]))
+    Traceback (most recent call last):
+    ...
+    ValueError: oracle holds -1 together with other labels (1 row, e.g. pool rows [1]): -1 is scikit-activeml's marker ...
+    """
+    y = np.asarray(y)
+    missing = missing_mask(y, np.nan) | (missing_mask(y, None) if y.dtype.kind == "O" else False)
+    if np.any(missing):
+        rows = np.flatnonzero(missing)
+        raise ValueError(
+            f"{name} holds a missing label (NaN or None) for pool rows {rows[:10].tolist()} "
+            f"({_rows(rows.size)} in all): "
+            "a label array must label every row. To start from the labels you have, pass "
+            "oracle = alfunc.PartialLabels(y) (it never answers for an unlabeled row) and "
+            "init_step(X, oracle, initial=indices, labels=labels) with indices, labels = oracle.known()"
+        )
+    if y.dtype.kind == "i" and y.size:
+        marked = y == -1
+        others = y[~marked]
+        if marked.any() and others.size and others.min() >= 0 and not (others == 1).all():
+            rows = np.flatnonzero(marked)
+            raise ValueError(
+                f"{name} holds -1 together with other labels ({_rows(rows.size)}, e.g. pool rows "
+                f"{rows[:10].tolist()}): -1 is scikit-activeml's marker for an unknown label and would be learned "
+                "as a class. If -1 marks unknown labels, pass alfunc.PartialLabels(y, missing_label=-1) as the "
+                "oracle (its known() gives the labeled rows); if -1 really is a class, pass a callable oracle "
+                "(lambda indices: y[indices])"
+            )
+    return y
+
+
+def _rows(count: int) -> str:
+    return f"{count} row" if count == 1 else f"{count} rows"
+
+
+def label_kind(labels: Any) -> str | None:
+    """``"number"`` or ``"text"`` for labels of one kind, ``None`` when they mix kinds or are neither.
+
+    ``teach`` refuses labels of another kind than the state's: concatenating
+    numbers and strings would silently turn every earlier label into a string.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from alfunc.core.oracle import label_kind
+    >>> label_kind(np.array([0, 1])), label_kind(np.array([0.0, 1.0])), label_kind(np.array([True]))
+    ('number', 'number', 'number')
+    >>> label_kind(np.array(["cat"])), label_kind(np.array(["cat", "dog"], dtype=object))
+    ('text', 'text')
+    >>> label_kind(np.array([1, "cat"], dtype=object)) is None  # mixed: nothing to compare with
+    True
+    """
+    labels = np.asarray(labels)
+    kind = labels.dtype.kind
+    if kind in "biufc":
+        return "number"
+    if kind in "US":
+        return "text"
+    if kind != "O":
+        return None
+    kinds = {_value_kind(value) for value in set(map(type, labels.ravel().tolist()))}
+    return kinds.pop() if len(kinds) == 1 else None
+
+
+_KIND_NAMES = {"number": "numbers", "text": "text"}
+
+
+def _value_kind(value_type: type) -> str | None:
+    if issubclass(value_type, (str, bytes, np.str_, np.bytes_)):
+        return "text"
+    if issubclass(value_type, numbers.Number):
+        return "number"
+    return None
+
+
+def check_label_kind(labels: Any, previous: Any, name: str = "labels") -> np.ndarray:
+    """Refuse ``labels`` whose kind (numbers or text) differs from the ``previous`` labels', naming both dtypes.
+
+    Integers and floats are both numbers, so ``[2.0]`` joins ``[0, 1]``;
+    ``["cat"]`` does not.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from alfunc.core.oracle import check_label_kind
+    >>> check_label_kind(np.array([2.0]), np.array([0, 1])).tolist()
+    [2.0]
+    >>> check_label_kind(np.array(["cat"]), np.array([0, 1]))
+    Traceback (most recent call last):
+    ...
+    TypeError: labels have dtype <U3 (text) but the state's labels have dtype int64 (numbers); ...
+    """
+    labels = np.asarray(labels)
+    previous = np.asarray(previous)
+    if labels.size == 0 or previous.size == 0:
+        return labels
+    new, old = label_kind(labels), label_kind(previous)
+    if new is not None and old is not None and new != old:
+        raise TypeError(
+            f"{name} have dtype {labels.dtype} ({_KIND_NAMES[new]}) but the state's labels have dtype "
+            f"{previous.dtype} ({_KIND_NAMES[old]}); mixing them would turn every label into a string. "
+            "Give labels of the same kind as the earlier ones"
         )
     return labels
 

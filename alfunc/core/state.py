@@ -264,3 +264,27 @@ class ALState:
         if n_samples is not None and n_samples != self.n_pool:
             raise ValueError(f"n_samples must be the pool size {self.n_pool}, got {n_samples}")
         return np.flatnonzero(~self.labeled_mask())
+
+
+def check_state(state: Any, name: str = "state") -> ALState:
+    """Check that ``state`` is an ``ALState``; the steps call it first, so swapped arguments fail clearly.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from alfunc.core.state import ALState, History, check_state
+    >>> state = ALState(labeled=[0], labels=[1], n_pool=3, history=History(seed=0))
+    >>> check_state(state) is state
+    True
+    >>> check_state(np.zeros((3, 2)))
+    Traceback (most recent call last):
+    ...
+    TypeError: state must be an ALState (init_step makes the first one), got ndarray; ...
+    """
+    if not isinstance(state, ALState):
+        raise TypeError(
+            f"{name} must be an ALState (init_step makes the first one), got {type(state).__name__}; "
+            "the steps take the state first: fit_step(state, X, estimator), select(state, X, ...), "
+            "teach(state, indices, labels), query_step(state, X, oracle, ...)"
+        )
+    return state

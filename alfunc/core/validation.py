@@ -171,7 +171,11 @@ def check_labels_for(y: Any, n_samples: int, name: str = "y") -> np.ndarray:
 
 
 def is_count(value: Any) -> bool:
-    """True for an integer that is not a bool.
+    """True for an integer that is not a bool: Python's ``int`` and numpy's integers alike.
+
+    The one integer check of alfunc (``check_positive_int`` uses it): use it
+    wherever an argument is a count, an index or an iteration, so that
+    ``np.int64(3)`` is accepted wherever ``3`` is.
 
     Examples
     --------
@@ -181,6 +185,22 @@ def is_count(value: Any) -> bool:
     (True, True, False, False)
     """
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def is_real(value: Any) -> bool:
+    """True for a real number (Python or numpy, integer or float) that is not a bool.
+
+    The companion of ``is_count`` for parameters that take any number
+    (weights, exponents, probabilities): numpy scalars pass as Python ones do.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from alfunc.core.validation import is_real
+    >>> is_real(0.5), is_real(np.float32(0.5)), is_real(np.int64(2)), is_real(True), is_real("0.5")
+    (True, True, True, False, False)
+    """
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
 def check_positive_int(value: Any, name: str, *, allow_zero: bool = False) -> int:

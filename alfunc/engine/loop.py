@@ -17,13 +17,14 @@ import attrs
 import toolz
 
 from alfunc.core.facts import run_facts
-from alfunc.core.oracle import as_oracle
+from alfunc.core.oracle import as_oracle, check_label_array, known_labels
 from alfunc.core.representation import check_representation, describe_representation
 from alfunc.core.rng import root_entropy
 from alfunc.core.rows import n_rows, row_ids
 from alfunc.core.scoring import resolve_scorers
 from alfunc.core.state import ALState
 from alfunc.core.validation import check_estimator, check_pool, check_positive_int, check_test_set, resolve_count
+from alfunc.engine.capabilities import check_capabilities
 from alfunc.engine.progress import check_callback, observed
 from alfunc.engine.steps import fit_step, given_indices, given_labels, init_step, query_step
 from alfunc.strategies import (
@@ -63,7 +64,8 @@ def trace(
     """Every fitted state of an AL run, lazily: the initial fit, then one per query round.
 
     The run stops when ``budget`` points are labeled (initial set included; the
-    last batch shrinks to hit it exactly), after ``max_iter`` query rounds, at
+    last batch shrinks to hit it exactly; a callable oracle's initial set may
+    grow past ``n_init`` to hold two classes, see ``init_step``), after ``max_iter`` query rounds, at
     the first state for which ``stop(state)`` is true (that state included), or
     when the pool is empty, whichever comes first. The run's parameters are
     recorded as plain data in ``history.info`` (see ``alfunc.core.facts``).
@@ -81,8 +83,14 @@ def trace(
     ``ids`` (one key per pool row; a DataFrame's index by default) are kept in
     every record so picks can be joined back to the source rows.
 
-    ``progress=True`` shows a bar of fits done (tqdm.auto); ``callback(state)``
-    is called on every state as it is produced.
+    ``progress=True`` shows a bar of fits done (tqdm.auto) out of the most the
+    run can take; when ``stop`` (or a grown initial set) ends it sooner, the
+    bar's total drops to the fits done. ``callback(state)`` is called on
+    every state as it is produced.
+
+    An estimator whose ``random_state`` is left at ``None`` is seeded from the
+    run's seed at every fit (see ``fit_step``), so the same ``random_state``
+    gives the same run for random forests too.
 
     Examples
     --------
@@ -115,9 +123,13 @@ def trace(
     X = check_pool(X)
     n_pool = n_rows(X)
     ask = as_oracle(oracle, n_pool)
+    y = known_labels(oracle)
+    if y is not None:
+        check_label_array(y)
     check_estimator(estimator)
     name, score = resolve_strategy(strategy)
     check_model_kind(name, score, estimator)
+    check_capabilities(name, score, estimator)
     if initial is not None:
         n_init = given_indices(initial, n_pool).size
         if labels is not None:
@@ -128,6 +140,8 @@ def trace(
         row_ids(X, [], ids)
     n_initial = resolve_count(n_init, n_pool, "n_init")
     batch_size = check_positive_int(batch_size, "batch_size")
+    if chunk_size is not None:
+        chunk_size = check_positive_int(chunk_size, "chunk_size")
     target = _target_size(budget, n_initial, n_pool)
     rounds = math.ceil((target - n_initial) / batch_size)
     if max_iter is not None:
@@ -177,7 +191,10 @@ def trace(
 
     def states() -> Iterator[ALState]:
         first = first_state()
-        yield from toolz.accumulate(one_round, range(first.iteration, rounds), first)
+        # A callable oracle's initial set may have grown past n_init (to reach two classes): stop at the target.
+        yield from until(
+            lambda state: state.n_labeled >= target, toolz.accumulate(one_round, range(first.iteration, rounds), first)
+        )
 
     fitted = states() if stop is None else until(stop, states())
     total = rounds + 1 - (0 if start is None else min(start.iteration, rounds))

@@ -55,7 +55,8 @@ def observed(
     ([0, 1, 2], [0, 1, 2])
 
     ``progress=True`` also draws a bar of ``total`` items on stderr (or a widget
-    in a notebook).
+    in a notebook). ``total`` is the most items there can be: when the items
+    end sooner (a run stopped early), the bar's total drops to the count done.
     """
     if not progress and callback is None:
         yield from items
@@ -68,6 +69,9 @@ def observed(
             if bar is not None:
                 bar.update(1)
             yield item
+        if bar is not None and bar.total is not None and bar.n < bar.total:
+            bar.total = bar.n  # the items ended early (a stopping rule): the bar ends full, not at 4/180
+            bar.refresh()
     finally:
         if bar is not None:
             bar.close()

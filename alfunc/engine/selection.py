@@ -28,8 +28,9 @@ from alfunc.core.ranking import top_k
 from alfunc.core.representation import check_representation, features_for
 from alfunc.core.rng import step_salt
 from alfunc.core.rows import is_numeric, pool_kind, row_block, row_blocks, row_layout, take_rows
-from alfunc.core.state import ALState
+from alfunc.core.state import ALState, check_state
 from alfunc.core.validation import check_positive_int, check_same_pool
+from alfunc.engine.capabilities import check_capabilities
 from alfunc.strategies import (
     Strategy,
     needs_classifier,
@@ -124,6 +125,7 @@ def select(
     ...
     ValueError: strategy 'margin' needs a fitted model; call fit_step on the state first
     """
+    check_state(state)
     name, score = resolve_strategy(strategy)
     k = check_positive_int(batch_size, "batch_size")
     X = check_same_pool(X, state.n_pool, state.history.info)
@@ -131,6 +133,8 @@ def select(
     chunk = default_chunk_rows(X) if chunk_size is None else check_positive_int(chunk_size, "chunk_size")
     if (needs_classifier(score) or needs_regressor(score)) and state.model is None:
         raise ValueError(f"strategy {name!r} needs a fitted model; call fit_step on the state first")
+    if state.model is not None:
+        check_capabilities(name, score, state.model, "the state's model")
     if state.n_unlabeled == 0:
         raise ValueError("the unlabeled pool is empty: every point is already labeled")
     k = min(k, state.n_unlabeled)

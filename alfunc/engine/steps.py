@@ -17,16 +17,17 @@ from sklearn.base import clone
 
 from alfunc.core.facts import pool_facts
 from alfunc.core.frozen import FrozenMap
-from alfunc.core.oracle import as_oracle, check_no_missing, known_labels
-from alfunc.core.rng import root_entropy, step_generator
+from alfunc.core.oracle import as_oracle, check_label_array, check_label_kind, check_no_missing, known_labels
+from alfunc.core.rng import root_entropy, step_generator, step_seed
 from alfunc.core.rows import n_rows, pool_kind, row_ids
 from alfunc.core.scoring import evaluate, resolve_scorers
-from alfunc.core.state import ALState, History, Query, Record
+from alfunc.core.state import ALState, History, Query, Record, check_state
 from alfunc.core.validation import (
     check_estimator,
     check_pool,
     check_same_pool,
     check_test_set,
+    is_count,
     resolve_count,
 )
 from alfunc.engine.selection import select
@@ -48,13 +49,26 @@ def init_step(
     """Label a random initial set of ``n_init`` points (a count, or a fraction of the pool), or the one you have.
 
     The random set depends only on the pool size, the labels and the seed, never
-    on a strategy, so runs with the same seed are paired across strategies. When
-    the oracle is a label array holding two or more classes and ``n_init >= 2``,
-    the set holds at least two classes. ``initial`` (pool indices or a boolean
-    mask) starts instead from the points you already labeled, with their
-    ``labels`` (asked from the oracle when omitted); ``n_init`` is then unused.
-    The returned state has no model yet; its history's ``info`` holds the pool
-    size and fingerprints of ``X`` and ``y``.
+    on a strategy, so runs with the same seed are paired across strategies.
+    With ``n_init >= 2`` the set holds two classes whenever the pool does:
+
+    * a label array (simulation) lets ``init_step`` read the hidden labels: if
+      the draw holds one class, its last point is swapped for a random point of
+      another class. The set keeps its size, but it was chosen with labels no
+      annotator would have, so a simulation starts a little optimistic;
+    * a callable oracle (a person) is asked for more points drawn at random,
+      one at a time, until a second class appears or the pool is exhausted.
+      They belong to iteration 0's query (strategy ``"initial"``) and
+      ``history.info["initial_extra_draws"]`` counts them, so ``replay`` can
+      re-draw the set. To simulate a person, pass ``lambda i: y[i]``.
+
+    A label array must label every row: NaN, ``None`` or ``-1`` used as
+    scikit-activeml's "unknown" marker are refused before anything is drawn
+    (see ``alfunc.core.oracle.check_label_array``). ``initial`` (pool indices or
+    a boolean mask) starts instead from the points you already labeled, with
+    their ``labels`` (asked from the oracle when omitted); ``n_init`` is then
+    unused. The returned state has no model yet; its history's ``info`` holds
+    the pool size and fingerprints of ``X`` and ``y``.
 
     Examples
     --------
@@ -73,6 +87,16 @@ def init_step(
     >>> al.init_step(X, y, n_init=0.1, random_state=0).n_labeled  # a fraction of the pool
     15
 
+    A person who answers "0" for most points is asked for more random points
+    until a second class shows up:
+
+    >>> imbalanced = (np.arange(150) % 50 == 0).astype(int)  # three 1s among 150 points
+    >>> person = al.init_step(X, lambda indices: imbalanced[indices], n_init=4, random_state=0)
+    >>> person.n_labeled > 4, sorted(set(person.labels.tolist())), person.pending.strategy
+    (True, [0, 1], 'initial')
+    >>> person.history.info["initial_extra_draws"] == person.n_labeled - 4
+    True
+
     Start from labels you already have (an annotator's earlier work):
 
     >>> mine = al.init_step(X, y, initial=[0, 50, 100], labels=["setosa", "versicolor", "virginica"])
@@ -84,12 +108,19 @@ def init_step(
     ask = as_oracle(oracle, n_pool)
     seed = root_entropy(random_state)
     y = known_labels(oracle)
+    if y is not None:
+        check_label_array(y)
     if initial is None:
         if labels is not None:
             raise ValueError("labels are the labels of initial: pass initial=<their pool indices> too")
         count = resolve_count(n_init, n_pool, "n_init")
         chosen = initial_indices(n_pool, count, seed, y)
-        return initial_state(chosen, ask(chosen), n_pool, History(seed, info=pool_facts(X, y)))
+        answers = ask(chosen)
+        facts = pool_facts(X, y)
+        if y is None and count >= 2 and _n_distinct(answers) < 2:
+            chosen, answers = _drawn_until_two_classes(chosen, answers, ask, n_pool, seed)
+            facts["initial_extra_draws"] = chosen.size - count
+        return initial_state(chosen, answers, n_pool, History(seed, info=facts))
     chosen = given_indices(initial, n_pool)
     given = ask(chosen) if labels is None else given_labels(labels, chosen.size)
     history = History(seed, info=pool_facts(X, y))
@@ -210,6 +241,79 @@ def initial_indices(n_pool: int, count: int, seed: int, y: np.ndarray | None) ->
     return chosen
 
 
+def further_draws(n_pool: int, chosen: np.ndarray, seed: int) -> np.ndarray:
+    """The seeded random order in which ``init_step`` draws more points when ``chosen`` holds one class.
+
+    Every pool index not in ``chosen``, shuffled by a generator of its own
+    (seed, iteration 0, ``"init-more"``): ``init_step`` asks for them in this
+    order until a second class appears, so the set it ends with is ``chosen``
+    followed by a prefix of this order.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from alfunc.engine.steps import further_draws
+    >>> more = further_draws(10, np.array([3, 7]), seed=0)
+    >>> sorted(more.tolist()), bool((more == further_draws(10, np.array([3, 7]), seed=0)).all())
+    ([0, 1, 2, 4, 5, 6, 8, 9], True)
+    """
+    rest = np.setdiff1d(np.arange(n_pool, dtype=np.int64), chosen, assume_unique=True)
+    return step_generator(seed, 0, "init-more").permutation(rest)
+
+
+def redrawn_initial(history: History, n_pool: int, y: Any = None) -> np.ndarray:
+    """The indices ``init_step`` drew for iteration 0 of ``history``, re-drawn from its seed (for verification).
+
+    ``y`` is the label array of a simulation (the second class is swapped in as
+    ``init_step`` did) or ``None`` for a callable oracle, whose extra draws
+    ``history.info["initial_extra_draws"]`` counts.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.datasets import load_iris
+    >>> import alfunc as al
+    >>> from alfunc.engine.steps import redrawn_initial
+    >>> from sklearn.naive_bayes import GaussianNB
+    >>> X, _ = load_iris(return_X_y=True)
+    >>> rare = (np.arange(150) % 50 == 0).astype(int)
+    >>> state = al.fit_step(al.init_step(X, lambda indices: rare[indices], n_init=4, random_state=0), X, GaussianNB())
+    >>> bool((redrawn_initial(state.history, 150) == state.labeled).all())
+    True
+    """
+    if not history:
+        raise ValueError("history has no records: iteration 0 was never fitted")
+    extra = history.info.get("initial_extra_draws", 0)
+    size = history[0].queried.size
+    if not is_count(extra) or not 0 <= extra < size:
+        raise ValueError(f"history.info['initial_extra_draws'] must be an int in [0, {size}), got {extra!r}")
+    chosen = initial_indices(n_pool, size - extra, history.seed, None if y is None else np.asarray(y))
+    if extra == 0:
+        return chosen
+    return np.concatenate([chosen, further_draws(n_pool, chosen, history.seed)[:extra]])
+
+
+def _n_distinct(labels: np.ndarray) -> int:
+    return len(set(labels.tolist()))
+
+
+def _drawn_until_two_classes(
+    chosen: np.ndarray, answers: np.ndarray, ask: Any, n_pool: int, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """``chosen`` and its one-class ``answers``, extended one random point at a time until a second class shows."""
+    first = answers[0]
+    taken = []
+    more = []
+    for index in further_draws(n_pool, chosen, seed):
+        answer = ask(np.array([index]))
+        taken.append(index)
+        more.append(answer)
+        if answer[0] != first:
+            break
+    indices = np.concatenate([chosen, np.asarray(taken, dtype=np.int64)])
+    return indices, np.concatenate([answers, *more])
+
+
 def teach(
     state: ALState,
     indices: Any,
@@ -244,17 +348,23 @@ def teach(
     >>> len(fitted.history), fitted.history[-1].n_labeled, fitted.history[-1].queried.size
     (2, 15, 5)
 
-    A point cannot be labeled twice:
+    A point cannot be labeled twice, and labels keep their kind (numbers here):
 
     >>> al.teach(taught, indices[:1], labels[:1])
     Traceback (most recent call last):
     ...
     ValueError: indices [...] are already labeled
+    >>> al.teach(taught, al.select(taught, X, "random", 1), ["setosa"])
+    Traceback (most recent call last):
+    ...
+    TypeError: labels have dtype <U6 (text) but the state's labels have dtype int64 (numbers); ...
     """
+    check_state(state)
     indices = _check_new_indices(state, indices)
     labels = check_no_missing(labels, "labels", indices)
     if labels.shape != indices.shape:
         raise ValueError(f"labels must hold one label per index ({indices.size}), got shape {labels.shape}")
+    check_label_kind(labels, state.labels)
     utilities = np.full(indices.size, np.nan) if utilities is None else np.asarray(utilities, dtype=np.float64)
     if utilities.shape != indices.shape:
         raise ValueError(f"utilities must hold one value per index ({indices.size}), got shape {utilities.shape}")
@@ -297,6 +407,7 @@ def query_step(
     >>> queried == al.query_step(state, X, lambda asked: y[asked], "margin", 5)
     True
     """
+    check_state(state)
     ask = as_oracle(oracle, state.n_pool)
     name, _ = resolve_strategy(strategy)
     started = time.perf_counter()
@@ -304,7 +415,7 @@ def query_step(
         state, X, strategy, batch_size, chunk_size=chunk_size, representation=representation, return_utilities=True
     )
     selected = time.perf_counter()
-    labels = ask(indices)
+    labels = check_label_kind(ask(indices), state.labels, "the oracle's labels")
     timings = {"select": selected - started, "oracle": time.perf_counter() - selected}
     return _taught(state, indices, labels, utilities, name, timings)
 
@@ -332,6 +443,15 @@ def fit_step(
     to a model that needs numbers, say) raises its own error, prefixed with
     what it was fitted on.
 
+    Same seed, same run, even for an estimator with randomness of its own: a
+    ``random_state`` left at ``None`` (the estimator's, or any nested
+    ``*random_state`` that ``get_params(deep=True)`` reaches in a pipeline or
+    meta-estimator) is set on the clone to an int derived from the state's seed,
+    the iteration and the parameter's name (``alfunc.core.rng.step_seed``), and
+    the names of the parameters so set are recorded in
+    ``history.info["estimator_seeded"]``. A ``random_state`` you set is left as
+    it is, and the estimator you pass is never modified.
+
     Examples
     --------
     >>> from sklearn.datasets import load_iris
@@ -349,6 +469,16 @@ def fit_step(
     >>> len(state.history), record.iteration, record.n_labeled, list(record.scores)
     (2, 1, 20, ['train_accuracy', 'test_accuracy'])
 
+    A random forest left unseeded is seeded from the run, so its runs repeat:
+
+    >>> from sklearn.ensemble import RandomForestClassifier
+    >>> forest = al.fit_step(queried, X, RandomForestClassifier(n_estimators=5))
+    >>> forest.history.info["estimator_seeded"], forest.model.random_state is not None
+    (('random_state',), True)
+    >>> bool((al.fit_step(queried, X, RandomForestClassifier(n_estimators=5)).model.predict_proba(X)
+    ...       == forest.model.predict_proba(X)).all())
+    True
+
     Each fit records the labels taught since the previous one:
 
     >>> al.fit_step(state, X, model)
@@ -356,6 +486,7 @@ def fit_step(
     ...
     ValueError: state has no new labels since its last fit; teach or query before fit_step
     """
+    check_state(state)
     check_estimator(estimator)
     if state.pending is None:
         raise ValueError("state has no new labels since its last fit; teach or query before fit_step")
@@ -366,7 +497,8 @@ def fit_step(
         row_ids(X, np.empty(0, dtype=np.int64), ids)  # checks their length before any fit
     X_fit, y_fit = state.training_set(X)
     started = time.perf_counter()
-    model = _fitted(estimator, X_fit, y_fit)
+    unfitted, seeded = seeded_clone(estimator, state.seed, state.iteration)
+    model = _fitted(unfitted, estimator, X_fit, y_fit)
     fitted = time.perf_counter()
     splits = {"train": (X_fit, y_fit)} | ({} if X_test is None else {"test": (X_test, y_test)})
     scores = evaluate(model, scorers, splits)
@@ -383,13 +515,58 @@ def fit_step(
         ids=row_ids(X, pending.indices, ids) if ids is not None or pool_kind(X) == "frame" else None,
         labels=state.labels[state.n_labeled - pending.indices.size :],
     )
-    return attrs.evolve(state, model=model, history=state.history.appended(record), pending=None)
+    history = state.history.appended(record)
+    if seeded:
+        history = history.with_info({"estimator_seeded": seeded})
+    return attrs.evolve(state, model=model, history=history, pending=None)
 
 
-def _fitted(estimator: Any, X_fit: Any, y_fit: np.ndarray) -> Any:
-    """A fitted clone of ``estimator``; its own error, if any, says it came from fitting the rows of X."""
+def seeded_clone(estimator: Any, seed: int, iteration: int) -> tuple[Any, tuple[str, ...]]:
+    """A clone of ``estimator`` whose ``random_state`` parameters left at ``None`` are set from the run's seed.
+
+    Every parameter ``get_params(deep=True)`` names ``random_state`` or
+    ``<step>__random_state`` (or ending in ``random_state``) whose value is
+    ``None`` gets ``step_seed(seed, iteration, "estimator <name>")`` drawn as a
+    32-bit int, so the same run fits the same models. Returns the clone and the
+    names of the parameters it set. A nested estimator that ``clone`` does not
+    copy (one that shares it with the original through ``__sklearn_clone__``)
+    is left alone, so the estimator passed in is never modified.
+
+    Examples
+    --------
+    >>> from sklearn.ensemble import RandomForestClassifier
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from alfunc.engine.steps import seeded_clone
+    >>> pipeline = make_pipeline(StandardScaler(), RandomForestClassifier())
+    >>> clone, seeded = seeded_clone(pipeline, seed=0, iteration=3)
+    >>> seeded, clone[-1].random_state == seeded_clone(pipeline, 0, 3)[0][-1].random_state
+    (('randomforestclassifier__random_state',), True)
+    >>> pipeline[-1].random_state is None  # the estimator given is unchanged
+    True
+    >>> seeded_clone(RandomForestClassifier(random_state=7), 0, 3)[1]  # a seed you set is kept
+    ()
+    """
+    model = clone(estimator)
+    given = estimator.get_params(deep=True)
+    params = model.get_params(deep=True)
+    seeds = {}
+    for key, value in params.items():
+        owner, _, leaf = key.rpartition("__")
+        if value is not None or not leaf.endswith("random_state"):
+            continue
+        if owner and params.get(owner) is given.get(owner):
+            continue  # not copied by clone: setting it would modify the estimator passed in
+        seeds[key] = int(step_seed(seed, iteration, f"estimator {key}").generate_state(1)[0])
+    if seeds:
+        model.set_params(**seeds)
+    return model, tuple(sorted(seeds))
+
+
+def _fitted(model: Any, estimator: Any, X_fit: Any, y_fit: np.ndarray) -> Any:
+    """``model`` (a clone of ``estimator``) fitted; its own error, if any, says it came from fitting the rows of X."""
     try:
-        return clone(estimator).fit(X_fit, y_fit)
+        return model.fit(X_fit, y_fit)
     except (TypeError, ValueError) as error:
         kind = TypeError if isinstance(error, TypeError) else ValueError
         raise kind(

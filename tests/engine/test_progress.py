@@ -27,6 +27,43 @@ def test_callback_sees_every_state_and_progress_writes_a_bar_to_stderr(capsys):
     assert captured.out == "" and "4/4" in captured.err and "margin" in captured.err
 
 
+@pytest.fixture
+def bars(monkeypatch):
+    """Every progress bar trace opens, written to a string instead of stderr, kept to read its attributes."""
+    import io
+
+    from tqdm import tqdm
+
+    from alfunc.engine import progress
+
+    opened = []
+
+    def quiet_bar(total, description, unit):
+        opened.append(tqdm(total=total, desc=description, unit=unit, file=io.StringIO()))
+        return opened[-1]
+
+    monkeypatch.setattr(progress, "_bar", quiet_bar)
+    return opened
+
+
+def test_a_run_stopped_early_ends_with_a_full_bar_not_at_4_of_180(bars):
+    states = list(al.trace(*ARGS, n_init=10, batch_size=5, stop=lambda state: state.iteration == 3, progress=True))
+    assert len(states) == 4
+    assert bars[0].n == 4 and bars[0].total == 4, f"bar ended at {bars[0].n}/{bars[0].total}"
+
+
+def test_a_run_that_goes_to_its_end_keeps_its_total(bars):
+    list(al.trace(*ARGS, **OPTIONS, progress=True))
+    assert (bars[0].n, bars[0].total) == (4, 4)
+
+
+def test_a_bar_left_by_a_consumer_that_stops_reading_keeps_the_bound(bars):
+    states = al.trace(*ARGS, **OPTIONS, progress=True)
+    next(states)
+    states.close()
+    assert (bars[0].n, bars[0].total) == (1, 4)
+
+
 def test_callback_runs_as_states_are_produced_not_before():
     seen = []
     states = al.trace(*ARGS, **OPTIONS, callback=seen.append)
