@@ -31,7 +31,7 @@ from alfunc.core.state import ALState, History, Query
 from alfunc.core.validation import check_estimator, check_pool, check_test_set, is_count
 from alfunc.engine.loop import trace
 from alfunc.engine.selection import select
-from alfunc.engine.steps import GIVEN_STRATEGY, INITIAL_STRATEGY, fit_step, initial_indices, teach
+from alfunc.engine.steps import GIVEN_STRATEGY, INITIAL_STRATEGY, fit_step, redrawn_initial, teach
 from alfunc.strategies import STRATEGIES, resolve_strategy
 
 RECORDED = "recorded"
@@ -276,7 +276,7 @@ def replay_trace(
         if verify and records[0].strategy == INITIAL_STRATEGY and reproducible_draw:
             _verify(
                 records[0],
-                initial_indices(n_rows(X), records[0].queried.size, history.seed, known_labels(oracle)),
+                redrawn_initial(history, n_rows(X), known_labels(oracle)),
                 None,
             )
         state = fit_round(_open_state(history, 0, labels_of(records[:1]), n_rows(X)))

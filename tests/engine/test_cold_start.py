@@ -95,7 +95,6 @@ def test_redrawn_initial_refuses_a_forged_count():
         redrawn_initial(forged, len(X))
 
 
-@pytest.mark.xfail(reason="alfunc/history/replay.py must re-draw iteration 0 with engine.steps.redrawn_initial")
 def test_replay_verifies_a_grown_initial_set():
     seed = next(s for s in SEEDS if al.init_step(X, person, 4, s).n_labeled > 4)
     final = al.run(X, person, LogisticRegression(), "margin", n_init=4, batch_size=5, max_iter=2, random_state=seed)
