@@ -251,7 +251,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     margin    0... ± 0.000  0... ± 0.000  ...
     random    0... ± 0.000  0... ± 0.000  (reference)
     AULC: normalised trapezoid area (mean ± sd over seeds); Δ: paired mean ± SE;
-    deficiency (full-pool target) < 1 beats the reference
+    deficiency of the mean curves (full-pool target) < 1 beats the reference; blank: a curve passes the target
     <BLANKLINE>
     2 runs (0 already in .../results.jsonl) in ... s
     results: .../results.jsonl
@@ -519,7 +519,7 @@ def report_command(arguments: argparse.Namespace) -> int:
     iris | logistic | n_init 10, batch 10, budget 30 | 1 seeds | test score (the estimator's default)
     strategy  AULC ...
     AULC: Zhan et al. 2021 AUBC (mean ± sd over seeds); Δ: paired mean ± SE;
-    deficiency (full-pool target) < 1 beats the reference
+    deficiency of the mean curves (full-pool target) < 1 beats the reference; blank: a curve passes the target
     <BLANKLINE>
     2 runs from .../results.jsonl
     figure: .../learning_curves.png
