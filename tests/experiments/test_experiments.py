@@ -85,14 +85,20 @@ def test_a_changed_setting_is_a_new_run(tmp_path):
 
 def test_results_file_skips_a_line_cut_short_and_appends_after_it(tmp_path):
     path = tmp_path / "results.jsonl"
-    append_result(path, {"id": "a", "x": 1.5})
+    a, c = (run_one(run, *grid_parts(run))[0] for run in small_grid(seeds=[0]).runs)
+    append_result(path, a)
     with open(path, "ab") as file:
         file.write(b'{"id": "b", "x": ')  # a crash in the middle of a write
-    append_result(path, {"id": "c", "x": [1, 2]})
-    assert read_results(path) == [{"id": "a", "x": 1.5}, {"id": "c", "x": [1, 2]}]
-    with pytest.raises(ValueError):
-        append_result(path, {"id": "d", "x": float("nan")})
+    append_result(path, c)
+    assert read_results(path) == [a, c]
+    with pytest.raises(ValueError, match="'full_pool_score' must be a finite number, got nan"):
+        append_result(path, {**a, "full_pool_score": float("nan")})
     assert read_results(tmp_path / "missing.jsonl") == []
+
+
+def grid_parts(run, grid=None):
+    grid = grid or small_grid(seeds=[run.seed])
+    return grid.data[run.dataset], grid.estimators[run.estimator], grid.strategies[run.strategy]
 
 
 def test_result_lines_are_plain_json(tmp_path):
