@@ -5,6 +5,7 @@
 * ``files``: your own data file (CSV/TSV, Parquet, .npy, .npz) read into rows, labels and row ids,
   the default models of tables and documents, and picks written back by row id.
 * ``results``: the append-only JSON-lines results file (only alfunc results, each run once).
+* ``claims``: claims on runs, so runners in several processes share one results file.
 * ``summary``: paired statistics and rankings from results.
 * ``plots``: the learning-curve figure of a grid (matplotlib, imported lazily).
 

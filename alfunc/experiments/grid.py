@@ -23,14 +23,15 @@ again skips the runs already in the file.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import math
 import numbers
 import os
+import threading
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from functools import partial
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import IO, Any
 
 import attrs
 import numpy as np
@@ -50,7 +51,8 @@ from alfunc.core.validation import check_estimator, check_labels_for, check_pool
 from alfunc.engine.loop import run as run_al
 from alfunc.engine.progress import check_callback, observed
 from alfunc.experiments.catalog import Dataset, load_dataset, make_estimator
-from alfunc.experiments.results import append_result, read_results
+from alfunc.experiments.claims import RunClaims
+from alfunc.experiments.results import ResultsTail, append_result
 from alfunc.history.io import history_digest, save_history
 from alfunc.metrics import aulc, labels_to_reach, learning_curve
 from alfunc.strategies import check_model_kind, resolve_strategy
@@ -285,13 +287,18 @@ def run_grid(
     """Run the grid's unfinished runs and return one result per run of the grid, in grid order.
 
     Runs already in ``results`` are skipped; each new one is appended there as
-    soon as it finishes. ``n_jobs`` is passed to ``joblib.Parallel`` (the
+    soon as it finishes. Runners in several processes (or on several machines
+    sharing the folder) may run grids on one results file at the same time:
+    each claims a run before computing it (see ``alfunc.experiments.claims``),
+    so every run is computed once; a runner then waits for the runs others
+    hold and returns their lines too, and the runs of a runner that died are
+    computed by the others. ``n_jobs`` is passed to ``joblib.Parallel`` (the
     backend comes from ``joblib.parallel_config``, e.g. ``"dask"``). With
     ``histories`` (a folder), each run's history is also saved there as
     ``<id>.json`` before its line is appended, for ``alfunc replay``; workers
     never write files, so they need no shared file system. ``progress=True``
-    shows a bar of runs done with an ETA on stderr; ``callback(result)`` is
-    called once per new run, after it is saved.
+    shows a bar of runs done (here or by other runners) with an ETA on stderr;
+    ``callback(result)`` is called once per run computed here, after it is saved.
 
     Examples
     --------
@@ -317,23 +324,112 @@ def run_grid(
     _check_folder(os.path.dirname(os.path.abspath(results)), "results")
     if histories is not None:
         _check_folder(histories, "histories")
-    done = {line.get("id"): line for line in read_results(results)}
-    todo = [run for run in grid.runs if run.id not in done]
-    tasks = (
-        delayed(run_one)(
-            run,
-            grid.data[run.dataset],
-            grid.estimators[run.estimator],
-            grid.strategies[run.strategy],
-            representation=grid.representations[run.representation],
-        )
-        for run in todo
-    )
-    finished = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(tasks) if todo else iter(())
-    saved = map(partial(_saved, results, histories), finished)
-    for line in observed(saved, len(todo), progress=progress, callback=callback, description="runs", unit="run"):
-        done[line["id"]] = line
-    return [done[run.id] for run in grid.runs]
+    finished = _Finished(results)
+    with finished, RunClaims(results) as claims:
+        done = finished.refresh()  # the whole file is read, and checked, before any work
+        todo = {run.id for run in grid.runs if run.id not in done}
+        lines = _cooperating(grid, finished, claims, n_jobs=n_jobs, results=results, histories=histories)
+        for line, computed_here in observed(lines, len(todo), progress=progress, description="runs", unit="run"):
+            if computed_here and callback is not None:
+                callback(line)
+        return [done[run.id] for run in grid.runs]
+
+
+def _cooperating(
+    grid: Grid,
+    finished: _Finished,
+    claims: RunClaims,
+    *,
+    n_jobs: int | None,
+    results: str | os.PathLike,
+    histories: str | os.PathLike | None,
+) -> Iterator[tuple[dict[str, Any], bool]]:
+    """``(line, computed here)`` once for each run of the grid not yet in the file, as it is saved (here or by another runner).
+
+    Rounds: claim and compute every unfinished run no other runner holds;
+    then, if some are held by others, wait for one of them to be released and
+    start again (its line is in the file, or its runner ended and the run is
+    free to claim).
+    """
+    reported = {run.id for run in grid.runs if run.id in finished.lines}
+    while True:
+        todo = [run for run in grid.runs if run.id not in finished.refresh()]
+        outputs = _run_claimed(todo, grid, finished, claims, n_jobs)
+        computed = 0
+        for line, history in outputs:
+            _save(results, histories, line, history)
+            finished.lines.setdefault(line["id"], line)
+            claims.release(line["id"])
+            computed += 1
+            reported.add(line["id"])
+            yield line, True
+        others = [run for run in grid.runs if run.id in finished.refresh() and run.id not in reported]
+        for run in others:  # saved by another runner meanwhile
+            reported.add(run.id)
+            yield finished.lines[run.id], False
+        left = [run for run in todo if run.id not in finished.lines]
+        if not left:
+            return
+        if not computed:
+            claims.wait(left[0].id)  # every run left is held by another runner: wait for one
+
+
+def _run_claimed(
+    todo: Sequence[Run], grid: Grid, finished: _Finished, claims: RunClaims, n_jobs: int | None
+) -> Iterator[tuple[dict[str, Any], History]]:
+    """The runs of ``todo`` this runner claims, computed through joblib (claimed lazily, as joblib dispatches them)."""
+
+    def claimed() -> Iterator[Any]:
+        for run in todo:
+            if run.id in finished.lines or not claims.claim(run.id):
+                continue  # saved or held by another runner
+            if run.id in finished.refresh():  # saved by another runner between our last read and the claim
+                claims.release(run.id)
+                continue
+            yield delayed(run_one)(
+                run,
+                grid.data[run.dataset],
+                grid.estimators[run.estimator],
+                grid.strategies[run.strategy],
+                representation=grid.representations[run.representation],
+            )
+
+    tasks = claimed()
+    first = next(tasks, None)
+    if first is None:  # nothing to compute here: no pool of workers is started
+        return iter(())
+    return Parallel(n_jobs=n_jobs, return_as="generator_unordered")(itertools.chain([first], tasks))
+
+
+class _Finished:
+    """The results already in the file, read on from where the last read stopped (thread-safe)."""
+
+    def __init__(self, path: str | os.PathLike) -> None:
+        self.path = path
+        self.lines: dict[str, dict[str, Any]] = {}
+        self._file: IO[bytes] | None = None
+        self._tail: ResultsTail | None = None
+        self._lock = threading.Lock()
+
+    def __enter__(self) -> _Finished:
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        if self._file is not None:
+            self._file.close()
+
+    def refresh(self) -> dict[str, dict[str, Any]]:
+        with self._lock:
+            if self._tail is None:
+                if os.path.isdir(self.path):
+                    raise ValueError(f"results must be a file, got the folder {os.fspath(self.path)!r}")
+                if not os.path.exists(self.path):
+                    return self.lines
+                self._file = open(self.path, "rb")  # noqa: SIM115 - closed by __exit__
+                self._tail = ResultsTail(self._file, self.path)
+            for line in self._tail.read():
+                self.lines.setdefault(line["id"], line)
+            return self.lines
 
 
 def run_one(
@@ -532,14 +628,10 @@ def run_from_info(info: Mapping[str, Any]) -> Run:
         raise ValueError(f"the history's 'experiment' entry is not a grid run: {error}") from None
 
 
-def _saved(
-    path: str | os.PathLike, histories: str | os.PathLike | None, finished: tuple[dict[str, Any], History]
-) -> dict[str, Any]:
-    line, history = finished
+def _save(path: str | os.PathLike, histories: str | os.PathLike | None, line: dict[str, Any], history: History) -> None:
     if histories is not None:
         save_history(history, os.path.join(histories, f"{line['id']}.json"))
     append_result(path, line)
-    return line
 
 
 def _check_folder(folder: str | os.PathLike, name: str) -> None:
