@@ -619,13 +619,54 @@ def run_from_info(info: Mapping[str, Any]) -> Run:
     Traceback (most recent call last):
     ...
     ValueError: the history was not made by an alfunc experiment grid: its info has no 'experiment' entry
+    >>> run_from_info({"experiment": {**history.info["experiment"], "seed": "0"}})
+    Traceback (most recent call last):
+    ...
+    ValueError: the history's 'experiment' entry is not a grid run: seed must be int, got '0'
     """
-    if "experiment" not in info:
+    if not isinstance(info, Mapping) or "experiment" not in info:
         raise ValueError("the history was not made by an alfunc experiment grid: its info has no 'experiment' entry")
+    fields = info["experiment"]
     try:
-        return Run(**dict(info["experiment"]))
-    except TypeError as error:
+        if not isinstance(fields, Mapping):
+            raise TypeError(f"it is a {type(fields).__name__}, not a mapping")
+        run = Run(**dict(fields))
+        _check_run(run)
+    except (TypeError, ValueError) as error:
         raise ValueError(f"the history's 'experiment' entry is not a grid run: {error}") from None
+    return run
+
+
+RUN_FIELD_KINDS: dict[str, tuple[type, ...]] = {
+    "dataset": (str,),
+    "estimator": (str,),
+    "strategy": (str,),
+    "seed": (int,),
+    "batch_size": (int,),
+    "n_init": (int,),
+    "budget": (int, type(None)),
+    "test_size": (float,),
+    "scoring": (str, type(None)),
+    "scale": (bool,),
+    "data": (str,),
+    "model": (str,),
+    "representation": (str, type(None)),
+}
+
+
+def _check_run(run: Run) -> None:
+    """The fields of a run read from a file have the kinds ``experiment_grid`` gives them."""
+    for field, kinds in RUN_FIELD_KINDS.items():
+        value = getattr(run, field)
+        if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
+            names = " or ".join("null" if kind is type(None) else kind.__name__ for kind in kinds)
+            raise TypeError(f"{field} must be {names}, got {value!r}")
+    for field, lowest in (("seed", 0), ("batch_size", 1), ("n_init", 1), ("budget", run.n_init)):
+        value = getattr(run, field)
+        if value is not None and value < lowest:
+            raise ValueError(f"{field} must be >= {lowest}, got {value}")
+    if not 0.0 < run.test_size < 1.0:
+        raise ValueError(f"test_size must be a fraction in (0, 1), got {run.test_size!r}")
 
 
 def _save(path: str | os.PathLike, histories: str | os.PathLike | None, line: dict[str, Any], history: History) -> None:
