@@ -58,6 +58,7 @@ from alfunc.metrics import aulc, labels_to_reach, learning_curve
 from alfunc.strategies import check_model_kind, resolve_strategy
 
 REACH_FRACTIONS = (0.9, 0.95, 0.99)
+MAX_RUNS = 10_000_000  # a grid larger than this is a typo (seeds=10**9), refused before it fills the memory
 
 
 @attrs.frozen
@@ -232,7 +233,7 @@ def experiment_grid(
     n_init = check_positive_int(n_init, "n_init")
     if budget is not None and check_positive_int(budget, "budget") < n_init:
         raise ValueError(f"budget ({budget}) must be at least n_init ({n_init}): it counts the initial set")
-    if not (isinstance(test_size, numbers.Real) and 0.0 < float(test_size) < 1.0):
+    if isinstance(test_size, bool) or not (isinstance(test_size, numbers.Real) and 0.0 < float(test_size) < 1.0):
         raise ValueError(f"test_size must be a fraction in (0, 1), got {test_size!r}")
     for name, (_, y) in data.items():
         _check_stratifiable(name, y, float(test_size))
@@ -241,12 +242,17 @@ def experiment_grid(
     for r_name, representation in named_representations.items():
         for d_name, (X, _) in data.items():
             _check_representation(r_name, representation, d_name, X)
+    if not isinstance(scale, bool | np.bool_):
+        raise TypeError(f"scale must be True or False, got {_described(scale)}")
     if scoring is not None and not isinstance(scoring, str):
         raise TypeError(f"scoring must be None or a scorer name (results are plain data), got {type(scoring).__name__}")
     for e_name, estimator in models.items():
         resolve_scorers(estimator, scoring)
         for s_name, strategy in named_strategies.items():
             check_model_kind(s_name, resolve_strategy(strategy)[1], estimator, f"estimators[{e_name!r}]")
+    size = len(data) * len(models) * len(named_representations) * len(batches) * len(seed_list) * len(named_strategies)
+    if size > MAX_RUNS:
+        raise ValueError(f"the grid would hold {size:,} runs, more than {MAX_RUNS:,}: fewer seeds or settings")
     fingerprints = {name: _fingerprint_data(*value) for name, value in data.items()}
     params = {name: _fingerprint_params(estimator) for name, estimator in models.items()}
     runs = tuple(
@@ -681,16 +687,45 @@ def _check_folder(folder: str | os.PathLike, name: str) -> None:
 
 
 def _named(values: Any, name: str, by_name: Callable[[str], Any]) -> dict[str, Any]:
+    """``{name: value}`` of a list of names (looked up with ``by_name``) or of a mapping ``name -> value``."""
     if isinstance(values, Mapping):
         if not values:
             raise ValueError(f"{name} must not be empty")
-        return {str(key): value for key, value in values.items()}
-    if isinstance(values, str) or not isinstance(values, Iterable):
-        raise TypeError(f"{name} must be a list of names or a mapping name -> value, got {values!r}")
-    names = list(values)
-    if not names or len(set(names)) != len(names):
+        named = {str(key): value for key, value in values.items()}
+        if len(named) != len(values):
+            raise ValueError(f"{name} must have distinct names, got the keys {list(values)!r}")
+        return named
+    names = _listed(values, name, "names or a mapping name -> value")
+    for position, key in enumerate(names):
+        if not isinstance(key, str):
+            raise TypeError(
+                f"{name}[{position}] must be a name (your own ones go in a mapping name -> value), "
+                f"got {_described(key)}"
+            )
+    if len(set(names)) != len(names):
         raise ValueError(f"{name} must list distinct names, got {names!r}")
-    return {n: by_name(n) for n in names}
+    result = {}
+    for key in names:
+        try:
+            result[key] = by_name(key)
+        except ValueError as error:
+            raise ValueError(f"{name}: {error}") from None
+    return result
+
+
+def _listed(values: Any, name: str, what: str) -> list[Any]:
+    """``values`` as a non-empty list: a lone string, a mapping or a value that is not iterable is refused."""
+    if isinstance(values, str | bytes | Mapping) or not isinstance(values, Iterable):
+        raise TypeError(f"{name} must be a list of {what}, got {_described(values)}")
+    items = list(values)
+    if not items:
+        raise ValueError(f"{name} must not be empty")
+    return items
+
+
+def _described(value: Any) -> str:
+    text = repr(value)
+    return f"{type(value).__name__} {text if len(text) <= 60 else text[:57] + '...'}"
 
 
 def _check_dataset(name: str, value: Any) -> Dataset:
@@ -734,6 +769,11 @@ def _representations(representations: Any) -> dict[str | None, Any]:
         if not representations:
             raise ValueError("representations must not be empty")
         return {str(key): value for key, value in representations.items()}
+    if isinstance(representations, bool | numbers.Number):
+        raise TypeError(
+            "representations must be None, 'input', 'model', a callable, an array of embeddings, a list of these "
+            f"or a mapping name -> representation, got {_described(representations)}"
+        )
     if representations is None or isinstance(representations, str) or not isinstance(representations, list | tuple):
         values = [representations]
     else:
@@ -764,28 +804,45 @@ def _check_representation(name: str | None, representation: Any, dataset: str, X
 
 
 def _strategies(strategies: Any) -> dict[str, Any]:
-    if isinstance(strategies, str) or not isinstance(strategies, Iterable):
-        raise TypeError(f"strategies must be a list of names or functions, got {strategies!r}")
-    named = {resolve_strategy(s)[0]: s for s in strategies}
-    if not named or len(named) != len(list(strategies)):
-        raise ValueError(f"strategies must be a non-empty list of distinct strategies, got {list(strategies)!r}")
+    values = _listed(strategies, "strategies", "names or strategy functions")
+    named = {}
+    for position, strategy in enumerate(values):
+        try:
+            name = resolve_strategy(strategy)[0]
+        except (TypeError, ValueError) as error:
+            raise type(error)(f"strategies[{position}]: {error}") from None
+        if name in named:
+            raise ValueError(f"strategies must list distinct strategies, got {name!r} twice")
+        named[name] = strategy
     return named
 
 
-def _seeds(seeds: Any) -> list[int]:
-    if isinstance(seeds, numbers.Integral) and not isinstance(seeds, bool):
-        return list(range(check_positive_int(seeds, "seeds")))
-    values = list(seeds) if isinstance(seeds, Iterable) else None
-    if not values or len(set(values)) != len(values):
-        raise ValueError(f"seeds must be a count >= 1 or distinct non-negative ints, got {seeds!r}")
-    return [check_positive_int(seed, "seeds", allow_zero=True) for seed in values]
+def _seeds(seeds: Any) -> Sequence[int]:
+    if _is_count(seeds):
+        return range(check_positive_int(seeds, "seeds"))
+    if isinstance(seeds, bool | numbers.Number) or seeds is None:
+        raise TypeError(f"seeds must be a count >= 1 or a list of distinct ints >= 0, got {_described(seeds)}")
+    values = _listed(seeds, "seeds", "distinct ints >= 0 (or a count >= 1)")
+    checked = [check_positive_int(seed, f"seeds[{i}]", allow_zero=True) for i, seed in enumerate(values)]
+    if len(set(checked)) != len(checked):
+        raise ValueError(f"seeds must be distinct, got {checked!r}")
+    return checked
 
 
 def _batch_sizes(batch_sizes: Any) -> list[int]:
-    values = [batch_sizes] if isinstance(batch_sizes, numbers.Integral) else list(batch_sizes)
-    if not values or len(set(values)) != len(values):
-        raise ValueError(f"batch_sizes must be an int or distinct ints, got {batch_sizes!r}")
-    return [check_positive_int(b, "batch_sizes") for b in values]
+    if _is_count(batch_sizes):
+        return [check_positive_int(batch_sizes, "batch_sizes")]
+    if isinstance(batch_sizes, bool | numbers.Number) or batch_sizes is None:
+        raise TypeError(f"batch_sizes must be an int >= 1 or a list of distinct ints, got {_described(batch_sizes)}")
+    values = _listed(batch_sizes, "batch_sizes", "distinct ints >= 1 (or one int)")
+    checked = [check_positive_int(b, f"batch_sizes[{i}]") for i, b in enumerate(values)]
+    if len(set(checked)) != len(checked):
+        raise ValueError(f"batch_sizes must be distinct, got {checked!r}")
+    return checked
+
+
+def _is_count(value: Any) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
 def _fingerprint_data(X: Any, y: Any) -> str:
