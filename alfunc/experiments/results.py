@@ -155,9 +155,11 @@ class ResultsTail:
 
     ``read()`` returns the complete lines (ending with a newline) added since
     the last call, checked as ``read_results`` checks them; a line still being
-    written by another runner waits for the next call. ``read(to_end=True)``
-    also takes a last line without a newline (one cut short by a crash is then
-    skipped). ``name`` is the file's name in messages.
+    written by another runner waits for the next call. A last line without a
+    newline that is a whole result is returned too, and again once it has its
+    newline (callers keep the first line of a run). ``read(to_end=True)``
+    takes the last line without a newline for good (one cut short by a crash is
+    then skipped). ``name`` is the file's name in messages.
 
     Examples
     --------
@@ -200,7 +202,17 @@ class ResultsTail:
             if line is not None:
                 results.append(line)
         self._offset += end
+        last = self._complete(data[end:])
+        if last is not None:  # a whole result without its newline: counted, and read again once it has one
+            results.append(last)
         return results
+
+    def _complete(self, raw: bytes) -> dict[str, Any] | None:
+        """The result in ``raw`` if it is one whole result, else None (a line being written, or cut short)."""
+        try:
+            return check_result(json.loads(raw)) if raw.strip() else None
+        except (ValueError, RecursionError):
+            return None
 
     def _parse(self, raw: bytes) -> dict[str, Any] | None:
         where = f"{self._name}: line {self._number}"

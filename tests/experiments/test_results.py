@@ -90,3 +90,14 @@ def test_a_line_that_is_not_an_alfunc_result_is_refused_naming_the_file_and_line
 def test_a_folder_is_not_a_results_file(tmp_path):
     with pytest.raises(ValueError, match="results must be a file, got the folder"):
         read_results(tmp_path)
+
+
+def test_a_last_result_without_its_newline_counts_as_done(tmp_path, lines):
+    from alfunc.experiments import run_grid
+
+    grid = experiment_grid(["iris"], ["margin", "random"], seeds=1, n_init=10, budget=20)
+    path = tmp_path / "results.jsonl"
+    write(path, dumps(lines[0]), dumps(lines[1]).rstrip("\n"))  # copied or edited without the final newline
+    computed = []
+    assert run_grid(grid, path, callback=computed.append) == lines and computed == []
+    assert read_results(path) == lines
