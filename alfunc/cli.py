@@ -22,6 +22,8 @@ table's index: the row number of a CSV).
 
 Progress goes to stderr, tables to stdout. Every error is one line on stderr
 (``alfunc: error: ...``) with exit code 2; a replay that does not match exits 1.
+An unexpected error (a bug, or an estimator failing) is one line too, naming
+its type; set ``ALFUNC_DEBUG=1`` to see its traceback instead.
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ RESULTS_NAME = "results.jsonl"
 FIGURE_NAME = "learning_curves.png"
 HISTORIES_NAME = "histories"
 PICKS_NAME = "picks.csv"
+DEBUG_VARIABLE = "ALFUNC_DEBUG"  # set it to see the traceback of an unexpected error
 DEFAULT_BUDGET = 300
 OWN_DATA_OPTIONS = (("--target", "target"), ("--text", "text"), ("--id", "id_column"))
 DENSE_ONLY = frozenset({"naive_bayes"})  # GaussianNB takes no sparse input
@@ -251,7 +254,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     margin    0... ± 0.000  0... ± 0.000  ...
     random    0... ± 0.000  0... ± 0.000  (reference)
     AULC: normalised trapezoid area (mean ± sd over seeds); Δ: paired mean ± SE;
-    deficiency (full-pool target) < 1 beats the reference
+    deficiency of the mean curves (full-pool target) < 1 beats the reference; blank: a curve passes the target
     <BLANKLINE>
     2 runs (0 already in .../results.jsonl) in ... s
     results: .../results.jsonl
@@ -281,9 +284,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ReplayDivergence as divergence:
         print(f"alfunc: replay does not match: {divergence}", file=sys.stderr)
         return 1
-    except (ValueError, TypeError, OSError, ImportError) as error:
-        print(f"alfunc: error: {' '.join(str(error).split())}", file=sys.stderr)  # one line, whatever raised it
+    except (ValueError, TypeError, OSError, ImportError, OverflowError, RecursionError) as error:
+        print(f"alfunc: error: {_one_line(error)}", file=sys.stderr)  # bad input: the message says what to fix
         return 2
+    except Exception as error:  # anything else (a bug, or an estimator's own failure): still one line
+        if os.environ.get(DEBUG_VARIABLE):
+            raise
+        print(
+            f"alfunc: error: {type(error).__name__}: {_one_line(error)} "
+            f"(unexpected; set {DEBUG_VARIABLE}=1 to see the traceback)",
+            file=sys.stderr,
+        )
+        return 2
+
+
+def _one_line(error: BaseException) -> str:
+    return " ".join(str(error).split()) or type(error).__name__
 
 
 def simulate_command(arguments: argparse.Namespace) -> int:
@@ -307,6 +323,7 @@ def simulate_command(arguments: argparse.Namespace) -> int:
     >>> sorted(os.listdir(out)), len(os.listdir(os.path.join(out, "histories")))  # one history per run
     (['histories', 'learning_curves.png', 'results.jsonl'], 2)
     """
+    _check_reference(arguments.reference, arguments.strategies, "--strategies")
     data = _user_data(arguments)
     grid = _simulation_grid(arguments, data)
     out = arguments.out
@@ -332,6 +349,15 @@ def simulate_command(arguments: argparse.Namespace) -> int:
         f"results: {results_path}\nhistories: {histories}/\nfigure: {out / FIGURE_NAME}{picks}"
     )
     return 0
+
+
+def _check_reference(reference: str, strategies: Sequence[str], where: str) -> None:
+    """Refuse a reference strategy the others cannot be compared with: their paired columns would be blank."""
+    if reference not in strategies:
+        raise ValueError(
+            f"--reference {reference} is not among {where} ({', '.join(sorted(set(strategies)))}), so nothing "
+            "could be compared with it; add it there or give one of them"
+        )
 
 
 def _add_data_options(group: Any) -> None:
@@ -452,8 +478,11 @@ def replay_command(arguments: argparse.Namespace) -> int:
     margin.json: 3 fits of margin on iris (seed 0) replayed; every query selected the recorded points
     0
     """
-    history = load_history(arguments.file)
-    run = run_from_info(history.info)
+    history = _history(arguments.file)
+    try:
+        run = run_from_info(history.info)
+    except ValueError as error:
+        raise ValueError(f"{arguments.file}: {error}") from None
     data = _user_data(arguments)
     if data is not None:
         X, y, estimator = data.X, data.y, _history_estimator(run, data, arguments.data)
@@ -461,9 +490,9 @@ def replay_command(arguments: argparse.Namespace) -> int:
         (X, y), estimator = load_dataset(run.dataset), make_estimator(run.estimator)
     else:
         raise ValueError(
-            f"the history was made on dataset {run.dataset!r} with estimator {run.estimator!r}, which are not "
-            "bundled; give its file and options as to simulate (--data FILE --target COLUMN ...), or replay it "
-            "from Python with alfunc.replay(history, X, y, estimator, verify=True)"
+            f"{arguments.file}: the history was made on dataset {run.dataset!r} with estimator {run.estimator!r}, "
+            "which are not bundled; give its file and options as to simulate (--data FILE --target COLUMN ...), "
+            "or replay it from Python with alfunc.replay(history, X, y, estimator, verify=True)"
         )
     X_pool, X_test, y_pool, y_test = paired_split(run, X, y)
     final = replay(history, X_pool, y_pool, estimator, verify=True, X_test=X_test, y_test=y_test)
@@ -473,6 +502,15 @@ def replay_command(arguments: argparse.Namespace) -> int:
         f"every query selected the recorded points{'' if scores_match else ', but some scores differ'}"
     )
     return 0 if scores_match else 1
+
+
+def _history(path: Path) -> Any:
+    """``load_history(path)``, every failure to read it a ``ValueError`` that names the file."""
+    try:
+        return load_history(path)
+    except (ValueError, OverflowError, RecursionError) as error:
+        message = _one_line(error)
+        raise ValueError(message if str(path) in message else f"{path}: {message}") from None
 
 
 def _history_estimator(run: Run, data: UserData, path: Path) -> Any:
@@ -519,7 +557,7 @@ def report_command(arguments: argparse.Namespace) -> int:
     iris | logistic | n_init 10, batch 10, budget 30 | 1 seeds | test score (the estimator's default)
     strategy  AULC ...
     AULC: Zhan et al. 2021 AUBC (mean ± sd over seeds); Δ: paired mean ± SE;
-    deficiency (full-pool target) < 1 beats the reference
+    deficiency of the mean curves (full-pool target) < 1 beats the reference; blank: a curve passes the target
     <BLANKLINE>
     2 runs from .../results.jsonl
     figure: .../learning_curves.png
@@ -534,6 +572,7 @@ def report_command(arguments: argparse.Namespace) -> int:
     results = read_results(arguments.results)
     if not results:
         raise ValueError(f"results: {str(arguments.results)!r} holds no result lines")
+    _check_reference(arguments.reference, [line["run"]["strategy"] for line in results], "the results' strategies")
     figure = arguments.figure or arguments.results.with_name(FIGURE_NAME)
     print(_report(results, arguments.reference, arguments.aulc, figure))
     print(f"\n{len(results)} runs from {arguments.results}\nfigure: {figure}")

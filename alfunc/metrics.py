@@ -20,6 +20,7 @@ from alfunc.core.state import History
 
 AULC_CONVENTIONS = ("trapezoid", "mean", "zhan")
 AulcConvention = Literal["trapezoid", "mean", "zhan"]
+TARGET_TOLERANCE = 1e-9  # how far a score may pass a deficiency's target and still count as reaching it
 
 
 def learning_curve(history: History, score: str = "test_score") -> tuple[np.ndarray, np.ndarray]:
@@ -121,15 +122,35 @@ def aulc(
     return area / float(width if quota is None else quota)
 
 
-def deficiency(scores: Any, random_scores: Any, reference: float | None = None) -> float:
-    """Deficiency of a strategy against random sampling (Baram et al. 2004); lower is better.
+def deficiency(scores: Any, random_scores: Any, reference: Any = None) -> float:
+    """Deficiency of a strategy against random sampling (Baram et al. 2004); lower is better, NaN where undefined.
 
-    ``sum(reference - scores) / sum(reference - random_scores)`` over the paired
-    fits: below 1 when the strategy beats random, 1 when they tie. With
-    ``reference`` the full-pool score (the model trained on every pool label),
-    this is Baram et al.'s measure with the full-pool score as the target; without
-    it the target is the last score of random (the two-method form, needing no
-    full-pool fit). NaN when random already sits at the target everywhere.
+    Baram, El-Yaniv and Luz (2004, "Online choice of active learning
+    algorithms", JMLR 5) compare learning curves averaged over runs with a
+    target score, the accuracy random sampling reaches with the whole pool::
+
+        deficiency = sum_t (target - scores[t]) / sum_t (target - random_scores[t])
+
+    the area between the target and the strategy's curve over the area between
+    the target and random's: 0 when the strategy sits at the target from the
+    first fit, below 1 when it beats random, 1 when they tie, above 1 when it
+    does worse. ``reference`` is the target (the full-pool score); without it
+    the target is random's last score (the two-method form, needing no
+    full-pool fit).
+
+    The measure assumes the target bounds both curves. Where a curve rises
+    above it (noisy data on which a subset beats the whole pool, or, in the
+    two-method form, a strategy that beats random's last score) the areas change
+    sign and the ratio can take any value, negative or huge, that compares
+    nothing: the result is then NaN, as it is when random already sits at the
+    target everywhere (nothing to divide by). A score counts as above the target
+    when it exceeds it by more than 1e-9.
+
+    Several paired runs are given as 2-D arrays, one row per seed (and
+    ``reference`` as one target per seed, or one for all): the curves and the
+    targets are averaged over the seeds first, and the deficiency is that of the
+    mean curves, as Baram et al. compute it. (The mean of per-seed ratios is
+    not: it is dominated by the seeds where random comes close to the target.)
 
     Examples
     --------
@@ -144,14 +165,28 @@ def deficiency(scores: Any, random_scores: Any, reference: float | None = None) 
     1.0
     >>> round(deficiency(scores, random_scores, reference=1.0), 3)  # 0.8 / 1.0
     0.8
+
+    A curve above the target leaves the measure undefined:
+
+    >>> deficiency([0.5, 0.95, 0.9], random_scores)  # 0.95 > random's last score
+    nan
+
+    Two seeds (rows) with their full-pool scores: the deficiency of the mean
+    curves ``[0.55, 0.8, 0.9]`` and ``[0.5, 0.65, 0.85]`` against the mean target 1.0:
+
+    >>> round(deficiency([[0.5, 0.8, 0.9], [0.6, 0.8, 0.9]], [[0.5, 0.6, 0.9], [0.5, 0.7, 0.8]], [0.98, 1.02]), 3)
+    0.75
     """
-    a = _scores(scores, "scores")
-    r = _scores(random_scores, "random_scores")
+    a = _curves(scores, "scores")
+    r = _curves(random_scores, "random_scores")
     if a.shape != r.shape:
-        raise ValueError(f"scores and random_scores must be paired curves of equal length, got {a.size} and {r.size}")
-    top = float(r[-1]) if reference is None else _finite(reference, "reference")
-    gap_random = float(np.sum(top - r))
-    return float(np.sum(top - a)) / gap_random if gap_random != 0.0 else math.nan
+        raise ValueError(f"scores and random_scores must be paired curves of equal shape, got {a.shape} and {r.shape}")
+    mean_a, mean_r = a.mean(axis=0), r.mean(axis=0)
+    top = float(mean_r[-1]) if reference is None else _targets(reference, a.shape[0])
+    if max(float(mean_a.max()), float(mean_r.max())) > top + TARGET_TOLERANCE:
+        return math.nan
+    gap_random = float(np.sum(top - mean_r))
+    return float(np.sum(top - mean_a)) / gap_random if gap_random > 0.0 else math.nan
 
 
 def labels_to_reach(n_labeled: Any, scores: Any, full_score: float, fraction: float = 0.95) -> int | None:
@@ -372,6 +407,35 @@ def _scores(values: Any, name: str) -> np.ndarray:
     if not np.isfinite(array).all():
         raise ValueError(f"{name} must be finite, got NaN or infinity")
     return array
+
+
+def _curves(values: Any, name: str) -> np.ndarray:
+    """One curve (1-D) or one per seed (2-D, rows), as a 2-D float array of finite values."""
+    try:
+        array = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a curve of numbers or a list of equal-length curves (one per seed)") from None
+    if array.ndim == 1:
+        array = array[np.newaxis]
+    if array.ndim != 2 or array.size == 0:
+        raise ValueError(
+            f"{name} must be a non-empty curve or a list of curves (one per seed), got shape {array.shape}"
+        )
+    if not np.isfinite(array).all():
+        raise ValueError(f"{name} must be finite, got NaN or infinity")
+    return array
+
+
+def _targets(reference: Any, n_curves: int) -> float:
+    """The mean of one target per curve, or the one target of every curve."""
+    if isinstance(reference, (int, float, np.integer, np.floating)):
+        return _finite(reference, "reference")
+    if isinstance(reference, str) or not isinstance(reference, (Sequence, np.ndarray)):
+        raise TypeError(f"reference must be a number or one number per curve, got {type(reference).__name__}")
+    values = [_finite(value, "reference") for value in np.asarray(reference, dtype=object).ravel()]
+    if np.ndim(reference) != 1 or len(values) != n_curves:
+        raise ValueError(f"reference must be a number or one number per curve ({n_curves}), got {len(values)}")
+    return float(np.mean(values))
 
 
 def _is_int(value: Any) -> bool:

@@ -133,7 +133,13 @@ def feature_to_color(values: Any, cmap: Any = "RdYlBu_r") -> np.ndarray:
 
 
 def plot_pool(X: Any, state_or_mask: ALState | Any, y: Any, ax: Any = None, *, cmap: Any = "tab10") -> Any:
-    """Scatter a 2-D pool: labeled points colored by class, unlabeled ones grey. Returns the axes.
+    """Scatter a 2-D pool: labeled points colored by class, unlabeled ones grey, with a legend. Returns the axes.
+
+    Class ``i`` of ``np.unique(y)`` takes color ``i`` of ``cmap`` (a qualitative
+    map such as the default ``"tab10"``; a continuous one is sampled evenly), the
+    colors ``plot_decision_boundaries`` gives its regions. The legend lists the
+    unlabeled points and the classes with labeled points; the axes are labeled
+    with ``X``'s column names (a DataFrame) or ``feature 0`` and ``feature 1``.
 
     Examples
     --------
@@ -150,35 +156,94 @@ def plot_pool(X: Any, state_or_mask: ALState | Any, y: Any, ax: Any = None, *, c
 
     >>> [(c.get_label(), len(c.get_offsets())) for c in ax.collections]
     [('unlabeled', 144), ('0', 2), ('1', 1), ('2', 3)]
+    >>> [text.get_text() for text in ax.get_legend().get_texts()], ax.get_xlabel(), ax.get_ylabel()
+    (['unlabeled', '0', '1', '2'], 'feature 0', 'feature 1')
 
-    A boolean mask works instead of a state:
+    A boolean mask works instead of a state; classes without labeled points
+    stay out of the legend:
 
     >>> ax = plot_pool(X, y == 0, y, ax=Figure().subplots())
-    >>> [len(c.get_offsets()) for c in ax.collections]
-    [100, 50, 0, 0]
+    >>> [len(c.get_offsets()) for c in ax.collections], [t.get_text() for t in ax.get_legend().get_texts()]
+    ([100, 50, 0, 0], ['unlabeled', '0'])
     """
+    names = _feature_names(X)
     X = _two_features(X)
     y = np.asarray(y)
     mask = _labeled_mask(state_or_mask, X.shape[0])
     if y.shape != (X.shape[0],):
         raise ValueError(f"y must hold one label per row of X ({X.shape[0]}), got shape {y.shape}")
     ax = _axes(ax)
-    ax.scatter(X[~mask, 0], X[~mask, 1], c=UNLABELED_COLOR, alpha=0.4, label="unlabeled")
+    shown = [ax.scatter(X[~mask, 0], X[~mask, 1], c=UNLABELED_COLOR, alpha=0.4, label="unlabeled")]
     classes = np.unique(y)
-    for label, color in zip(classes, feature_to_color(np.arange(classes.size), cmap), strict=True):
+    for label, color in zip(classes, class_colors(classes.size, cmap), strict=True):
         chosen = mask & (y == label)
-        ax.scatter(X[chosen, 0], X[chosen, 1], c=color, alpha=0.8, edgecolors="k", label=str(label))
+        points = ax.scatter(X[chosen, 0], X[chosen, 1], color=color, alpha=0.8, edgecolors="k", label=str(label))
+        shown.append(points)
+    ax.set_xlabel(names[0])
+    ax.set_ylabel(names[1])
+    handles = [points for points in shown if len(points.get_offsets())]
+    if handles:
+        ax.legend(handles=handles, title="label", loc="best")
     return ax
 
 
+def class_colors(n_classes: int, cmap: Any = "tab10") -> list[str]:
+    """The color of each of ``n_classes`` classes: the first colors of a qualitative ``cmap``, else evenly sampled.
+
+    ``plot_pool`` colors points and ``plot_decision_boundaries`` regions with
+    it, so a class has one color everywhere. A qualitative map with fewer
+    colors than classes gives way to ``tab20`` (up to 20 classes) or ``turbo``.
+
+    Examples
+    --------
+    >>> from alfunc.plotting import class_colors
+    >>> class_colors(3)  # tab10's blue, orange and green
+    ['#1f77b4', '#ff7f0e', '#2ca02c']
+    >>> class_colors(3, cmap="viridis")  # a continuous map: its two ends and its middle
+    ['#440154', '#21918c', '#fde725']
+    >>> class_colors(0)
+    Traceback (most recent call last):
+    ...
+    ValueError: n_classes must be an int >= 1, got 0
+    """
+    from matplotlib import colormaps, colors
+
+    if isinstance(n_classes, bool) or not isinstance(n_classes, (int, np.integer)) or n_classes < 1:
+        raise ValueError(f"n_classes must be an int >= 1, got {n_classes!r}")
+    colormap = colormaps[cmap] if isinstance(cmap, str) else cmap
+    if _qualitative(colormap) and colormap.N < n_classes:  # too few colors: a larger qualitative map, or turbo
+        colormap = colormaps["tab20" if n_classes <= 20 else "turbo"]
+    if _qualitative(colormap):
+        rgba = colormap(np.arange(n_classes))
+    else:
+        rgba = colormap(np.linspace(0.0, 1.0, n_classes) if n_classes > 1 else np.zeros(1))
+    return [colors.rgb2hex(color) for color in rgba]
+
+
+def _qualitative(colormap: Any) -> bool:
+    """A listed map of a few distinct colors (tab10, Set1, Accent, ...), not a sampled continuous one."""
+    from matplotlib import colors
+
+    return isinstance(colormap, colors.ListedColormap) and colormap.N <= 20
+
+
 def plot_decision_boundaries(
-    states: Iterable[ALState], X: Any, y: Any, iterations: Sequence[int] | None = None, *, axes: Any = None
+    states: Iterable[ALState],
+    X: Any,
+    y: Any,
+    iterations: Sequence[int] | None = None,
+    *,
+    axes: Any = None,
+    cmap: Any = "tab10",
+    resolution: int = 200,
 ) -> Any:
     """One panel per chosen iteration: the state's model's decision regions and its pool.
 
     ``states`` are fitted states (for example ``list(alfunc.trace(...))``);
     ``iterations`` picks them by ``state.iteration`` (default: first and last).
-    Returns the figure.
+    Each region takes the color of the class the model predicts there, the
+    color ``plot_pool`` gives that class's points (see ``class_colors``);
+    ``resolution`` is the number of grid steps per axis. Returns the figure.
 
     Examples
     --------
@@ -195,16 +260,25 @@ def plot_decision_boundaries(
     True
     >>> [ax.get_title().splitlines() for ax in axes]
     [['Iteration 0', '4 labeled'], ['Iteration 2', '12 labeled']]
-    >>> len(axes[1].collections) > 3  # the decision regions, then the pool's unlabeled and two classes
-    True
+
+    The regions (a mesh of class positions) and the points of a class share its color:
+
+    >>> regions, unlabeled, *by_class = axes[1].collections
+    >>> [regions.cmap(regions.norm(i)) == tuple(points.get_facecolor()[0][:3]) + (1.0,)
+    ...  for i, points in enumerate(by_class)]
+    [True, True]
     >>> plot_decision_boundaries(states, X, y, iterations=[5], axes=axes)
     Traceback (most recent call last):
     ...
     ValueError: iterations [5] are not among the fitted states' [0, 1, 2]
     """
-    from sklearn.inspection import DecisionBoundaryDisplay
-
+    names = _feature_names(X)
     X = _two_features(X)
+    labels = np.asarray(y)
+    if labels.shape != (X.shape[0],):
+        raise ValueError(f"y must hold one label per row of X ({X.shape[0]}), got shape {labels.shape}")
+    if isinstance(resolution, bool) or not isinstance(resolution, (int, np.integer)) or not 2 <= resolution <= 2000:
+        raise ValueError(f"resolution must be an int in [2, 2000], got {resolution!r}")
     by_iteration = {state.iteration: state for state in states if state.model is not None}
     if not by_iteration:
         raise ValueError("states must hold at least one fitted state")
@@ -222,12 +296,31 @@ def plot_decision_boundaries(
     axes = np.asarray(axes).ravel()
     if axes.size < len(iterations):
         raise ValueError(f"axes must hold at least {len(iterations)} axes, got {axes.size}")
+    classes = np.unique(labels)
+    colors = class_colors(classes.size, cmap)
     for iteration, ax in zip(iterations, axes, strict=False):
         state = by_iteration[iteration]
-        DecisionBoundaryDisplay.from_estimator(state.model, X, alpha=0.2, ax=ax, cmap="RdYlBu")
-        plot_pool(X, state, y, ax=ax)
+        _draw_regions(ax, state.model, X, classes, colors, int(resolution))
+        plot_pool(X, state, labels, ax=ax, cmap=cmap)
+        ax.set_xlabel(names[0])
+        ax.set_ylabel(names[1])
         ax.set_title(f"Iteration {iteration}\n{state.n_labeled} labeled")
     return axes[0].figure
+
+
+def _draw_regions(ax: Any, model: Any, X: np.ndarray, classes: np.ndarray, colors: list[str], resolution: int) -> None:
+    """The class the model predicts over a grid covering ``X`` (one unit beyond it), in the classes' colors."""
+    from matplotlib.colors import BoundaryNorm, ListedColormap
+
+    low, high = X.min(axis=0) - 1.0, X.max(axis=0) + 1.0
+    xx, yy = np.meshgrid(np.linspace(low[0], high[0], resolution), np.linspace(low[1], high[1], resolution))
+    predicted = np.asarray(model.predict(np.c_[xx.ravel(), yy.ravel()]))
+    unknown = np.setdiff1d(predicted, classes)
+    if unknown.size:
+        raise ValueError(f"the model predicts labels absent from y: {unknown[:5].tolist()}")
+    positions = np.searchsorted(classes, predicted).reshape(xx.shape)
+    norm = BoundaryNorm(np.arange(classes.size + 1) - 0.5, classes.size)
+    ax.pcolormesh(xx, yy, positions, cmap=ListedColormap(colors), norm=norm, alpha=0.25, shading="auto")
 
 
 def plot_learning_curve(
@@ -236,8 +329,10 @@ def plot_learning_curve(
     """Mean ``score`` against the number of labeled points, with a ±1 standard deviation band.
 
     ``history_or_runs`` is a ``History``, an ``ALState`` or a sequence of them
-    (several runs, for example one per seed); runs are averaged at each pool size.
-    Returns the axes.
+    (several runs, for example one per seed); runs are averaged at each pool
+    size, and the band is their sample standard deviation (``ddof=1``, as in
+    the experiment figure; none where one run reached that size). Returns the
+    axes.
 
     Examples
     --------
@@ -268,7 +363,7 @@ def plot_learning_curve(
             curves.setdefault(record.n_labeled, []).append(record.scores[score])
     sizes = np.array(sorted(curves))
     mean = np.array([np.mean(curves[n]) for n in sizes])
-    std = np.array([np.std(curves[n]) for n in sizes])
+    std = np.array([np.std(curves[n], ddof=1) if len(curves[n]) > 1 else 0.0 for n in sizes])
     ax = _axes(ax)
     (line,) = ax.plot(sizes, mean, label=label)
     if len(histories) > 1:
@@ -295,6 +390,13 @@ def _labeled_mask(state_or_mask: Any, n_pool: int) -> np.ndarray:
     if mask.dtype != bool or mask.shape != (n_pool,):
         raise ValueError(f"state_or_mask must be an ALState or a boolean mask of shape ({n_pool},)")
     return mask
+
+
+def _feature_names(X: Any) -> list[str]:
+    columns = getattr(X, "columns", None)
+    if columns is not None and len(columns) == 2:
+        return [str(name) for name in columns]
+    return ["feature 0", "feature 1"]
 
 
 def _two_features(X: Any) -> np.ndarray:

@@ -2,9 +2,12 @@
 
 The ml-research tutorial "Introduction to Active Learning", run twice:
 
-1. with the ``StandardAL`` facade, exactly as the tutorial wrote it except for
-   the imports (``from alfunc import StandardAL`` and the two plotting helpers
-   from ``alfunc.plotting``);
+1. with the ``StandardAL`` facade, as the tutorial wrote it except for the
+   imports (``from alfunc import StandardAL`` and the two plotting helpers
+   from ``alfunc.plotting``) and three fixes to its figures: regions in the
+   colors of the classes' points, no legend entry for a label without points,
+   and figures saved with a tight bounding box (the style's large axis labels
+   were cut off);
 2. the same story told with alfunc's pure steps: ``init_step``, ``select`` +
    ``teach`` (the two halves of ``query_step``), ``fit_step`` and ``trace``.
 
@@ -29,6 +32,7 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from matplotlib.colors import LinearSegmentedColormap  # noqa: E402
 from sklearn.datasets import make_classification  # noqa: E402
 from sklearn.inspection import DecisionBoundaryDisplay  # noqa: E402
 from sklearn.metrics import f1_score  # noqa: E402
@@ -57,21 +61,33 @@ def make_classifier(max_epochs=3000):
 
 
 def plot_data(X, y, classifier=None, ax=None):
-    """The tutorial's helper: points colored by known label (-1 = unknown), optional decision regions."""
+    """The tutorial's helper: points colored by known label (-1 = unknown), optional decision regions.
+
+    Two changes from the tutorial: the regions take the colors of the classes'
+    points (the probability of class 1 on a map from class 0's color to class
+    1's), and only labels with points are drawn, so the legend lists no empty
+    class (no "-1" once every point has a label).
+    """
     ax_ = plt.subplots()[1] if ax is None else ax
     if classifier is not None:
-        DecisionBoundaryDisplay.from_estimator(classifier, X=X, alpha=0.2, ax=ax_)
+        regions = LinearSegmentedColormap.from_list("classes", [color_labels[0], color_labels[1]])
+        DecisionBoundaryDisplay.from_estimator(classifier, X=X, alpha=0.2, ax=ax_, cmap=regions)
     for label in labels:
         mask = y == label
-        ax_.scatter(X[mask, 0], X[mask, 1], c=color_labels[label], label=label, alpha=0.5)
+        if mask.any():
+            ax_.scatter(X[mask, 0], X[mask, 1], c=color_labels[label], label=label, alpha=0.5)
     if ax is None:
         ax_.legend()
     return ax_
 
 
 def save(figure, out, name):
-    """Write ``figure`` to ``out/name.png`` and close it (this script never shows a window)."""
-    figure.savefig(out / f"{name}.png", dpi=80)
+    """Write ``figure`` to ``out/name.png`` and close it (this script never shows a window).
+
+    The bounding box is fitted to what is drawn, so the large axis labels of
+    the tutorial's style are not cut off at the edges.
+    """
+    figure.savefig(out / f"{name}.png", dpi=80, bbox_inches="tight")
     plt.close(figure)
 
 

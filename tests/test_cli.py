@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 import subprocess
 import sys
 
@@ -102,3 +104,106 @@ def test_usage_errors_are_one_line_with_exit_code_2(argv, capsys):
 def test_replay_refuses_a_file_that_is_not_a_history(simulated, capsys):
     assert main(["replay", str(simulated / "results.jsonl")]) == 2
     assert "is not an alfunc history file" in capsys.readouterr().err
+
+
+def one_line_error(capsys):
+    err = capsys.readouterr().err
+    assert err.startswith("alfunc: error: ") and err.count("\n") == 1 and "Traceback" not in err, err
+    return err
+
+
+def test_simulate_refuses_a_reference_that_is_not_among_the_strategies(tmp_path, capsys):
+    # Before: the run went ahead and the paired columns (Δ, W/T/L, p, deficiency) stayed blank.
+    argv = ["simulate", *SMALL, "--strategies", "margin", "random", "--reference", "entropy", "--out", str(tmp_path)]
+    assert main(argv) == 2
+    assert "--reference entropy is not among --strategies (margin, random)" in one_line_error(capsys)
+    assert list(tmp_path.iterdir()) == [], "refused before any work"
+
+
+def test_report_refuses_a_reference_absent_from_the_results(simulated, tmp_path, capsys):
+    argv = ["report", str(simulated / "results.jsonl"), "--reference", "entropy", "--figure", str(tmp_path / "f.png")]
+    assert main(argv) == 2
+    assert "--reference entropy is not among the results' strategies (margin, random)" in one_line_error(capsys)
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ('{"a": 1}', "line 5: not an alfunc result: it has no 'full_pool_score', 'id', 'metrics'"),
+        ("without_metrics", "line 5: not an alfunc result: it has no 'metrics'"),
+        ("[]", "line 5: not an alfunc result: it is a JSON list, not an object"),
+        ("[" * 100_000, "line 5: not an alfunc result (JSON nested too deep)"),
+        ("a,b,c", "line 5: not an alfunc result (not a line of JSON)"),
+    ],
+)
+def test_report_refuses_lines_that_are_not_alfunc_results_naming_the_line(simulated, tmp_path, capsys, line, message):
+    # Before: a KeyError traceback.
+    lines = (simulated / "results.jsonl").read_text().splitlines()
+    if line == "without_metrics":
+        line = json.dumps({k: v for k, v in json.loads(lines[0]).items() if k != "metrics"})
+    path = tmp_path / "results.jsonl"
+    path.write_text("\n".join([*lines, line]) + "\n")
+    assert main(["report", str(path)]) == 2
+    assert f"alfunc: error: {path}: {message}" in one_line_error(capsys)
+
+
+def test_report_refuses_a_history_file_and_a_folder(simulated, capsys):
+    history_file = next((simulated / "histories").iterdir())
+    assert main(["report", str(history_file)]) == 2
+    assert f"{history_file}: line 1: not an alfunc result: it has no" in one_line_error(capsys)
+    assert main(["report", str(simulated)]) == 2
+    assert "results: no file" in one_line_error(capsys)
+
+
+def crafted_histories(history_file, folder):
+    """Files made from a real history: each must be refused in one line naming it."""
+    text = history_file.read_text()
+    seed = re.search(r'"seed":\d+', text).group()
+    history = load_history(history_file)
+    experiment = dict(history.info["experiment"])
+    files = {
+        "seed_of_5000_digits": text.replace(seed, '"seed":' + "7" * 5000, 1),
+        "score_of_1e400": re.sub(r'"test_score":[-0-9.e]+', '"test_score":1e400', text, count=1),
+        "nested_100000_deep": '{"format":"alfunc-history","version":2,"info":' + "[" * 100_000 + "]" * 100_000 + "}",
+        "array_nested_100000_deep": "[" * 100_000 + "]" * 100_000,
+        "empty": "",
+        "not_json": "\x00\x01binary",
+        "a_results_line": (history_file.parents[1] / "results.jsonl").read_text().splitlines()[0],
+    }
+    paths = {}
+    for name, content in files.items():
+        paths[name] = folder / f"{name}.json"
+        paths[name].write_text(content)
+    for name, value in (("seed_as_text", "0"), ("unknown_dataset", None)):
+        paths[name] = folder / f"{name}.json"
+        changed = {**experiment, "seed": value} if name == "seed_as_text" else {**experiment, "dataset": "mnist"}
+        save_history(history.with_info({"experiment": changed}), paths[name])
+    return paths
+
+
+def test_replay_refuses_crafted_files_in_one_line_naming_them(simulated, tmp_path, capsys):
+    # Before: RecursionError tracebacks, and messages that did not name the file.
+    history_file = next((simulated / "histories").iterdir())
+    paths = crafted_histories(history_file, tmp_path)
+    for name, path in paths.items():
+        assert main(["replay", str(path)]) == 2, name
+        err = one_line_error(capsys)
+        assert path.name in err, (name, err)
+    assert main(["replay", str(tmp_path)]) == 2, "a folder"
+    one_line_error(capsys)
+
+
+def test_an_unexpected_error_is_one_line_too_unless_debugging(simulated, tmp_path, capsys, monkeypatch):
+    def broken(*args, **kwargs):
+        raise KeyError("boom")
+
+    monkeypatch.setattr("alfunc.cli.summarize", broken)
+    argv = ["report", str(simulated / "results.jsonl"), "--figure", str(tmp_path / "f.png")]
+    monkeypatch.delenv("ALFUNC_DEBUG", raising=False)
+    assert main(argv) == 2
+    assert "alfunc: error: KeyError: 'boom' (unexpected; set ALFUNC_DEBUG=1 to see the traceback)" in one_line_error(
+        capsys
+    )
+    monkeypatch.setenv("ALFUNC_DEBUG", "1")
+    with pytest.raises(KeyError, match="boom"):
+        main(argv)

@@ -63,11 +63,52 @@ def test_aulc_rejects_bad_curves_and_options():
 def test_deficiency_both_forms_by_hand():
     # full-pool reference 1.0: (0.5+0.3+0.1) / (0.5+0.4+0.2)
     assert deficiency(Y, RANDOM, reference=1.0) == pytest.approx(0.9 / 1.1)
-    # random's last score 0.8 as target: (0.3+0.1-0.1) / (0.3+0.2+0.0)
-    assert deficiency(Y, RANDOM) == pytest.approx(0.3 / 0.5)
-    assert math.isnan(deficiency(Y, [0.8, 0.8, 0.8])), "random already at its target: undefined"
-    with pytest.raises(ValueError, match="paired curves of equal length"):
+    # random's last score 0.9 as target: (0.4+0.2+0.0) / (0.4+0.3+0.0)
+    assert deficiency(Y, [0.5, 0.6, 0.9]) == pytest.approx(0.6 / 0.7)
+    assert math.isnan(deficiency([0.8, 0.8, 0.8], [0.8, 0.8, 0.8])), "random already at its target: undefined"
+    with pytest.raises(ValueError, match="paired curves of equal shape"):
         deficiency(Y, RANDOM[:2])
+
+
+def test_deficiency_is_nan_where_a_curve_passes_the_target():
+    # Before: (0.8 - 0.81) + ... over a denominator near zero gave values from -7 to +10 for a near tie.
+    assert math.isnan(deficiency(Y, RANDOM)), "Y passes random's last score 0.8"
+    assert math.isnan(deficiency([0.5, 0.7, 0.8], [0.6, 0.85, 0.8], reference=0.8)), "random passes the target"
+    assert math.isnan(deficiency([0.5, 0.81, 0.8], [0.5, 0.6, 0.7], reference=0.8)), "the strategy passes it"
+    assert deficiency([0.5, 0.8, 0.8], [0.5, 0.6, 0.8], reference=0.8) == pytest.approx(0.3 / 0.5), "reaching is fine"
+    assert deficiency([0.5, 0.8 + 1e-12], [0.5, 0.8], reference=0.8) == pytest.approx(1.0), "rounding is not passing"
+
+
+def test_deficiency_of_several_seeds_is_that_of_the_mean_curves():
+    strategy = [[0.7, 0.8, 0.8], [0.6, 0.7, 0.8]]
+    random = [[0.79, 0.8, 0.8], [0.5, 0.6, 0.8]]  # seed 0: random is almost at the target from the start
+    # per seed: 0.1 / 0.01 = 10 and 0.3 / 0.5 = 0.6, whose mean 5.3 says "five times worse than random";
+    # the mean curves [0.65, 0.75, 0.8] and [0.645, 0.7, 0.8]: 0.2 / 0.255, slightly better than random
+    assert deficiency(strategy, random, reference=[0.8, 0.8]) == pytest.approx(0.2 / 0.255)
+    assert deficiency(strategy, random, reference=0.8) == pytest.approx(0.2 / 0.255)
+    assert deficiency(strategy, random) == pytest.approx(0.2 / 0.255), "target: the mean random curve's last score"
+
+
+@pytest.mark.parametrize(
+    ("arguments", "error", "message"),
+    [
+        (([0.5, 0.6], [[0.5, 0.6], [0.5, 0.6]]), ValueError, "equal shape"),
+        (([[[0.5]]], [[[0.5]]]), ValueError, "scores must be a non-empty curve"),
+        (([], []), ValueError, "scores must be a non-empty curve"),
+        (([0.5, math.nan], [0.5, 0.6]), ValueError, "scores must be finite"),
+        (([0.5, 0.6], [0.5, math.inf]), ValueError, "random_scores must be finite"),
+        (([0.5, "a"], [0.5, 0.6]), TypeError, "scores must be a curve of numbers"),
+        (([[0.5, 0.6], [0.5]], [[0.5, 0.6], [0.5]]), TypeError, "scores must be a curve of numbers"),
+        (([0.5, 0.6], [0.5, 0.6], "1.0"), TypeError, "reference must be a number"),
+        (([0.5, 0.6], [0.5, 0.6], True), TypeError, "reference must be a number"),
+        (([0.5, 0.6], [0.5, 0.6], math.nan), ValueError, "reference must be finite"),
+        (([[0.5, 0.6]] * 2, [[0.5, 0.6]] * 2, [1.0, 1.0, 1.0]), ValueError, "one number per curve \\(2\\)"),
+        (([[0.5, 0.6]] * 2, [[0.5, 0.6]] * 2, [[1.0], [1.0]]), ValueError, "one number per curve"),
+    ],
+)
+def test_deficiency_refuses_bad_curves_and_targets(arguments, error, message):
+    with pytest.raises(error, match=message):
+        deficiency(*arguments)
 
 
 def test_labels_to_reach_and_data_utilization_by_hand():
@@ -144,6 +185,18 @@ def test_a_constant_curve_has_area_equal_to_its_score(curve, level):
     x, _ = curve
     for convention in ("trapezoid", "mean", "zhan"):
         assert aulc(x, np.full(x.size, level), convention) == pytest.approx(level)
+
+
+@given(
+    st.integers(1, 8).flatmap(
+        lambda n: st.tuples(*(st.lists(st.floats(0, 1), min_size=n, max_size=n) for _ in range(2)), st.floats(0, 1))
+    )
+)
+def test_deficiency_is_never_negative_nor_infinite(case):
+    scores, random_scores, target = case
+    for reference in (target, None):
+        value = deficiency(scores, random_scores, reference)
+        assert math.isnan(value) or 0.0 <= value < math.inf
 
 
 @given(curves)

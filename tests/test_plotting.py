@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import matplotlib
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from matplotlib import colors
+from matplotlib.figure import Figure
 from sklearn.datasets import make_blobs
 from sklearn.linear_model import LogisticRegression
 
 import alfunc
 from alfunc.plotting import (
+    class_colors,
     feature_to_color,
     plot_decision_boundaries,
     plot_learning_curve,
@@ -140,3 +143,79 @@ def test_plot_learning_curve_checks_its_inputs(run):
         plot_learning_curve(states[-1], score="f1")
     with pytest.raises(TypeError, match="history_or_runs"):
         plot_learning_curve([])
+
+
+def rgb(color):
+    return tuple(round(float(c), 6) for c in colors.to_rgba(color)[:3])
+
+
+def test_regions_take_the_color_of_the_class_points_of_that_class(run):
+    # Before: regions on RdYlBu (class 0 red) and points on tab10 (class 0 blue): blue points in red regions.
+    X, y, states = run
+    figure = plot_decision_boundaries(states, X, y)
+    for ax, state in zip(figure.axes, (states[0], states[-1]), strict=True):
+        regions, _, *by_class = ax.collections
+        for position, points in enumerate(by_class):
+            assert rgb(regions.cmap(regions.norm(position))) == rgb(points.get_facecolor()[0]), position
+        corners = regions.get_coordinates()  # cell corners; the model was asked at the cells' centres
+        predicted = state.model.predict(((corners[:-1, :-1] + corners[1:, 1:]) / 2).reshape(-1, 2))
+        assert np.array_equal(np.asarray(regions.get_array()).ravel(), predicted), "each cell: the predicted class"
+
+
+def test_plot_pool_has_a_legend_of_the_drawn_points_and_axis_labels(run):
+    X, y, states = run
+    ax = plot_pool(X, states[0], y)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["unlabeled", "0", "1"]
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("feature 0", "feature 1")
+    frame = pd.DataFrame(X, columns=["length", "width"])
+    ax = plot_pool(frame, np.ones(len(y), dtype=bool), y)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["0", "1"], "no unlabeled point: no entry"
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("length", "width")
+    assert [rgb(c.get_facecolor()[0]) for c in ax.collections[1:]] == [rgb(c) for c in class_colors(2)]
+
+
+def test_class_colors_are_the_first_colors_of_a_qualitative_map():
+    assert class_colors(2) == [colors.to_hex(c) for c in matplotlib.colormaps["tab10"].colors[:2]]
+    assert len(set(class_colors(12))) == 12, "more classes than tab10 has: sampled from the map"
+    for bad in (0, -1, True, 2.5, "3"):
+        with pytest.raises(ValueError, match="n_classes must be an int >= 1"):
+            class_colors(bad)
+
+
+def test_plot_decision_boundaries_checks_its_inputs(run):
+    X, y, states = run
+    for resolution in (1, 2.5, True, 10**6):
+        with pytest.raises(ValueError, match="resolution must be an int in \\[2, 2000\\]"):
+            plot_decision_boundaries(states, X, y, resolution=resolution)
+    with pytest.raises(ValueError, match="y must hold one label per row of X"):
+        plot_decision_boundaries(states, X, y[:-1])
+    with pytest.raises(ValueError, match="the model predicts labels absent from y: \\[0, 1\\]"):
+        plot_decision_boundaries(states, X, y + 5)
+    with pytest.raises(ValueError, match="states must hold at least one fitted state"):
+        plot_decision_boundaries([], X, y)
+    with pytest.raises(ValueError, match="axes must hold at least 2 axes"):
+        plot_decision_boundaries(states, X, y, axes=Figure().subplots())
+
+
+def test_the_learning_curve_band_is_the_sample_standard_deviation(run):
+    # Before: ddof 0, a band narrower than the experiment figure's for the same runs.
+    X, y, states = run
+    runs = [
+        alfunc.run(X, y, LogisticRegression(), "random", n_init=4, batch_size=6, X_test=X, y_test=y, random_state=s)
+        for s in (1, 2, 3)
+    ]
+    ax = plot_learning_curve(runs, Figure().subplots())
+    scores = np.array([[r.scores["test_score"] for r in run.history] for run in runs])
+    top = ax.collections[0].get_paths()[0].vertices[:, 1].max()
+    assert top == pytest.approx((scores.mean(axis=0) + scores.std(axis=0, ddof=1)).max())
+
+
+def test_plots_on_given_axes_leave_no_pyplot_figure_and_no_rcparams_change(run):
+    X, y, states = run
+    plt.close("all")
+    before = dict(matplotlib.rcParams)
+    figure = Figure()
+    plot_pool(X, states[1], y, ax=figure.subplots())
+    plot_decision_boundaries(states, X, y, axes=Figure().subplots(1, 2))
+    plot_learning_curve(states[-1], Figure().subplots())
+    assert plt.get_fignums() == [] and dict(matplotlib.rcParams) == before

@@ -4,7 +4,8 @@
 * ``catalog``: the bundled datasets and estimators known by name.
 * ``files``: your own data file (CSV/TSV, Parquet, .npy, .npz) read into rows, labels and row ids,
   the default models of tables and documents, and picks written back by row id.
-* ``results``: the append-only JSON-lines results file.
+* ``results``: the append-only JSON-lines results file (only alfunc results, each run once).
+* ``claims``: claims on runs, so runners in several processes share one results file.
 * ``summary``: paired statistics and rankings from results.
 * ``plots``: the learning-curve figure of a grid (matplotlib, imported lazily).
 
@@ -24,7 +25,7 @@ from alfunc.experiments.grid import (
     run_one,
     split_positions,
 )
-from alfunc.experiments.results import append_result, read_results
+from alfunc.experiments.results import append_result, check_result, read_results
 from alfunc.experiments.summary import format_summaries, rank_settings, summarize
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "Run",
     "UserData",
     "append_result",
+    "check_result",
     "experiment_grid",
     "format_summaries",
     "load_dataset",

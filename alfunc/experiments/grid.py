@@ -23,14 +23,15 @@ again skips the runs already in the file.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import math
 import numbers
 import os
+import threading
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from functools import partial
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import IO, Any
 
 import attrs
 import numpy as np
@@ -50,12 +51,14 @@ from alfunc.core.validation import check_estimator, check_labels_for, check_pool
 from alfunc.engine.loop import run as run_al
 from alfunc.engine.progress import check_callback, observed
 from alfunc.experiments.catalog import Dataset, load_dataset, make_estimator
-from alfunc.experiments.results import append_result, read_results
+from alfunc.experiments.claims import RunClaims
+from alfunc.experiments.results import ResultsTail, append_result
 from alfunc.history.io import history_digest, save_history
 from alfunc.metrics import aulc, labels_to_reach, learning_curve
 from alfunc.strategies import check_model_kind, resolve_strategy
 
 REACH_FRACTIONS = (0.9, 0.95, 0.99)
+MAX_RUNS = 10_000_000  # a grid larger than this is a typo (seeds=10**9), refused before it fills the memory
 
 
 @attrs.frozen
@@ -230,7 +233,7 @@ def experiment_grid(
     n_init = check_positive_int(n_init, "n_init")
     if budget is not None and check_positive_int(budget, "budget") < n_init:
         raise ValueError(f"budget ({budget}) must be at least n_init ({n_init}): it counts the initial set")
-    if not (isinstance(test_size, numbers.Real) and 0.0 < float(test_size) < 1.0):
+    if isinstance(test_size, bool) or not (isinstance(test_size, numbers.Real) and 0.0 < float(test_size) < 1.0):
         raise ValueError(f"test_size must be a fraction in (0, 1), got {test_size!r}")
     for name, (_, y) in data.items():
         _check_stratifiable(name, y, float(test_size))
@@ -239,12 +242,17 @@ def experiment_grid(
     for r_name, representation in named_representations.items():
         for d_name, (X, _) in data.items():
             _check_representation(r_name, representation, d_name, X)
+    if not isinstance(scale, bool | np.bool_):
+        raise TypeError(f"scale must be True or False, got {_described(scale)}")
     if scoring is not None and not isinstance(scoring, str):
         raise TypeError(f"scoring must be None or a scorer name (results are plain data), got {type(scoring).__name__}")
     for e_name, estimator in models.items():
         resolve_scorers(estimator, scoring)
         for s_name, strategy in named_strategies.items():
             check_model_kind(s_name, resolve_strategy(strategy)[1], estimator, f"estimators[{e_name!r}]")
+    size = len(data) * len(models) * len(named_representations) * len(batches) * len(seed_list) * len(named_strategies)
+    if size > MAX_RUNS:
+        raise ValueError(f"the grid would hold {size:,} runs, more than {MAX_RUNS:,}: fewer seeds or settings")
     fingerprints = {name: _fingerprint_data(*value) for name, value in data.items()}
     params = {name: _fingerprint_params(estimator) for name, estimator in models.items()}
     runs = tuple(
@@ -285,13 +293,18 @@ def run_grid(
     """Run the grid's unfinished runs and return one result per run of the grid, in grid order.
 
     Runs already in ``results`` are skipped; each new one is appended there as
-    soon as it finishes. ``n_jobs`` is passed to ``joblib.Parallel`` (the
+    soon as it finishes. Runners in several processes (or on several machines
+    sharing the folder) may run grids on one results file at the same time:
+    each claims a run before computing it (see ``alfunc.experiments.claims``),
+    so every run is computed once; a runner then waits for the runs others
+    hold and returns their lines too, and the runs of a runner that died are
+    computed by the others. ``n_jobs`` is passed to ``joblib.Parallel`` (the
     backend comes from ``joblib.parallel_config``, e.g. ``"dask"``). With
     ``histories`` (a folder), each run's history is also saved there as
     ``<id>.json`` before its line is appended, for ``alfunc replay``; workers
     never write files, so they need no shared file system. ``progress=True``
-    shows a bar of runs done with an ETA on stderr; ``callback(result)`` is
-    called once per new run, after it is saved.
+    shows a bar of runs done (here or by other runners) with an ETA on stderr;
+    ``callback(result)`` is called once per run computed here, after it is saved.
 
     Examples
     --------
@@ -317,23 +330,112 @@ def run_grid(
     _check_folder(os.path.dirname(os.path.abspath(results)), "results")
     if histories is not None:
         _check_folder(histories, "histories")
-    done = {line.get("id"): line for line in read_results(results)}
-    todo = [run for run in grid.runs if run.id not in done]
-    tasks = (
-        delayed(run_one)(
-            run,
-            grid.data[run.dataset],
-            grid.estimators[run.estimator],
-            grid.strategies[run.strategy],
-            representation=grid.representations[run.representation],
-        )
-        for run in todo
-    )
-    finished = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(tasks) if todo else iter(())
-    saved = map(partial(_saved, results, histories), finished)
-    for line in observed(saved, len(todo), progress=progress, callback=callback, description="runs", unit="run"):
-        done[line["id"]] = line
-    return [done[run.id] for run in grid.runs]
+    finished = _Finished(results)
+    with finished, RunClaims(results) as claims:
+        done = finished.refresh()  # the whole file is read, and checked, before any work
+        todo = {run.id for run in grid.runs if run.id not in done}
+        lines = _cooperating(grid, finished, claims, n_jobs=n_jobs, results=results, histories=histories)
+        for line, computed_here in observed(lines, len(todo), progress=progress, description="runs", unit="run"):
+            if computed_here and callback is not None:
+                callback(line)
+        return [done[run.id] for run in grid.runs]
+
+
+def _cooperating(
+    grid: Grid,
+    finished: _Finished,
+    claims: RunClaims,
+    *,
+    n_jobs: int | None,
+    results: str | os.PathLike,
+    histories: str | os.PathLike | None,
+) -> Iterator[tuple[dict[str, Any], bool]]:
+    """``(line, computed here)`` once for each run of the grid not yet in the file, as it is saved (here or by another runner).
+
+    Rounds: claim and compute every unfinished run no other runner holds;
+    then, if some are held by others, wait for one of them to be released and
+    start again (its line is in the file, or its runner ended and the run is
+    free to claim).
+    """
+    reported = {run.id for run in grid.runs if run.id in finished.lines}
+    while True:
+        todo = [run for run in grid.runs if run.id not in finished.refresh()]
+        outputs = _run_claimed(todo, grid, finished, claims, n_jobs)
+        computed = 0
+        for line, history in outputs:
+            _save(results, histories, line, history)
+            finished.lines.setdefault(line["id"], line)
+            claims.release(line["id"])
+            computed += 1
+            reported.add(line["id"])
+            yield line, True
+        others = [run for run in grid.runs if run.id in finished.refresh() and run.id not in reported]
+        for run in others:  # saved by another runner meanwhile
+            reported.add(run.id)
+            yield finished.lines[run.id], False
+        left = [run for run in todo if run.id not in finished.lines]
+        if not left:
+            return
+        if not computed:
+            claims.wait(left[0].id)  # every run left is held by another runner: wait for one
+
+
+def _run_claimed(
+    todo: Sequence[Run], grid: Grid, finished: _Finished, claims: RunClaims, n_jobs: int | None
+) -> Iterator[tuple[dict[str, Any], History]]:
+    """The runs of ``todo`` this runner claims, computed through joblib (claimed lazily, as joblib dispatches them)."""
+
+    def claimed() -> Iterator[Any]:
+        for run in todo:
+            if run.id in finished.lines or not claims.claim(run.id):
+                continue  # saved or held by another runner
+            if run.id in finished.refresh():  # saved by another runner between our last read and the claim
+                claims.release(run.id)
+                continue
+            yield delayed(run_one)(
+                run,
+                grid.data[run.dataset],
+                grid.estimators[run.estimator],
+                grid.strategies[run.strategy],
+                representation=grid.representations[run.representation],
+            )
+
+    tasks = claimed()
+    first = next(tasks, None)
+    if first is None:  # nothing to compute here: no pool of workers is started
+        return iter(())
+    return Parallel(n_jobs=n_jobs, return_as="generator_unordered")(itertools.chain([first], tasks))
+
+
+class _Finished:
+    """The results already in the file, read on from where the last read stopped (thread-safe)."""
+
+    def __init__(self, path: str | os.PathLike) -> None:
+        self.path = path
+        self.lines: dict[str, dict[str, Any]] = {}
+        self._file: IO[bytes] | None = None
+        self._tail: ResultsTail | None = None
+        self._lock = threading.Lock()
+
+    def __enter__(self) -> _Finished:
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        if self._file is not None:
+            self._file.close()
+
+    def refresh(self) -> dict[str, dict[str, Any]]:
+        with self._lock:
+            if self._tail is None:
+                if os.path.isdir(self.path):
+                    raise ValueError(f"results must be a file, got the folder {os.fspath(self.path)!r}")
+                if not os.path.exists(self.path):
+                    return self.lines
+                self._file = open(self.path, "rb")  # noqa: SIM115 - closed by __exit__
+                self._tail = ResultsTail(self._file, self.path)
+            for line in self._tail.read():
+                self.lines.setdefault(line["id"], line)
+            return self.lines
 
 
 def run_one(
@@ -523,23 +625,60 @@ def run_from_info(info: Mapping[str, Any]) -> Run:
     Traceback (most recent call last):
     ...
     ValueError: the history was not made by an alfunc experiment grid: its info has no 'experiment' entry
+    >>> run_from_info({"experiment": {**history.info["experiment"], "seed": "0"}})
+    Traceback (most recent call last):
+    ...
+    ValueError: the history's 'experiment' entry is not a grid run: seed must be int, got '0'
     """
-    if "experiment" not in info:
+    if not isinstance(info, Mapping) or "experiment" not in info:
         raise ValueError("the history was not made by an alfunc experiment grid: its info has no 'experiment' entry")
+    fields = info["experiment"]
     try:
-        return Run(**dict(info["experiment"]))
-    except TypeError as error:
+        if not isinstance(fields, Mapping):
+            raise TypeError(f"it is a {type(fields).__name__}, not a mapping")
+        run = Run(**dict(fields))
+        _check_run(run)
+    except (TypeError, ValueError) as error:
         raise ValueError(f"the history's 'experiment' entry is not a grid run: {error}") from None
+    return run
 
 
-def _saved(
-    path: str | os.PathLike, histories: str | os.PathLike | None, finished: tuple[dict[str, Any], History]
-) -> dict[str, Any]:
-    line, history = finished
+RUN_FIELD_KINDS: dict[str, tuple[type, ...]] = {
+    "dataset": (str,),
+    "estimator": (str,),
+    "strategy": (str,),
+    "seed": (int,),
+    "batch_size": (int,),
+    "n_init": (int,),
+    "budget": (int, type(None)),
+    "test_size": (float,),
+    "scoring": (str, type(None)),
+    "scale": (bool,),
+    "data": (str,),
+    "model": (str,),
+    "representation": (str, type(None)),
+}
+
+
+def _check_run(run: Run) -> None:
+    """The fields of a run read from a file have the kinds ``experiment_grid`` gives them."""
+    for field, kinds in RUN_FIELD_KINDS.items():
+        value = getattr(run, field)
+        if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
+            names = " or ".join("null" if kind is type(None) else kind.__name__ for kind in kinds)
+            raise TypeError(f"{field} must be {names}, got {value!r}")
+    for field, lowest in (("seed", 0), ("batch_size", 1), ("n_init", 1), ("budget", run.n_init)):
+        value = getattr(run, field)
+        if value is not None and value < lowest:
+            raise ValueError(f"{field} must be >= {lowest}, got {value}")
+    if not 0.0 < run.test_size < 1.0:
+        raise ValueError(f"test_size must be a fraction in (0, 1), got {run.test_size!r}")
+
+
+def _save(path: str | os.PathLike, histories: str | os.PathLike | None, line: dict[str, Any], history: History) -> None:
     if histories is not None:
         save_history(history, os.path.join(histories, f"{line['id']}.json"))
     append_result(path, line)
-    return line
 
 
 def _check_folder(folder: str | os.PathLike, name: str) -> None:
@@ -548,16 +687,45 @@ def _check_folder(folder: str | os.PathLike, name: str) -> None:
 
 
 def _named(values: Any, name: str, by_name: Callable[[str], Any]) -> dict[str, Any]:
+    """``{name: value}`` of a list of names (looked up with ``by_name``) or of a mapping ``name -> value``."""
     if isinstance(values, Mapping):
         if not values:
             raise ValueError(f"{name} must not be empty")
-        return {str(key): value for key, value in values.items()}
-    if isinstance(values, str) or not isinstance(values, Iterable):
-        raise TypeError(f"{name} must be a list of names or a mapping name -> value, got {values!r}")
-    names = list(values)
-    if not names or len(set(names)) != len(names):
+        named = {str(key): value for key, value in values.items()}
+        if len(named) != len(values):
+            raise ValueError(f"{name} must have distinct names, got the keys {list(values)!r}")
+        return named
+    names = _listed(values, name, "names or a mapping name -> value")
+    for position, key in enumerate(names):
+        if not isinstance(key, str):
+            raise TypeError(
+                f"{name}[{position}] must be a name (your own ones go in a mapping name -> value), "
+                f"got {_described(key)}"
+            )
+    if len(set(names)) != len(names):
         raise ValueError(f"{name} must list distinct names, got {names!r}")
-    return {n: by_name(n) for n in names}
+    result = {}
+    for key in names:
+        try:
+            result[key] = by_name(key)
+        except ValueError as error:
+            raise ValueError(f"{name}: {error}") from None
+    return result
+
+
+def _listed(values: Any, name: str, what: str) -> list[Any]:
+    """``values`` as a non-empty list: a lone string, a mapping or a value that is not iterable is refused."""
+    if isinstance(values, str | bytes | Mapping) or not isinstance(values, Iterable):
+        raise TypeError(f"{name} must be a list of {what}, got {_described(values)}")
+    items = list(values)
+    if not items:
+        raise ValueError(f"{name} must not be empty")
+    return items
+
+
+def _described(value: Any) -> str:
+    text = repr(value)
+    return f"{type(value).__name__} {text if len(text) <= 60 else text[:57] + '...'}"
 
 
 def _check_dataset(name: str, value: Any) -> Dataset:
@@ -601,6 +769,11 @@ def _representations(representations: Any) -> dict[str | None, Any]:
         if not representations:
             raise ValueError("representations must not be empty")
         return {str(key): value for key, value in representations.items()}
+    if isinstance(representations, bool | numbers.Number):
+        raise TypeError(
+            "representations must be None, 'input', 'model', a callable, an array of embeddings, a list of these "
+            f"or a mapping name -> representation, got {_described(representations)}"
+        )
     if representations is None or isinstance(representations, str) or not isinstance(representations, list | tuple):
         values = [representations]
     else:
@@ -631,28 +804,45 @@ def _check_representation(name: str | None, representation: Any, dataset: str, X
 
 
 def _strategies(strategies: Any) -> dict[str, Any]:
-    if isinstance(strategies, str) or not isinstance(strategies, Iterable):
-        raise TypeError(f"strategies must be a list of names or functions, got {strategies!r}")
-    named = {resolve_strategy(s)[0]: s for s in strategies}
-    if not named or len(named) != len(list(strategies)):
-        raise ValueError(f"strategies must be a non-empty list of distinct strategies, got {list(strategies)!r}")
+    values = _listed(strategies, "strategies", "names or strategy functions")
+    named = {}
+    for position, strategy in enumerate(values):
+        try:
+            name = resolve_strategy(strategy)[0]
+        except (TypeError, ValueError) as error:
+            raise type(error)(f"strategies[{position}]: {error}") from None
+        if name in named:
+            raise ValueError(f"strategies must list distinct strategies, got {name!r} twice")
+        named[name] = strategy
     return named
 
 
-def _seeds(seeds: Any) -> list[int]:
-    if isinstance(seeds, numbers.Integral) and not isinstance(seeds, bool):
-        return list(range(check_positive_int(seeds, "seeds")))
-    values = list(seeds) if isinstance(seeds, Iterable) else None
-    if not values or len(set(values)) != len(values):
-        raise ValueError(f"seeds must be a count >= 1 or distinct non-negative ints, got {seeds!r}")
-    return [check_positive_int(seed, "seeds", allow_zero=True) for seed in values]
+def _seeds(seeds: Any) -> Sequence[int]:
+    if _is_count(seeds):
+        return range(check_positive_int(seeds, "seeds"))
+    if isinstance(seeds, bool | numbers.Number) or seeds is None:
+        raise TypeError(f"seeds must be a count >= 1 or a list of distinct ints >= 0, got {_described(seeds)}")
+    values = _listed(seeds, "seeds", "distinct ints >= 0 (or a count >= 1)")
+    checked = [check_positive_int(seed, f"seeds[{i}]", allow_zero=True) for i, seed in enumerate(values)]
+    if len(set(checked)) != len(checked):
+        raise ValueError(f"seeds must be distinct, got {checked!r}")
+    return checked
 
 
 def _batch_sizes(batch_sizes: Any) -> list[int]:
-    values = [batch_sizes] if isinstance(batch_sizes, numbers.Integral) else list(batch_sizes)
-    if not values or len(set(values)) != len(values):
-        raise ValueError(f"batch_sizes must be an int or distinct ints, got {batch_sizes!r}")
-    return [check_positive_int(b, "batch_sizes") for b in values]
+    if _is_count(batch_sizes):
+        return [check_positive_int(batch_sizes, "batch_sizes")]
+    if isinstance(batch_sizes, bool | numbers.Number) or batch_sizes is None:
+        raise TypeError(f"batch_sizes must be an int >= 1 or a list of distinct ints, got {_described(batch_sizes)}")
+    values = _listed(batch_sizes, "batch_sizes", "distinct ints >= 1 (or one int)")
+    checked = [check_positive_int(b, f"batch_sizes[{i}]") for i, b in enumerate(values)]
+    if len(set(checked)) != len(checked):
+        raise ValueError(f"batch_sizes must be distinct, got {checked!r}")
+    return checked
+
+
+def _is_count(value: Any) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
 def _fingerprint_data(X: Any, y: Any) -> str:

@@ -133,8 +133,12 @@ def summarize(
     """Per-setting summaries of the AULC (in ``convention``) and the final score, paired against ``reference``.
 
     Settings without the reference strategy get no paired columns. The
-    deficiency is Baram et al.'s, with the full-pool score as the target,
-    averaged over seeds.
+    deficiency is Baram et al.'s (``alfunc.metrics.deficiency``): that of the
+    strategy's and the reference's learning curves averaged over the paired
+    seeds, with the mean full-pool score as the target, as the literature
+    computes it (not a mean of per-seed ratios, which is dominated by the seeds
+    where the reference comes close to the target); NaN (a blank cell) where a
+    mean curve rises above that target, where the ratio means nothing.
 
     Examples
     --------
@@ -145,7 +149,7 @@ def summarize(
     >>> results = run_grid(grid, os.path.join(tempfile.mkdtemp(), "results.jsonl"))
     >>> (summary,) = summarize(results)  # one setting: iris, logistic, batch 10, budget 30
     >>> [(row.strategy, round(row.aulc_mean, 3), round(row.deficiency, 3)) for row in summary.rows]
-    [('margin', 0.868, 0.679), ('random', 0.799, nan)]
+    [('margin', 0.868, 0.658), ('random', 0.799, nan)]
     >>> (summary,) = summarize(results, reference="margin")  # compare with another strategy
     >>> [(row.strategy, row.versus_reference and row.versus_reference.losses) for row in summary.rows]
     [('margin', None), ('random', 2)]
@@ -212,10 +216,10 @@ def format_summaries(summaries: Sequence[SettingSummary], ranking: Ranking | Non
     iris | logistic | n_init 10, batch 10, budget 30 | 2 seeds | test score (the estimator's default)
     strategy  AULC           final          ΔAULC vs random  W/T/L  Wilcoxon p  deficiency
     --------  -------------  -------------  ---------------  -----  ----------  ----------
-    margin    0.868 ± 0.056  0.921 ± 0.000  +0.069 ± 0.056   2/0/0  0.5         0.679
+    margin    0.868 ± 0.056  0.921 ± 0.000  +0.069 ± 0.056   2/0/0  0.5         0.658
     random    0.799 ± 0.023  0.855 ± 0.019  (reference)
     AULC: normalised trapezoid area (mean ± sd over seeds); Δ: paired mean ± SE;
-    deficiency (full-pool target) < 1 beats the reference
+    deficiency of the mean curves (full-pool target) < 1 beats the reference; blank: a curve passes the target
     """
     blocks = [_format_setting(summary) for summary in summaries]
     if ranking is not None:
@@ -241,16 +245,12 @@ def _strategy_summary(
     finals = np.array([runs[s]["metrics"]["final_score"] for s in seeds])
     paired = [] if reference is None or is_reference else [s for s in seeds if s in reference]
     versus = None
-    deficiencies = [math.nan]
+    mean_deficiency = math.nan
     if paired and reference is not None:  # paired is empty when reference is None; mypy needs the test
         versus = paired_comparison(
             aulcs[[seeds.index(s) for s in paired]], [reference[s]["metrics"][metric] for s in paired]
         )
-        deficiencies = [
-            deficiency(runs[s]["test_score"], reference[s]["test_score"], reference=runs[s]["full_pool_score"])
-            for s in paired
-            if len(runs[s]["test_score"]) == len(reference[s]["test_score"])
-        ] or [math.nan]
+        mean_deficiency = _mean_curve_deficiency(runs, reference, paired)
     return StrategySummary(
         strategy=name,
         n_seeds=len(seeds),
@@ -259,7 +259,27 @@ def _strategy_summary(
         final_mean=float(finals.mean()),
         final_sd=_sd(finals),
         versus_reference=versus,
-        deficiency=float(np.nanmean(deficiencies)) if not np.isnan(deficiencies).all() else math.nan,
+        deficiency=mean_deficiency,
+    )
+
+
+def _mean_curve_deficiency(
+    runs: Mapping[int, Mapping[str, Any]], reference: Mapping[int, Mapping[str, Any]], paired: Sequence[int]
+) -> float:
+    """Baram et al.'s deficiency of the mean curves over the paired seeds, against the mean full-pool score.
+
+    Only seeds whose two curves lie on the grid of the first paired seed are
+    averaged (runs of one setting share it unless a pool ran out early); NaN
+    when none does, or where the deficiency is undefined (see ``deficiency``).
+    """
+    grid = runs[paired[0]]["n_labeled"]
+    same = [s for s in paired if runs[s]["n_labeled"] == grid and reference[s]["n_labeled"] == grid]
+    if not same:
+        return math.nan
+    return deficiency(
+        [runs[s]["test_score"] for s in same],
+        [reference[s]["test_score"] for s in same],
+        reference=[runs[s]["full_pool_score"] for s in same],
     )
 
 
@@ -294,7 +314,7 @@ def _format_setting(summary: SettingSummary) -> str:
     lines.insert(1, "  ".join("-" * w for w in widths))
     note = (
         f"AULC: {CONVENTION_NOTES[summary.convention]} (mean ± sd over seeds); Δ: paired mean ± SE; "
-        "deficiency (full-pool target) < 1 beats the reference"
+        "deficiency of the mean curves (full-pool target) < 1 beats the reference; blank: a curve passes the target"
     )
     return "\n".join([title, *lines, note])
 

@@ -85,14 +85,20 @@ def test_a_changed_setting_is_a_new_run(tmp_path):
 
 def test_results_file_skips_a_line_cut_short_and_appends_after_it(tmp_path):
     path = tmp_path / "results.jsonl"
-    append_result(path, {"id": "a", "x": 1.5})
+    a, c = (run_one(run, *grid_parts(run))[0] for run in small_grid(seeds=[0]).runs)
+    append_result(path, a)
     with open(path, "ab") as file:
         file.write(b'{"id": "b", "x": ')  # a crash in the middle of a write
-    append_result(path, {"id": "c", "x": [1, 2]})
-    assert read_results(path) == [{"id": "a", "x": 1.5}, {"id": "c", "x": [1, 2]}]
-    with pytest.raises(ValueError):
-        append_result(path, {"id": "d", "x": float("nan")})
+    append_result(path, c)
+    assert read_results(path) == [a, c]
+    with pytest.raises(ValueError, match="'full_pool_score' must be a finite number, got nan"):
+        append_result(path, {**a, "full_pool_score": float("nan")})
     assert read_results(tmp_path / "missing.jsonl") == []
+
+
+def grid_parts(run, grid=None):
+    grid = grid or small_grid(seeds=[run.seed])
+    return grid.data[run.dataset], grid.estimators[run.estimator], grid.strategies[run.strategy]
 
 
 def test_result_lines_are_plain_json(tmp_path):
@@ -131,6 +137,77 @@ def test_result_lines_are_plain_json(tmp_path):
 def test_bad_grids_are_refused_before_any_work(options, error, message):
     with pytest.raises(error, match=message):
         small_grid(**options)
+
+
+@pytest.mark.parametrize(
+    ("options", "error", "message"),
+    [
+        # before: "'float' object is not iterable", "'NoneType' object is not iterable", "got str '1'"
+        ({"batch_sizes": 2.5}, TypeError, "^batch_sizes must be an int >= 1 or a list of distinct ints, got float 2.5"),
+        ({"batch_sizes": None}, TypeError, "^batch_sizes must be an int >= 1 or a list of distinct ints, got NoneT"),
+        ({"batch_sizes": True}, TypeError, "^batch_sizes must be an int >= 1 or a list of distinct ints, got bool"),
+        ({"batch_sizes": "10"}, TypeError, "^batch_sizes must be a list of distinct ints >= 1 .*got str '10'"),
+        ({"batch_sizes": []}, ValueError, "^batch_sizes must not be empty"),
+        ({"batch_sizes": [5, 5]}, ValueError, "^batch_sizes must be distinct, got \\[5, 5\\]"),
+        ({"batch_sizes": [10, 0]}, ValueError, "^batch_sizes\\[1\\] must be an int >= 1, got 0"),
+        ({"batch_sizes": [5.0]}, TypeError, "^batch_sizes\\[0\\] must be an int >= 1, got float 5.0"),
+        ({"seeds": 2.5}, TypeError, "^seeds must be a count >= 1 or a list of distinct ints >= 0, got float 2.5"),
+        ({"seeds": True}, TypeError, "^seeds must be a count >= 1 or a list of distinct ints >= 0, got bool True"),
+        ({"seeds": None}, TypeError, "^seeds must be a count >= 1 or a list of distinct ints >= 0, got NoneType"),
+        ({"seeds": "5"}, TypeError, "^seeds must be a list of distinct ints >= 0 \\(or a count >= 1\\), got str '5'"),
+        ({"seeds": -3}, ValueError, "^seeds must be an int >= 1, got -3"),
+        ({"seeds": []}, ValueError, "^seeds must not be empty"),
+        ({"seeds": [0, -1]}, ValueError, "^seeds\\[1\\] must be an int >= 0, got -1"),
+        ({"seeds": [1, 1]}, ValueError, "^seeds must be distinct, got \\[1, 1\\]"),
+        ({"seeds": ["0"]}, TypeError, "^seeds\\[0\\] must be an int >= 0, got str '0'"),
+        ({"seeds": 10**9}, ValueError, "^the grid would hold 2,000,000,000 runs, more than 10,000,000"),
+        ({"strategies": "margin"}, TypeError, "^strategies must be a list of names or strategy functions, got str"),
+        ({"strategies": None}, TypeError, "^strategies must be a list of names or strategy functions, got NoneType"),
+        ({"strategies": []}, ValueError, "^strategies must not be empty"),
+        ({"strategies": ["margin", 3]}, TypeError, "^strategies\\[1\\]: strategy must be a name or a callable"),
+        ({"strategies": ["nope"]}, ValueError, "^strategies\\[0\\]: unknown strategy 'nope'"),
+        ({"datasets": "iris"}, TypeError, "^datasets must be a list of names or a mapping name -> value, got str"),
+        ({"datasets": None}, TypeError, "^datasets must be a list of names or a mapping name -> value, got NoneType"),
+        ({"datasets": []}, ValueError, "^datasets must not be empty"),
+        ({"datasets": {}}, ValueError, "^datasets must not be empty"),
+        ({"datasets": ["iris", "iris"]}, ValueError, "^datasets must list distinct names"),
+        ({"datasets": ["mnist"]}, ValueError, "^datasets: unknown dataset 'mnist'; expected one of"),
+        ({"datasets": [3]}, TypeError, "^datasets\\[0\\] must be a name \\(your own ones go in a mapping"),
+        ({"datasets": [(np.eye(3), [0, 1, 1])]}, TypeError, "^datasets\\[0\\] must be a name"),
+        ({"datasets": {1: (np.eye(4), [0] * 4), "1": (np.eye(4), [0] * 4)}}, ValueError, "must have distinct names"),
+        ({"estimators": "logistic"}, TypeError, "^estimators must be a list of names or a mapping name -> value"),
+        ({"estimators": []}, ValueError, "^estimators must not be empty"),
+        ({"estimators": ["xgboost"]}, ValueError, "^estimators: unknown estimator 'xgboost'; expected one of"),
+        ({"estimators": {"lr": LogisticRegression}}, TypeError, "^estimators\\['lr'\\] must be an estimator instance"),
+        ({"estimators": {"x": object()}}, TypeError, "^estimators\\['x'\\] must be a scikit-learn estimator"),
+        ({"n_init": 2.5}, TypeError, "^n_init must be an int >= 1, got float 2.5"),
+        ({"n_init": 0}, ValueError, "^n_init must be an int >= 1, got 0"),
+        ({"budget": "300"}, TypeError, "^budget must be an int >= 1, got str '300'"),
+        ({"budget": 30.0}, TypeError, "^budget must be an int >= 1, got float 30.0"),
+        ({"test_size": "0.2"}, ValueError, "^test_size must be a fraction in \\(0, 1\\), got '0.2'"),
+        ({"test_size": float("nan")}, ValueError, "^test_size must be a fraction in \\(0, 1\\), got nan"),
+        ({"test_size": True}, ValueError, "^test_size must be a fraction in \\(0, 1\\), got True"),
+        ({"scale": "no"}, TypeError, "^scale must be True or False, got str 'no'"),  # before: accepted as True
+        ({"scale": None}, TypeError, "^scale must be True or False, got NoneType None"),  # before: accepted as False
+        ({"representations": 3}, TypeError, "^representations must be None, 'input', 'model', a callable"),
+        ({"representations": []}, ValueError, "^representations must not be empty"),
+        ({"representations": "nope"}, ValueError, "^representations\\['nope'\\] on datasets\\['iris'\\]"),
+    ],
+)
+def test_every_argument_of_experiment_grid_is_checked_and_named(options, error, message):
+    with pytest.raises(error, match=message):
+        small_grid(**options)
+
+
+def test_grid_takes_any_iterable_and_numpy_numbers():
+    grid = small_grid(strategies=(s for s in ["margin", "random"]), seeds=np.array([3, 0]), batch_sizes=np.int64(5))
+    assert [(run.strategy, run.seed, run.batch_size) for run in grid.runs][:3] == [
+        ("margin", 3, 5),
+        ("random", 3, 5),
+        ("margin", 0, 5),
+    ]
+    assert all(type(run.seed) is int and type(run.batch_size) is int for run in grid.runs)
+    assert small_grid(scale=np.True_).runs[0].scale is True
 
 
 def test_run_grid_checks_its_arguments_before_writing(tmp_path):
