@@ -32,7 +32,14 @@ from alfunc.core.representation import check_representation
 from alfunc.core.rng import root_entropy, step_seed
 from alfunc.core.rows import n_rows
 from alfunc.core.state import ALState, History
-from alfunc.core.validation import check_estimator, check_labels_for, check_pool, check_test_set, is_count
+from alfunc.core.validation import (
+    accepts_missing_values,
+    check_estimator,
+    check_labels_for,
+    check_pool,
+    check_test_set,
+    is_count,
+)
 from alfunc.engine.capabilities import check_capabilities
 from alfunc.engine.steps import fit_step, init_step, initial_state, query_step
 from alfunc.strategies import STRATEGIES, Strategy, check_model_kind, resolve_strategy, uses_classifier
@@ -274,7 +281,7 @@ class StandardAL(ClassifierMixin, BaseEstimator):
         ``initial_selection`` may be a boolean mask or pool indices. No model is
         fitted yet: the first ``iteration`` fits the initial pool before querying.
         """
-        X = check_pool(X)
+        X = check_pool(X, check_finite=not accepts_missing_values(self.classifier))
         y = _check_simulation_labels(check_labels_for(y, n_rows(X)))
         check_test_set(X_test, y_test, X)
         self.representation_ = check_representation(self.representation, X)

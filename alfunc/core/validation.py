@@ -23,7 +23,7 @@ from alfunc.core.rows import (
     row_layout,
 )
 
-CHECK_CHUNK_ROWS = 65536
+CHECK_CHUNK_BYTES = 1 << 24  # 16 MiB of rows per finiteness check, whatever the width
 
 
 def check_pool(X: Any, name: str = "X", *, check_finite: bool = True) -> Any:
@@ -101,17 +101,56 @@ def _check_array_shape(X: np.ndarray, name: str) -> None:
 
 
 def _check_finite(X: Any, name: str) -> None:
-    """Refuse NaN/inf in a numeric pool, one bounded chunk at a time."""
-    if pool_kind(X) == "sparse":
+    """Refuse NaN/inf in a numeric pool, one chunk of at most ``CHECK_CHUNK_BYTES`` at a time.
+
+    Arrays are checked in their own dtype (views, no conversion); frames and
+    lists are converted a chunk at a time.
+    """
+    kind = pool_kind(X)
+    if kind == "sparse":
         values = X.data
-        blocks = (values[start:stop] for start, stop in row_blocks(values.shape[0], CHECK_CHUNK_ROWS))
+        step = max(1, CHECK_CHUNK_BYTES // values.dtype.itemsize)
+        blocks: Any = (values[start:stop] for start, stop in row_blocks(values.shape[0], step))
+    elif kind == "array":
+        step = max(1, CHECK_CHUNK_BYTES // max(1, X[:1].nbytes))
+        blocks = (X[start:stop] for start, stop in row_blocks(n_rows(X), step))
     else:
-        blocks = (
-            numeric_rows(row_block(X, start, stop), name) for start, stop in row_blocks(n_rows(X), CHECK_CHUNK_ROWS)
-        )
+        width = numeric_rows(row_block(X, 0, 1), name).shape[1]
+        step = max(1, CHECK_CHUNK_BYTES // max(1, 8 * width))
+        blocks = (numeric_rows(row_block(X, start, stop), name) for start, stop in row_blocks(n_rows(X), step))
     for block in blocks:
         if block.dtype.kind == "f" and not np.isfinite(block).all():
             raise ValueError(f"{name} contains NaN or infinity; impute or drop those values first")
+
+
+def accepts_missing_values(estimator: Any) -> bool:
+    """True when NaN in ``X`` is the estimator's business: its tags allow NaN, or it is a pipeline.
+
+    A bare estimator is asked through scikit-learn's tags (``HistGradientBoosting``
+    takes NaN, ``LogisticRegression`` does not). A ``Pipeline`` or
+    ``ColumnTransformer`` may impute in any step, which tags cannot tell, so a
+    pool with gaps is handed to it and its own error (naming the step) is raised
+    if it cannot cope.
+
+    Examples
+    --------
+    >>> from sklearn.impute import SimpleImputer
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from alfunc.core.validation import accepts_missing_values
+    >>> accepts_missing_values(LogisticRegression()), accepts_missing_values(make_pipeline(SimpleImputer(), LogisticRegression()))
+    (False, True)
+    """
+    if hasattr(estimator, "steps") or hasattr(estimator, "transformers"):
+        return True
+    try:
+        from sklearn.utils import get_tags  # scikit-learn >= 1.6; older versions: NaN is refused up front
+    except ImportError:
+        return False
+    try:
+        return bool(get_tags(estimator).input_tags.allow_nan)
+    except (AttributeError, TypeError, ValueError):
+        return False
 
 
 def check_same_pool(X: Any, n_pool: int, info: Any = None) -> Any:

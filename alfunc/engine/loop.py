@@ -23,7 +23,14 @@ from alfunc.core.rng import root_entropy
 from alfunc.core.rows import n_rows, row_ids
 from alfunc.core.scoring import resolve_scorers
 from alfunc.core.state import ALState
-from alfunc.core.validation import check_estimator, check_pool, check_positive_int, check_test_set, resolve_count
+from alfunc.core.validation import (
+    accepts_missing_values,
+    check_estimator,
+    check_pool,
+    check_positive_int,
+    check_test_set,
+    resolve_count,
+)
 from alfunc.engine.capabilities import check_capabilities
 from alfunc.engine.progress import check_callback, observed
 from alfunc.engine.steps import fit_step, given_indices, given_labels, init_step, query_step
@@ -120,7 +127,7 @@ def trace(
     >>> [state.n_labeled for state in early]
     [10, 20]
     """
-    X = check_pool(X)
+    X = check_pool(X, check_finite=not accepts_missing_values(estimator))
     n_pool = n_rows(X)
     ask = as_oracle(oracle, n_pool)
     y = known_labels(oracle)

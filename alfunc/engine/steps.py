@@ -103,7 +103,7 @@ def init_step(
     >>> mine.labeled.tolist(), mine.labels.tolist(), mine.pending.strategy
     ([0, 50, 100], ['setosa', 'versicolor', 'virginica'], 'given')
     """
-    X = check_pool(X)
+    X = check_pool(X, check_finite=False)  # values: run checks them (unless the estimator takes NaN), fit the rest
     n_pool = n_rows(X)
     ask = as_oracle(oracle, n_pool)
     seed = root_entropy(random_state)

@@ -28,7 +28,7 @@ from alfunc.core.oracle import as_oracle, known_labels
 from alfunc.core.representation import check_representation, describe_representation
 from alfunc.core.rows import n_rows
 from alfunc.core.state import ALState, History, Query
-from alfunc.core.validation import check_estimator, check_pool, check_test_set, is_count
+from alfunc.core.validation import accepts_missing_values, check_estimator, check_pool, check_test_set, is_count
 from alfunc.engine.loop import trace
 from alfunc.engine.selection import select
 from alfunc.engine.steps import GIVEN_STRATEGY, INITIAL_STRATEGY, fit_step, redrawn_initial, teach
@@ -232,7 +232,7 @@ def replay_trace(
         raise TypeError(f"history must be an alfunc History, got {type(history).__name__}")
     if not history:
         raise ValueError("history has no records: there is nothing to replay")
-    X = check_pool(X)
+    X = check_pool(X, check_finite=not accepts_missing_values(estimator))
     ask = None if oracle is None else as_oracle(oracle, n_rows(X))
     check_estimator(estimator)
     last = _check_upto(upto, len(history))

@@ -270,3 +270,18 @@ def test_a_memmap_pool_is_never_copied(tmp_path):
     final = al.run(pool, y, LogisticRegression(), "margin", n_init=6, batch_size=10, budget=46, chunk_size=32)
     assert np.array_equal(final.labeled, al.run(X, y, LogisticRegression(), "margin", 6, 10, 46).labeled)
     assert isinstance(pool, np.memmap)
+
+
+def test_a_numeric_pool_with_gaps_runs_when_the_estimator_takes_nan():
+    from sklearn.impute import SimpleImputer
+
+    X = np.random.default_rng(0).normal(size=(80, 3))
+    y = (X[:, 0] > 0).astype(int)
+    X[::7, 1] = np.nan
+    imputing = make_pipeline(SimpleImputer(), LogisticRegression())
+    for pool in (X, pd.DataFrame(X, columns=["a", "b", "c"])):
+        final = al.run(pool, y, imputing, "margin", n_init=6, batch_size=5, budget=26)
+        assert final.n_labeled == 26
+        assert al.replay(final.history, pool, y, imputing, verify=True) == final
+        with pytest.raises(ValueError, match="X contains NaN or infinity"):
+            al.run(pool, y, MustNotFit(), "margin", n_init=6)
