@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, cast
 import numpy as np
 
 from alfunc.core.state import ALState, History
+from alfunc.core.validation import is_real
 
 if TYPE_CHECKING:
     from matplotlib.typing import RcKeyType
@@ -56,7 +57,7 @@ def style_params(font_size: float = 8, use_latex: bool = False, **rc: Any) -> di
     ...
     ValueError: font_size must be a positive number, got 0
     """
-    if not isinstance(font_size, (int, float)) or isinstance(font_size, bool) or font_size <= 0:
+    if not is_real(font_size) or font_size <= 0:
         raise ValueError(f"font_size must be a positive number, got {font_size!r}")
     import matplotlib.style
     from matplotlib import font_manager
