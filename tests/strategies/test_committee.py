@@ -260,3 +260,32 @@ def test_vote_entropy_is_invariant_to_renaming_the_classes_and_to_the_chunk_size
         np.testing.assert_allclose(
             utilities, results["0..C-1", strategy_name, None], atol=1e-12, err_msg=f"{strategy_name} {name} {chunk}"
         )
+
+
+# --- KL divergence stays finite where the consensus underflows (issue 15) ----------------------
+
+TINY = np.nextafter(0.0, 1.0)  # the smallest positive double: a third of it rounds to 0
+
+
+def test_kl_divergence_is_finite_where_one_member_is_positive_and_the_consensus_underflows():
+    context, rows = context_with_labels([0, 1], n_pool=4)
+    committee = fixed(
+        Member(proba=[[1.0, TINY], [0.2, 0.8]], classes=(0, 1)),
+        Member(proba=[[1.0, 0.0], [0.6, 0.4]], classes=(0, 1)),
+        Member(proba=[[1.0, 0.0], [0.2, 0.8]], classes=(0, 1)),
+    )
+    assert member_probabilities(committee(None, context), rows, np.array([0, 1]))[:, 0, 1].mean() == 0.0
+    utilities = kl_divergence(committee)(None, rows, context)
+    assert np.isfinite(utilities).all(), utilities
+    assert utilities[0] == pytest.approx(0.0, abs=1e-300) and utilities[1] > 0
+    np.testing.assert_allclose(utilities, bald(committee)(None, rows, context), atol=1e-12)
+
+
+def test_kl_divergence_of_gaussian_nb_on_digits_never_returns_inf():
+    """The case the issue found: a bagged GaussianNB committee on digits picked a point of utility inf."""
+    from sklearn.datasets import load_digits
+
+    digits, labels = load_digits(return_X_y=True)
+    final = al.run(digits, labels, GaussianNB(), "kl_divergence", n_init=20, batch_size=10, max_iter=2, random_state=4)
+    utilities = np.concatenate([record.utilities for record in final.history[1:]])
+    assert np.isfinite(utilities).all() and (utilities <= math.log(5) + 1e-9).all()
