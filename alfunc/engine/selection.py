@@ -94,6 +94,9 @@ def select(
     ``X`` is any pool the estimator takes (see ``alfunc.core.rows``);
     ``representation`` is the geometry that distance-based strategies measure
     in (see ``alfunc.core.representation``; uncertainty strategies ignore it).
+    A strategy must give one real number per candidate: anything else (None,
+    strings, a wrong shape, NaN, ``+inf``) is refused, naming the strategy.
+    ``-inf`` is allowed and ranks a candidate last.
 
     Examples
     --------
