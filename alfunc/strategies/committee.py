@@ -115,7 +115,7 @@ def committee_of(estimators: Sequence[Any]) -> CommitteeSource:
 
     def fit(model: Any, context: Context) -> Committee:
         X_fit, y_fit = labeled_rows(context)
-        return tuple(clone(member).fit(X_fit, y_fit) for member in members)
+        return tuple(_fitted(clone(member), X_fit, y_fit) for member in members)
 
     return _memoized(fit, lambda model: members)
 
@@ -407,7 +407,19 @@ def _fitted_clone(estimator: Any, X: Any, y: np.ndarray, rng: np.random.Generato
     member = clone(estimator)
     if "random_state" in member.get_params(deep=False):
         member.set_params(random_state=int(rng.integers(2**31 - 1)))
-    return member.fit(X, y)
+    return _fitted(member, X, y)
+
+
+def _fitted(member: Any, X: Any, y: np.ndarray) -> Any:
+    """``member.fit(X, y)``; a member that cannot fit the labeled set says it is a committee member."""
+    try:
+        return member.fit(X, y)
+    except ValueError as error:
+        classes = np.unique(y)
+        raise ValueError(
+            f"committee member {type(member).__name__} could not be fitted on {len(y)} labeled rows of "
+            f"{classes.size} class(es) {_few(classes)}: {error}"
+        ) from error
 
 
 def _memoized(fit: CommitteeSource, estimators_of: Callable[[Any], tuple[Any, ...]]) -> CommitteeSource:

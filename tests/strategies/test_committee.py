@@ -289,3 +289,14 @@ def test_kl_divergence_of_gaussian_nb_on_digits_never_returns_inf():
     final = al.run(digits, labels, GaussianNB(), "kl_divergence", n_init=20, batch_size=10, max_iter=2, random_state=4)
     utilities = np.concatenate([record.utilities for record in final.history[1:]])
     assert np.isfinite(utilities).all() and (utilities <= math.log(5) + 1e-9).all()
+
+
+def test_a_committee_member_that_cannot_fit_the_labeled_set_says_it_is_a_committee_member():
+    """GaussianNB fits a single labeled class; logistic regression does not, and said so without 'committee'."""
+    state = al.fit_step(al.init_step(X, Y, initial=np.flatnonzero(Y == 1)[:5]), X, GaussianNB())
+    listed = vote_entropy(committee_of([GaussianNB(), LogisticRegression()]))
+    with pytest.raises(ValueError, match=r"committee member LogisticRegression could not be fitted on 5 labeled rows"):
+        al.select(state, X, listed, 3)
+    bagged = kl_divergence(bagging(3, LogisticRegression()))
+    with pytest.raises(ValueError, match=r"of 1 class\(es\) \[1\]: .*at least 2 classes"):
+        al.select(state, X, bagged, 3)
