@@ -95,6 +95,9 @@ def select(
     ``X`` is any pool the estimator takes (see ``alfunc.core.rows``);
     ``representation`` is the geometry that distance-based strategies measure
     in (see ``alfunc.core.representation``; uncertainty strategies ignore it).
+    A strategy must give one real number per candidate: anything else (None,
+    strings, a wrong shape, NaN, ``+inf``) is refused, naming the strategy.
+    ``-inf`` is allowed and ranks a candidate last.
 
     Examples
     --------
@@ -212,9 +215,54 @@ def _joint_batch(
 
 
 def _checked_utilities(utilities: Any, n_candidates: int, name: str) -> np.ndarray:
-    utilities = np.asarray(utilities, dtype=np.float64)
+    """A strategy's utilities as float64, or an error that names the strategy and what it returned.
+
+    The same rule for built-in strategies and users' own (and for the
+    utilities of a batch strategy's batch): one real number per candidate.
+    ``TypeError`` for ``None`` or values that are not real numbers (strings,
+    even numeric ones, dates, complex numbers, objects); ``ValueError`` for a
+    wrong shape, NaN or ``+inf`` (counted): NaN cannot be ranked, and ``+inf``
+    ties every such candidate at the top whatever they hold, which is how an
+    overflow or a division by zero shows. ``-inf`` is accepted: it ranks a
+    candidate last, a strategy's way of saying "only if nothing else is left"
+    (``expected_error_reduction`` gives it to the candidates it did not score).
+    Booleans count as 0 and 1.
+    """
+    if utilities is None:
+        raise TypeError(f"strategy {name!r} returned None instead of {n_candidates} utilities (a missing return?)")
+    try:
+        array = np.asarray(utilities)
+    except (TypeError, ValueError) as error:  # ragged nested lists, objects numpy cannot make an array of
+        raise TypeError(
+            f"strategy {name!r} returned a {type(utilities).__name__} that is not an array: {error}"
+        ) from None
+    if array.dtype.kind == "O":
+        # astype would read numeric strings as numbers and None as NaN: neither is a utility
+        odd = [value for value in array.ravel() if value is None or isinstance(value, (str, bytes))]
+        try:
+            if odd:
+                raise TypeError(f"{len(odd)} of them None or strings, such as {odd[0]!r}")
+            array = array.astype(np.float64)
+        except (TypeError, ValueError) as error:
+            raise TypeError(
+                f"strategy {name!r} returned utilities that are not all real numbers ({type(utilities).__name__} "
+                f"of objects: {error}); return a float array"
+            ) from None
+    elif array.dtype.kind not in "biuf":
+        raise TypeError(
+            f"strategy {name!r} returned utilities of dtype {array.dtype} ({type(utilities).__name__}); "
+            "utilities must be real numbers: return a float array"
+        )
+    utilities = array.astype(np.float64, copy=False)
     if utilities.shape != (n_candidates,):
         raise ValueError(f"strategy {name!r} returned utilities of shape {utilities.shape}; expected ({n_candidates},)")
-    if np.isnan(utilities).any():
-        raise ValueError(f"strategy {name!r} returned NaN utilities")
+    rankable = utilities < np.inf  # False for NaN and +inf
+    if not rankable.all():
+        n_nan = int(np.isnan(utilities).sum())
+        n_inf = int(n_candidates - rankable.sum()) - n_nan
+        found = " and ".join(f"{count} {what}" for count, what in ((n_nan, "NaN"), (n_inf, "+inf")) if count)
+        raise ValueError(
+            f"strategy {name!r} returned {found} among {n_candidates} utilities; utilities must be finite "
+            "numbers (-inf is allowed and ranks a candidate last)"
+        )
     return utilities

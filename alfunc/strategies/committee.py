@@ -27,7 +27,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
-from sklearn.base import clone, is_classifier
+from sklearn.base import clone, is_classifier, is_regressor
 
 from alfunc.core.context import Context
 from alfunc.core.facts import data_fingerprint
@@ -115,7 +115,7 @@ def committee_of(estimators: Sequence[Any]) -> CommitteeSource:
 
     def fit(model: Any, context: Context) -> Committee:
         X_fit, y_fit = labeled_rows(context)
-        return tuple(clone(member).fit(X_fit, y_fit) for member in members)
+        return tuple(_fitted(clone(member), X_fit, y_fit) for member in members)
 
     return _memoized(fit, lambda model: members)
 
@@ -141,6 +141,16 @@ def ensemble_members() -> CommitteeSource:
     Traceback (most recent call last):
     ...
     TypeError: ensemble_members needs a fitted ensemble ...; LogisticRegression is not one: use bagging() instead
+
+    A classifier whose members are regressors (the stages of gradient boosting
+    fit gradients, not classes) has no members that vote:
+
+    >>> from sklearn.ensemble import GradientBoostingClassifier
+    >>> boosted = GradientBoostingClassifier(n_estimators=3, random_state=0).fit(X, y)
+    >>> ensemble_members()(boosted, context)
+    Traceback (most recent call last):
+    ...
+    TypeError: the members of GradientBoostingClassifier are regressors (DecisionTreeRegressor), ...
     """
 
     def members(model: Any, context: Context) -> Committee:
@@ -151,6 +161,12 @@ def ensemble_members() -> CommitteeSource:
                 f"(e.g. RandomForestClassifier); {type(model).__name__} is not one: use bagging() instead"
             )
         found = tuple(found.ravel() if isinstance(found, np.ndarray) else found)
+        regressors = [member for member in found if is_regressor(member)]
+        if is_classifier(model) and regressors:
+            raise TypeError(
+                f"the members of {type(model).__name__} are regressors ({type(regressors[0]).__name__}), not "
+                "classifiers that vote on the classes; use bagging() or committee_of([...]) instead"
+            )
         if len(found) < 2:
             raise ValueError(f"the ensemble has {len(found)} member; a committee needs at least two")
         return found
@@ -271,6 +287,13 @@ def member_probabilities(members: Committee, X: Any, classes: np.ndarray) -> np.
 def member_votes(members: Committee, X: Any, classes: np.ndarray) -> np.ndarray:
     """``(n_members, n_rows)`` predicted class positions in ``classes``.
 
+    What a member's predictions mean is decided once per member, from its
+    ``classes_`` (as ``member_probabilities`` aligns its columns), never from
+    the values it happens to predict on some rows: a member whose ``classes_``
+    are among ``classes`` votes with labels; one whose ``classes_`` are
+    ``0..n_classes-1`` while the labels are something else votes with class
+    positions (the trees of a random forest are fitted on encoded labels).
+
     Examples
     --------
     >>> import numpy as np
@@ -281,34 +304,96 @@ def member_votes(members: Committee, X: Any, classes: np.ndarray) -> np.ndarray:
     >>> high = DecisionTreeClassifier().fit(X, ["a", "b", "b", "b"])
     >>> member_votes((low, high), X, np.array(["a", "b"])).tolist()  # the members disagree on row 1
     [[0, 0, 1, 1], [0, 1, 1, 1]]
+
+    The trees of a forest fitted on labels 1, 2, 3 predict 0.0, 1.0, 2.0
+    (positions), also on rows where every prediction happens to be a label:
+
+    >>> from sklearn.ensemble import RandomForestClassifier
+    >>> forest = RandomForestClassifier(n_estimators=2, bootstrap=False, random_state=0).fit(X, [1, 2, 3, 3])
+    >>> forest.estimators_[0].classes_.tolist(), forest.estimators_[0].predict(X[1:]).tolist()
+    ([0.0, 1.0, 2.0], [1.0, 2.0, 2.0])
+    >>> member_votes(forest.estimators_, X[1:], np.array([1, 2, 3])).tolist()  # votes for 2, 3, 3
+    [[1, 2, 2], [1, 2, 2]]
     """
-    return np.stack([_class_positions(np.asarray(member.predict(X)), classes) for member in members])
+    return np.stack([_member_votes(member, X, classes) for member in members])
+
+
+def _member_votes(member: Any, X: Any, classes: np.ndarray) -> np.ndarray:
+    predicted = np.asarray(member.predict(X))
+    member_classes = getattr(member, "classes_", None)
+    if member_classes is None:  # nothing to decode through: its predictions must be labels
+        positions = _positions_in(predicted, classes)
+        if positions is None:
+            raise ValueError(
+                f"committee member {type(member).__name__} has no classes_ and predicted "
+                f"{_few(_unknown(predicted, classes))}, which are not among the labeled classes {_few(classes)}"
+            )
+        return positions
+    member_classes = np.asarray(member_classes)
+    codes = _positions_in(predicted, member_classes)
+    if codes is None:
+        raise ValueError(
+            f"committee member {type(member).__name__} predicted {_few(_unknown(predicted, member_classes))}, "
+            f"which are not among its own classes_ {_few(member_classes)}"
+        )
+    return _class_positions(member_classes, classes, type(member).__name__)[codes]
 
 
 def _aligned_proba(member: Any, X: Any, classes: np.ndarray) -> np.ndarray:
     if not hasattr(member, "predict_proba"):
         raise TypeError(f"committee member {type(member).__name__} has no predict_proba")
     proba = np.asarray(member.predict_proba(X), dtype=np.float64)
-    member_classes = np.asarray(getattr(member, "classes_", np.arange(proba.shape[1])))
+    member_classes = np.asarray(getattr(member, "classes_", np.arange(proba.shape[-1])))
+    if proba.ndim != 2 or proba.shape[1] != member_classes.size:
+        raise ValueError(
+            f"committee member {type(member).__name__} gave probabilities of shape {proba.shape} "
+            f"for {member_classes.size} classes"
+        )
     aligned = np.zeros((proba.shape[0], classes.size))
-    aligned[:, _class_positions(member_classes, classes)] = proba
+    aligned[:, _class_positions(member_classes, classes, type(member).__name__)] = proba
     return aligned
 
 
-def _class_positions(labels: np.ndarray, classes: np.ndarray) -> np.ndarray:
-    """Positions of ``labels`` in ``classes``; ensemble members that were fitted on
-    encoded labels (0..k-1, as forest trees are) are taken as positions."""
-    if np.isin(labels, classes).all():
-        return np.searchsorted(classes, labels)
-    positions = labels.astype(np.int64, casting="unsafe")
-    if (
-        labels.dtype.kind in "iuf"
-        and (positions == labels).all()
-        and positions.min() >= 0
-        and positions.max() < classes.size
-    ):
+def _class_positions(member_classes: np.ndarray, classes: np.ndarray, member: str) -> np.ndarray:
+    """Positions in ``classes`` of a member's ``classes_``: labels, or encoded positions 0..k-1.
+
+    A member's classes are labels when they are all among ``classes``; else
+    they must be exactly ``0..len(classes)-1``, the encoding a forest (or a
+    voting ensemble) fits its members on. Both readings agree whenever both
+    apply (the labels are then ``0..k-1`` themselves).
+    """
+    positions = _positions_in(member_classes, classes)
+    if positions is not None:
         return positions
-    raise ValueError(f"committee member labels {np.unique(labels)[:5]} do not match the labeled classes {classes[:5]}")
+    if member_classes.dtype.kind in "iuf" and np.array_equal(member_classes, np.arange(classes.size)):
+        return np.arange(classes.size)
+    raise ValueError(
+        f"committee member {member} has classes_ {_few(member_classes)}, which are neither among the labeled "
+        f"classes {_few(classes)} nor their positions 0..{classes.size - 1}"
+    )
+
+
+def _positions_in(values: np.ndarray, classes: np.ndarray) -> np.ndarray | None:
+    """Where each of ``values`` is in ``classes`` (any order), or None if some value is not there."""
+    if classes.size == 0:
+        return None if values.size else np.empty(0, dtype=np.int64)
+    try:
+        order = np.argsort(classes, kind="stable")
+        at = order[np.minimum(np.searchsorted(classes[order], values), classes.size - 1)]
+        found = classes[at] == values
+    except TypeError:  # labels of kinds that do not compare (e.g. strings and numbers in object arrays)
+        return None
+    return at.astype(np.int64) if np.all(found) else None
+
+
+def _unknown(values: np.ndarray, classes: np.ndarray) -> np.ndarray:
+    unique = np.unique(values)
+    return np.asarray([value for value in unique if _positions_in(np.asarray([value]), classes) is None])
+
+
+def _few(values: np.ndarray, limit: int = 5) -> str:
+    values = np.asarray(values)
+    return f"{values[:limit].tolist()}{' ...' if values.size > limit else ''}"
 
 
 def _bootstrap_rows(y: np.ndarray, rng: np.random.Generator, stratify: bool) -> np.ndarray:
@@ -322,7 +407,19 @@ def _fitted_clone(estimator: Any, X: Any, y: np.ndarray, rng: np.random.Generato
     member = clone(estimator)
     if "random_state" in member.get_params(deep=False):
         member.set_params(random_state=int(rng.integers(2**31 - 1)))
-    return member.fit(X, y)
+    return _fitted(member, X, y)
+
+
+def _fitted(member: Any, X: Any, y: np.ndarray) -> Any:
+    """``member.fit(X, y)``; a member that cannot fit the labeled set says it is a committee member."""
+    try:
+        return member.fit(X, y)
+    except ValueError as error:
+        classes = np.unique(y)
+        raise ValueError(
+            f"committee member {type(member).__name__} could not be fitted on {len(y)} labeled rows of "
+            f"{classes.size} class(es) {_few(classes)}: {error}"
+        ) from error
 
 
 def _memoized(fit: CommitteeSource, estimators_of: Callable[[Any], tuple[Any, ...]]) -> CommitteeSource:

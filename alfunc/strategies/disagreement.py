@@ -99,11 +99,44 @@ def kl_divergence(committee: Any = None) -> Strategy:
     @uses_classifier
     def kl_divergence(model: Any, X: Any, context: Context) -> np.ndarray:
         proba = member_probabilities(members_of(model, context), X, np.unique(context.state.labels))
-        consensus = proba.mean(axis=0)
-        ratio = np.divide(proba, consensus, out=np.ones_like(proba), where=proba > 0)
-        return (proba * np.log(ratio)).sum(axis=2).mean(axis=0)
+        return mean_kl_to_consensus(proba)
 
     return kl_divergence
+
+
+def mean_kl_to_consensus(proba: np.ndarray) -> np.ndarray:
+    """Mean over members of KL(p_m || consensus), the consensus being the members' mean (nats, never inf).
+
+    ``proba`` is ``(n_members, n_rows, n_classes)``. Since the consensus is at
+    least ``p_m / n_members``, each ratio ``p_m / consensus`` lies in
+    ``(0, n_members]``; it is clipped there, so a probability too small for its
+    mean to be represented (the consensus underflows to 0 while ``p_m > 0``)
+    gives a finite term instead of ``inf``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from alfunc.strategies.disagreement import mean_kl_to_consensus
+    >>> agree = [[[0.5, 0.5]], [[0.5, 0.5]]]
+    >>> split = [[[1.0, 0.0]], [[0.0, 1.0]]]
+    >>> mean_kl_to_consensus(np.array(agree)).tolist(), mean_kl_to_consensus(np.array(split)).round(4).tolist()
+    ([0.0], [0.6931])
+
+    One member gives the smallest positive double where the others give 0: the
+    consensus underflows to 0, and the term is still finite (and negligible):
+
+    >>> tiny = np.nextafter(0.0, 1.0)
+    >>> proba = np.array([[[1.0, tiny]], [[1.0, 0.0]], [[1.0, 0.0]]])
+    >>> float(proba[:, :, 1].mean()), mean_kl_to_consensus(proba).tolist()
+    (0.0, [0.0])
+    """
+    proba = np.asarray(proba, dtype=np.float64)
+    n_members = proba.shape[0]
+    consensus = proba.mean(axis=0)
+    with np.errstate(divide="ignore", over="ignore"):
+        ratio = np.divide(proba, consensus, out=np.ones_like(proba), where=proba > 0)
+    np.clip(ratio, np.nextafter(0.0, 1.0), n_members, out=ratio)
+    return (proba * np.log(ratio)).sum(axis=2).mean(axis=0)
 
 
 def bald(committee: Any = None) -> Strategy:

@@ -2,13 +2,17 @@
 
 The properties, checked on each example on direct calls of the strategy, then
 through ``select``, in about this order (the first broken one is reported, with
-the smallest example hypothesis shrinks it to; all four edge cases run after
-the generated examples):
+the smallest example hypothesis shrinks it to; the edge cases run after the
+generated examples):
 
 ``runs``
     The strategy returns without error on every valid state, edges included:
     one unlabeled point left, a batch at least as large as what is left, a
-    single class in the labeled set, identical rows (ties everywhere).
+    single class in the labeled set, identical rows (ties everywhere), and for
+    classifiers labels that are not ``0..k-1`` (``1..k``, strings) and a class
+    of the pool that no labeled point has. On each edge the other properties
+    are checked too (chunks of one row): a strategy that reads a label as a
+    column position, or guesses from the values a chunk holds, fails there.
 ``finite``
     A utility strategy returns one number per candidate, none NaN or ``+inf``
     (``-inf`` is allowed: it ranks a candidate last, e.g. one a strategy did not
@@ -56,6 +60,7 @@ the generated examples):
 from __future__ import annotations
 
 import pickle
+import reprlib
 from collections.abc import Callable, Iterator
 from functools import partial
 from types import MappingProxyType
@@ -150,7 +155,7 @@ def check_strategy(
     """Check a strategy (a function or a registered name) against the strategy contract.
 
     Runs the properties of ``STRATEGY_PROPERTIES`` (see this module's docstring)
-    on four fixed edge cases and ``max_examples`` generated states over pools of
+    on fixed edge cases (see this module's docstring) and ``max_examples`` generated states over pools of
     at most ``max_rows`` rows, and raises ``PropertyFailed`` (an
     ``AssertionError``) naming the first broken property and showing the
     shrunk example. Returns None when every property holds.
@@ -225,18 +230,30 @@ def _generated_examples(draw: st.DrawFn, task: str, estimator: Any, max_rows: in
 
 
 def _edge_examples(task: str, estimator: Any) -> Iterator[StrategyExample]:
-    """The edges of the contract, each as a small fitted example (skipped if the estimator cannot fit it)."""
+    """The edges of the contract, each as a small fitted example (skipped if the estimator cannot fit it).
+
+    Each edge starts from ``n_init`` random points or from given initial
+    indices; the last three are about class labels, so only classifiers get them.
+    """
     line = np.arange(6.0).reshape(-1, 1)
     alternating = np.arange(6) % 2
-    edges = [
+    three = np.arange(6) % 3
+    edges: list[tuple[str, np.ndarray, np.ndarray, int | list[int], int]] = [
         ("one unlabeled point left", line[:4], alternating[:4], 3, 2),
         ("batch larger than the unlabeled pool", line, alternating, 2, 7),
         ("one class in the labeled set", line, np.zeros(6, dtype=np.int64), 3, 2),
         ("ties everywhere: identical rows", np.zeros((6, 2)), alternating, 2, 3),
     ]
-    for edge, X, y, n_init, batch_size in edges:
+    if task == "classification":
+        edges += [
+            ("labels 1..k, not 0..k-1", line, three + 1, 3, 2),
+            ("string labels", line, np.array(["ant", "bee", "cat"])[three], 3, 2),
+            ("a class of the pool absent from the labeled set (labels 1, 2 of 0, 1, 2)", line, three, [1, 2, 4, 5], 2),
+        ]
+    for edge, X, y, start, batch_size in edges:
         y = y.astype(np.float64) if task == "regression" else y
-        state = fit_if_possible(init_step(X, y, n_init, random_state=0), X, estimator)
+        initial = init_step(X, y, start, random_state=0) if isinstance(start, int) else init_step(X, y, initial=start)
+        state = fit_if_possible(initial, X, estimator)
         if state is not None:
             yield StrategyExample(readonly(X), y, state, batch_size, 1, np.arange(len(y))[::-1], edge)
 
@@ -447,10 +464,15 @@ def _selected(score: Callable, example: StrategyExample, chunk_size: int | None)
 
 
 def _finite(raw: Any, n: int, what: str) -> np.ndarray:
+    """The utilities as floats, by ``select``'s rule: real numbers (not strings, even numeric ones, nor None)."""
     try:
-        utilities = np.asarray(raw, dtype=np.float64)
+        array = np.asarray(raw)
+        odd = array.dtype.kind == "O" and any(v is None or isinstance(v, (str, bytes)) for v in array.ravel())
+        if odd or array.dtype.kind not in "biufO":
+            raise TypeError(array.dtype)
+        utilities = array.astype(np.float64)
     except (TypeError, ValueError):
-        raise PropertyFailed("finite", f"it returned {raw!r} {what}, not numbers") from None
+        raise PropertyFailed("finite", f"it returned {reprlib.repr(raw)} {what}, not real numbers") from None
     if utilities.shape != (n,):
         raise PropertyFailed("finite", f"it returned utilities of shape {utilities.shape} {what}; expected ({n},)")
     if np.isnan(utilities).any() or np.isposinf(utilities).any():

@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
 
 import alfunc as al
-from alfunc.strategies import batch_strategy, margin, uses_classifier
+from alfunc.strategies import (
+    batch_strategy,
+    ensemble_members,
+    kl_divergence,
+    margin,
+    uses_classifier,
+    vote_entropy,
+)
 from alfunc.testing import (
     STRATEGY_PROPERTIES,
     PropertyFailed,
@@ -90,6 +98,12 @@ def one_too_few(model, X, context, batch_size):
 
 
 @uses_classifier
+def returns_numeric_strings(model, X, context):
+    """Margin formatted as text: numpy would read it back as numbers, select refuses it."""
+    return margin(model, X, context).astype(str)
+
+
+@uses_classifier
 def fails_on_one_class(model, X, context):
     """Assumes the model knows at least two classes."""
     proba = model.predict_proba(X)
@@ -98,6 +112,7 @@ def fails_on_one_class(model, X, context):
 
 BROKEN = [
     (returns_nan, "finite"),
+    (returns_numeric_strings, "finite"),
     (picks_a_labeled_point, "unlabeled"),
     (scores_the_whole_pool, "unlabeled"),
     (returns_duplicates, "distinct"),
@@ -182,3 +197,41 @@ def test_the_callers_global_random_state_is_left_alone():
     np.random.seed(123)
     check_strategy("random", max_examples=3)
     assert np.random.random() == expected
+
+
+# --- the label edges (issue 15): labels 1..k, string labels, a class absent from the labeled set ----
+
+
+@uses_classifier
+def label_as_column(model, X, context):
+    """1 - p(predicted class), reading the predicted label as a column of predict_proba: right for labels 0..k-1."""
+    proba = model.predict_proba(X)
+    return 1.0 - proba[np.arange(len(proba)), model.predict(X).astype(np.int64)]
+
+
+@uses_classifier
+def mean_label(model, X, context):
+    """Margin scaled by the mean labeled class: only numeric labels have one."""
+    return margin(model, X, context) * (1.0 + np.mean(context.state.labels) * 0.0)
+
+
+@pytest.mark.parametrize(
+    ("strategy", "edge"),
+    [
+        (mean_label, "string labels"),
+        (label_as_column, "labels 1..k, not 0..k-1"),
+    ],
+)
+def test_a_strategy_that_assumes_labels_0_to_k_fails_on_a_label_edge(strategy, edge):
+    with pytest.raises(PropertyFailed) as caught:
+        check_strategy(strategy, max_examples=5)
+    assert caught.value.property == "runs", str(caught.value)
+    assert f"edge case: {edge}" in str(caught.value)
+
+
+@pytest.mark.parametrize("factory", [vote_entropy, kl_divergence])
+def test_committees_of_forest_trees_pass_on_the_label_edges(factory):
+    """The trees vote by class position: labels 1..k or a class absent from the labeled set once made
+    vote_entropy's utilities change with the chunk (issue 15)."""
+    forest = RandomForestClassifier(n_estimators=5, max_depth=3, random_state=0)
+    check_strategy(factory(ensemble_members()), estimator=forest, max_examples=10)
