@@ -205,13 +205,22 @@ def _joint_batch(
     """Run a batch strategy over all unlabeled candidates and check its answer."""
     candidates = state.unlabeled()
     context = Context(state, X, candidates, state.next_iteration, representation)
-    indices, utilities = choose(state.model, X, context, k)
-    indices = np.asarray(indices)
-    if indices.shape != (k,) or indices.dtype.kind not in "iu":
-        raise ValueError(f"batch strategy {name!r} must return {k} integer indices, got shape {indices.shape}")
+    answer = choose(state.model, X, context, k)
+    if not isinstance(answer, tuple) or len(answer) != 2:
+        raise TypeError(f"batch strategy {name!r} must return a pair (indices, utilities), got {type(answer).__name__}")
+    indices = np.asarray(answer[0])
+    if indices.dtype.kind not in "iu":
+        raise TypeError(f"batch strategy {name!r} must return integer pool indices, got dtype {indices.dtype}")
+    if indices.shape != (k,):
+        raise ValueError(f"batch strategy {name!r} must return {k} indices, got shape {indices.shape}")
+    outside = indices[(indices < 0) | (indices >= state.n_pool)]
+    if outside.size:
+        raise ValueError(
+            f"batch strategy {name!r} returned indices outside the pool [0, {state.n_pool}): {outside[:10].tolist()}"
+        )
     if np.unique(indices).size != k or state.labeled_mask()[indices].any():
         raise ValueError(f"batch strategy {name!r} returned repeated or already labeled indices")
-    return indices.astype(np.int64), _checked_utilities(utilities, k, name)
+    return indices.astype(np.int64), _checked_utilities(answer[1], k, name)
 
 
 def _checked_utilities(utilities: Any, n_candidates: int, name: str) -> np.ndarray:

@@ -149,18 +149,14 @@ def test_minus_inf_ranks_a_candidate_after_every_finite_one():
 
 
 # --- a batch strategy's indices are checked by _joint_batch, not _checked_utilities ----------------
-# Not this branch's to fix (see the issue 15 notes): strict xfails, so that fixing _joint_batch turns
-# them into failures that ask for the mark to go.
-
 BAD_INDICES = {
-    "floats": (lambda c, k: (c[:k].astype(float), np.zeros(k)), "float64"),  # says "got shape (3,)" today
-    "a negative index": (lambda c, k: (np.r_[-1, c[: k - 1]], np.zeros(k)), "-1"),  # selected silently today
-    "an index past the pool": (lambda c, k: (np.r_[99, c[: k - 1]], np.zeros(k)), "99"),  # a bare IndexError
-    "no pair": (lambda c, k: None, "odd_batch"),  # "cannot unpack non-iterable NoneType object"
+    "floats": (lambda c, k: (c[:k].astype(float), np.zeros(k)), "float64"),
+    "a negative index": (lambda c, k: (np.r_[-1, c[: k - 1]], np.zeros(k)), "-1"),
+    "an index past the pool": (lambda c, k: (np.r_[99, c[: k - 1]], np.zeros(k)), "99"),
+    "no pair": (lambda c, k: None, "odd_batch"),
 }
 
 
-@pytest.mark.xfail(strict=True, reason="_joint_batch does not check these yet (issue 15, outside this branch)")
 @pytest.mark.parametrize("case", sorted(BAD_INDICES))
 def test_a_batch_strategy_returning_bad_indices_is_refused_naming_it(case):
     make, detail = BAD_INDICES[case]
