@@ -6,10 +6,8 @@ classifier that cannot give the probabilities a strategy reads (``LinearSVC``
 for ``"entropy"``). ``hasattr`` on the unfitted estimator answers for
 pipelines and meta-estimators too, through scikit-learn's ``available_if``.
 
-A strategy says it needs probabilities with a ``needs_proba = True``
-attribute. Until the built-in strategies carry that mark themselves, the
-registered ones that read ``predict_proba`` are listed here; ``margin`` is not
-among them, since it falls back to ``decision_function``.
+A strategy says it needs probabilities with ``alfunc.strategies.uses_proba``
+(``margin`` does not: it falls back to ``decision_function``).
 """
 
 from __future__ import annotations
@@ -17,38 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from alfunc.strategies import STRATEGIES
-
-PROBA_STRATEGY_NAMES = (
-    "least_confident",
-    "entropy",
-    "kl_divergence",
-    "information_density",
-    "dwus",
-    "eer_log_loss",
-    "eer_zero_one",
-    "ranked_batch",
-    "badge",
-)
-_PROBA_STRATEGIES = tuple(STRATEGIES[name] for name in PROBA_STRATEGY_NAMES)
-
-
-def needs_proba(strategy: Callable) -> bool:
-    """True when ``strategy`` reads the model's ``predict_proba`` (its ``needs_proba`` mark, or a known built-in).
-
-    Examples
-    --------
-    >>> from alfunc.engine.capabilities import needs_proba
-    >>> from alfunc.strategies import STRATEGIES
-    >>> needs_proba(STRATEGIES["entropy"]), needs_proba(STRATEGIES["margin"]), needs_proba(STRATEGIES["random"])
-    (True, False, False)
-    >>> def top_probability(model, X, context):
-    ...     return model.predict_proba(X).max(axis=1)
-    >>> top_probability.needs_proba = True  # how a strategy of your own says so
-    >>> needs_proba(top_probability)
-    True
-    """
-    return bool(getattr(strategy, "needs_proba", False)) or any(strategy is known for known in _PROBA_STRATEGIES)
+from alfunc.strategies import needs_proba
 
 
 def check_capabilities(name: str, strategy: Callable, estimator: Any, estimator_name: str = "estimator") -> None:

@@ -38,7 +38,7 @@ import numpy as np
 from alfunc.core.context import Context
 from alfunc.core.rows import take_rows
 from alfunc.core.validation import check_positive_int
-from alfunc.strategies.base import BatchStrategy, batch_strategy, uses_classifier, uses_features
+from alfunc.strategies.base import BatchStrategy, batch_strategy, uses_classifier, uses_features, uses_proba
 from alfunc.strategies.farthest import best_position
 from alfunc.strategies.pooled import chunks, geometry, model_chunk_rows
 
@@ -181,6 +181,7 @@ def badge(chunk_rows: int | None = None) -> BatchStrategy:
     rows_per_chunk = None if chunk_rows is None else check_positive_int(chunk_rows, "chunk_rows")
 
     @uses_features
+    @uses_proba
     @uses_classifier
     @batch_strategy
     def badge(model: Any, X: Any, context: Context, batch_size: int) -> tuple[np.ndarray, np.ndarray]:

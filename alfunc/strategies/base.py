@@ -140,6 +140,21 @@ def batch_strategy(strategy: _B) -> _B:
     return _marked(strategy, "selects_batch")
 
 
+def uses_proba(strategy: _S) -> _S:
+    """Mark a strategy that reads the model's ``predict_proba``, so an estimator without it is refused before any fit.
+
+    Examples
+    --------
+    >>> from alfunc.strategies import STRATEGIES, needs_proba, uses_proba
+    >>> @uses_proba
+    ... def least_probable(model, X, context):
+    ...     return 1.0 - model.predict_proba(X).max(axis=1)
+    >>> needs_proba(least_probable), needs_proba(STRATEGIES["entropy"]), needs_proba(STRATEGIES["margin"])
+    (True, True, False)
+    """
+    return _marked(strategy, "needs_proba")
+
+
 def uses_features(strategy: _S) -> _S:
     """Mark a strategy that measures distances or densities in the run's representation.
 
@@ -171,7 +186,7 @@ def _marked(strategy: _S, mark: str) -> _S:
     return strategy
 
 
-INHERITED_MARKS = ("needs_classifier", "needs_regressor", "needs_ensemble", "needs_features")
+INHERITED_MARKS = ("needs_classifier", "needs_regressor", "needs_ensemble", "needs_features", "needs_proba")
 
 
 def inherit_needs(strategy: Callable, *parts: Callable) -> Callable:
@@ -287,3 +302,15 @@ def needs_features(strategy: Callable) -> bool:
     (True, False)
     """
     return bool(getattr(strategy, "needs_features", False))
+
+
+def needs_proba(strategy: Callable) -> bool:
+    """True for a strategy marked with ``uses_proba`` (it reads ``predict_proba``; ``margin`` does not need it).
+
+    Examples
+    --------
+    >>> from alfunc.strategies import STRATEGIES, needs_proba
+    >>> needs_proba(STRATEGIES["badge"]), needs_proba(STRATEGIES["k_center_greedy"])
+    (True, False)
+    """
+    return bool(getattr(strategy, "needs_proba", False))

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from alfunc.core.context import Context
-from alfunc.strategies.base import Strategy, uses_classifier, uses_ensemble
+from alfunc.strategies.base import Strategy, uses_classifier, uses_ensemble, uses_proba
 from alfunc.strategies.committee import (
     as_committee_source,
     ensemble_members,
@@ -96,6 +96,7 @@ def kl_divergence(committee: Any = None) -> Strategy:
     """
     members_of = as_committee_source(committee)
 
+    @uses_proba
     @uses_classifier
     def kl_divergence(model: Any, X: Any, context: Context) -> np.ndarray:
         proba = member_probabilities(members_of(model, context), X, np.unique(context.state.labels))

@@ -28,7 +28,7 @@ from alfunc.core.context import Context
 from alfunc.core.rng import hashed_uniform, step_salt
 from alfunc.core.rows import row_block, take_rows
 from alfunc.core.validation import check_positive_int
-from alfunc.strategies.base import Strategy, uses_classifier
+from alfunc.strategies.base import Strategy, uses_classifier, uses_proba
 from alfunc.strategies.uncertainty import predict_proba, shannon_entropy
 
 LOSSES: dict[str, Callable[[np.ndarray], np.ndarray]] = {
@@ -78,6 +78,7 @@ def expected_error_reduction(
     n_candidates = None if n_candidates is None else check_positive_int(n_candidates, "n_candidates")
     n_evaluation = None if n_evaluation is None else check_positive_int(n_evaluation, "n_evaluation")
 
+    @uses_proba
     @uses_classifier
     def expected_error_reduction(model: Any, X: Any, context: Context) -> np.ndarray:
         state = context.state

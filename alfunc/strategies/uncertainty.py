@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from alfunc.core.context import Context
-from alfunc.strategies.base import uses_classifier
+from alfunc.strategies.base import uses_classifier, uses_proba
 
 
 def predict_proba(model: Any, X: Any) -> np.ndarray:
@@ -56,6 +56,7 @@ def random(model: Any, X: Any, context: Context) -> np.ndarray:
     return context.uniform("random")
 
 
+@uses_proba
 @uses_classifier
 def least_confident(model: Any, X: Any, context: Context) -> np.ndarray:
     """1 - max_c p(c|x): high when the most likely class is unlikely (Lewis & Gale 1994).
@@ -137,6 +138,7 @@ def margin(model: Any, X: Any, context: Context) -> np.ndarray:
     raise TypeError(f"'margin' needs predict_proba or decision_function, which {type(model).__name__} lacks")
 
 
+@uses_proba
 @uses_classifier
 def entropy(model: Any, X: Any, context: Context) -> np.ndarray:
     """Shannon entropy of p(.|x) in nats, with 0 log 0 = 0 (never NaN).
