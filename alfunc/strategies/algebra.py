@@ -23,6 +23,7 @@ from scipy.stats import rankdata
 from alfunc.core.context import Context
 from alfunc.core.ranking import top_k
 from alfunc.core.rng import step_salt
+from alfunc.core.validation import is_real
 from alfunc.strategies.base import (
     BatchStrategy,
     Strategy,
@@ -138,7 +139,7 @@ def mix(p: float, a: Any, b: Any) -> Strategy:
     ...
     ValueError: p must be a probability in [0, 1], got 1.5
     """
-    if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0.0 <= p <= 1.0:
+    if not is_real(p) or not 0.0 <= p <= 1.0:
         raise ValueError(f"p must be a probability in [0, 1], got {p!r}")
     (name_a, first), (name_b, second) = utility_part(a), utility_part(b)
     purpose = f"mix({p:g},{name_a},{name_b})"
@@ -210,7 +211,7 @@ def utility_part(strategy: Any) -> tuple[str, Strategy]:
 
 
 def _check_weight(weight: Any, name: str) -> float:
-    if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not np.isfinite(weight) or weight < 0:
+    if not is_real(weight) or not np.isfinite(weight) or weight < 0:
         raise ValueError(f"the weight of {name!r} must be a finite number >= 0, got {weight!r}")
     return float(weight)
 

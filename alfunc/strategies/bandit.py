@@ -22,6 +22,7 @@ import numpy as np
 from alfunc.core.context import Context
 from alfunc.core.rng import step_generator
 from alfunc.core.state import History
+from alfunc.core.validation import is_real
 from alfunc.strategies.algebra import named_like, utility_part
 from alfunc.strategies.base import Strategy
 
@@ -55,7 +56,7 @@ def exp3(arms: Sequence[Any], gamma: float = 0.1, reward: str = "test_score") ->
     """
     if isinstance(arms, (str, bytes)) or len(arms) < 2:
         raise ValueError(f"arms must list at least two strategies, got {arms!r}")
-    if isinstance(gamma, bool) or not isinstance(gamma, (int, float)) or not 0.0 < gamma <= 1.0:
+    if not is_real(gamma) or not 0.0 < gamma <= 1.0:
         raise ValueError(f"gamma must be in (0, 1], got {gamma!r}")
     parts = [utility_part(arm) for arm in arms]
     name = f"exp3({','.join(arm_name for arm_name, _ in parts)})"

@@ -23,7 +23,7 @@ from scipy.spatial.distance import cdist
 
 from alfunc.core.context import Context
 from alfunc.core.representation import Features
-from alfunc.core.validation import check_positive_int
+from alfunc.core.validation import check_positive_int, is_real
 from alfunc.strategies.base import Strategy, inherit_needs, uses_features
 from alfunc.strategies.pooled import pairwise_blocks
 from alfunc.strategies.uncertainty import entropy
@@ -200,7 +200,7 @@ def reference_indices(context: Context, n_reference: int, pool: str) -> np.ndarr
 def _density_weighted(base: Strategy, beta: float, n_reference: int, pool: str, weight: Weight, name: str) -> Strategy:
     if not callable(base) or getattr(base, "selects_batch", False):
         raise TypeError(f"base must be a utility strategy function, got {base!r}")
-    if isinstance(beta, bool) or not isinstance(beta, (int, float)) or not np.isfinite(beta) or beta < 0:
+    if not is_real(beta) or not np.isfinite(beta) or beta < 0:
         raise ValueError(f"beta must be a finite number >= 0, got {beta!r}")
     n_reference = check_positive_int(n_reference, "n_reference")
 

@@ -113,3 +113,12 @@ def test_exp3_without_the_reward_score_says_how_to_get_it():
         exp3(["margin"])
     with pytest.raises(ValueError, match="gamma"):
         exp3(["margin", "random"], gamma=0)
+
+
+def test_factories_take_numpy_numbers_as_python_ones():
+    from alfunc.strategies import exp3, information_density, margin, mix, random, weighted
+
+    assert callable(mix(np.float32(0.5), margin, random))
+    assert callable(weighted({"margin": np.int64(2), "random": np.float32(1.0)}))
+    assert callable(exp3([margin, random], gamma=np.float32(0.2)))
+    assert callable(information_density(beta=np.int64(1)))
