@@ -284,7 +284,7 @@ def test_nan_utilities_are_reported_with_the_strategy_name():
         return np.full(rows.shape[0], np.nan)
 
     state = al.init_step(X, Y, 4, 0)
-    with pytest.raises(ValueError, match="'broken' returned 26 NaN among 26 utilities"):
+    with pytest.raises(ValueError, match="'broken' returned NaN for 26 of 26 candidates"):
         al.select(state, X, broken, 2)
 
 

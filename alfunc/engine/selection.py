@@ -269,9 +269,9 @@ def _checked_utilities(utilities: Any, n_candidates: int, name: str) -> np.ndarr
     if not rankable.all():
         n_nan = int(np.isnan(utilities).sum())
         n_inf = int(n_candidates - rankable.sum()) - n_nan
-        found = " and ".join(f"{count} {what}" for count, what in ((n_nan, "NaN"), (n_inf, "+inf")) if count)
+        found = " and ".join(f"{what} for {count}" for count, what in ((n_nan, "NaN"), (n_inf, "+inf")) if count)
         raise ValueError(
-            f"strategy {name!r} returned {found} among {n_candidates} utilities; utilities must be finite "
+            f"strategy {name!r} returned {found} of {n_candidates} candidates; utilities must be finite "
             "numbers (-inf is allowed and ranks a candidate last)"
         )
     return utilities

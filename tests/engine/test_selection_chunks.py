@@ -46,9 +46,14 @@ def reference_batch(state: al.ALState, utilities: np.ndarray, k: int) -> tuple[n
 
 @st.composite
 def pools_with_ties(draw):
-    """A pool whose utilities take few distinct values, a labeled subset, a batch size and a seed."""
+    """A pool whose utilities take few distinct values, a labeled subset, a batch size and a seed.
+
+    The extremes are -inf (select allows it: rank last) and the largest finite
+    float (select refuses +inf).
+    """
     n_pool = draw(st.integers(1, 60))
-    levels = draw(st.lists(st.sampled_from([-np.inf, -1.0, 0.0, 0.5, 1.0, 2.0]), min_size=1, max_size=3, unique=True))
+    top = np.finfo(np.float64).max
+    levels = draw(st.lists(st.sampled_from([-np.inf, -1.0, 0.0, 0.5, 1.0, top]), min_size=1, max_size=3, unique=True))
     utilities = np.array(draw(st.lists(st.sampled_from(levels), min_size=n_pool, max_size=n_pool)))
     labeled_mask = np.array(draw(st.lists(st.booleans(), min_size=n_pool, max_size=n_pool)))
     if labeled_mask.all():

@@ -70,10 +70,14 @@ REFUSED = {
     "a scalar": (lambda n: 0.5, ValueError, r"shape \(\); expected \(24,\)"),
     "a column": (lambda n: np.zeros((n, 1)), ValueError, r"shape \(24, 1\); expected \(24,\)"),
     "too few": (lambda n: np.zeros(n - 1), ValueError, r"shape \(23,\); expected \(24,\)"),
-    "NaN": (lambda n: with_values(n, np.nan, np.nan), ValueError, "returned 2 NaN among 24 utilities"),
-    "+inf": (lambda n: with_values(n, np.inf), ValueError, r"returned 1 \+inf among 24 utilities"),
-    "NaN and +inf": (lambda n: with_values(n, np.nan, np.inf, np.inf), ValueError, r"1 NaN and 2 \+inf among 24"),
-    "+inf in float32": (lambda n: with_values(n, np.inf).astype(np.float32), ValueError, r"1 \+inf"),
+    "NaN": (lambda n: with_values(n, np.nan, np.nan), ValueError, "returned NaN for 2 of 24 candidates"),
+    "+inf": (lambda n: with_values(n, np.inf), ValueError, r"returned \+inf for 1 of 24 candidates"),
+    "NaN and +inf": (
+        lambda n: with_values(n, np.nan, np.inf, np.inf),
+        ValueError,
+        r"returned NaN for 1 and \+inf for 2 of 24 candidates",
+    ),
+    "+inf in float32": (lambda n: with_values(n, np.inf).astype(np.float32), ValueError, r"\+inf for 1 of 24"),
 }
 
 
@@ -89,8 +93,8 @@ def test_a_utility_strategy_returning_bad_utilities_is_refused_naming_it(case):
 
 BATCH_REFUSED = {
     "strings": (lambda k: np.array(["high"] * k), TypeError, "dtype <U4"),
-    "NaN": (lambda k: with_values(k, np.nan), ValueError, "1 NaN among 3 utilities"),
-    "+inf": (lambda k: with_values(k, np.inf), ValueError, r"1 \+inf among 3 utilities"),
+    "NaN": (lambda k: with_values(k, np.nan), ValueError, "NaN for 1 of 3 candidates"),
+    "+inf": (lambda k: with_values(k, np.inf), ValueError, r"\+inf for 1 of 3 candidates"),
     "too many": (lambda k: np.zeros(k + 1), ValueError, r"shape \(4,\); expected \(3,\)"),
 }
 
@@ -113,7 +117,7 @@ def test_the_error_is_raised_from_whichever_chunk_holds_the_bad_value():
         return np.where(context.candidates == STATE.unlabeled()[-1], np.nan, 0.0)
 
     for chunk_size in (None, 1, 5):
-        with pytest.raises(ValueError, match="strategy 'nan_for_the_last_candidate' returned 1 NaN among"):
+        with pytest.raises(ValueError, match="strategy 'nan_for_the_last_candidate' returned NaN for 1 of"):
             al.select(STATE, X, nan_for_the_last_candidate, 3, chunk_size=chunk_size)
 
 
