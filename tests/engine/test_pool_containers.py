@@ -17,7 +17,7 @@ import pytest
 import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from pools import CentroidClassifier, pools
+from pools import AnyPoolCentroid, pools
 from sklearn.compose import make_column_transformer
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
@@ -25,20 +25,6 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 import alfunc as al
-
-
-class AnyRowsCentroid(CentroidClassifier):
-    """The centroid classifier on any numeric container (sparse matrices are densified)."""
-
-    def fit(self, X, y):
-        return super().fit(_dense(X), y)
-
-    def predict_proba(self, X):
-        return super().predict_proba(_dense(X))
-
-
-def _dense(X):
-    return X.toarray() if sp.issparse(X) else np.asarray(X, dtype=np.float64)
 
 
 def containers(X: np.ndarray) -> dict[str, object]:
@@ -64,7 +50,7 @@ def test_every_container_labels_the_same_points_in_the_same_order(pool, strategy
     runs = {}
     for kind, rows in containers(X).items():
         before = rows.copy() if hasattr(rows, "copy") else list(rows)
-        states = list(al.trace(rows, y, AnyRowsCentroid(), strategy, n_init, batch_size, max_iter=6, random_state=seed))
+        states = list(al.trace(rows, y, AnyPoolCentroid(), strategy, n_init, batch_size, max_iter=6, random_state=seed))
         for previous, state in zip(states, states[1:], strict=False):
             assert state.n_labeled == min(previous.n_labeled + batch_size, len(y))  # grows by the batch
         final = states[-1]
@@ -92,8 +78,8 @@ def _assert_unchanged(before, after):
 def test_replay_of_every_container_gives_the_same_states(pool, seed):
     X, y = pool
     for rows in containers(X).values():
-        states = list(al.trace(rows, y, AnyRowsCentroid(), "margin", 2, 3, max_iter=3, random_state=seed))
-        again = list(al.replay_trace(states[-1].history, rows, y, AnyRowsCentroid(), verify=True))
+        states = list(al.trace(rows, y, AnyPoolCentroid(), "margin", 2, 3, max_iter=3, random_state=seed))
+        again = list(al.replay_trace(states[-1].history, rows, y, AnyPoolCentroid(), verify=True))
         assert again == states
 
 

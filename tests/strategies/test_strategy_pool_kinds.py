@@ -17,6 +17,7 @@ import pytest
 import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pools import AnyPoolCentroid, dense
 from sklearn.compose import ColumnTransformer
 from sklearn.datasets import make_blobs
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -43,25 +44,6 @@ GEOMETRY_CLASSIFIER = [
 ]
 GEOMETRY_REGRESSOR = ["gsy", "igs"]
 KINDS = ["frame", "list", "csr"]
-
-
-def dense(X):
-    """The numbers of any numeric pool kind as a float array (what the test models compute on)."""
-    if sp.issparse(X):
-        return X.toarray()
-    if hasattr(X, "to_numpy"):
-        return X.to_numpy(dtype=np.float64)
-    return np.asarray(X, dtype=np.float64)
-
-
-class AnyPoolCentroid(CentroidClassifier):
-    """A CentroidClassifier that takes every numeric pool kind, with bit-identical predictions."""
-
-    def fit(self, X, y):
-        return super().fit(dense(X), y)
-
-    def predict_proba(self, X):
-        return super().predict_proba(dense(X))
 
 
 class AnyPoolRidge(TinyRidge):
