@@ -30,14 +30,12 @@ from sklearn.metrics import cohen_kappa_score
 
 from alfunc.core.context import Context
 from alfunc.core.rng import step_generator
-from alfunc.core.rows import row_blocks, take_rows
+from alfunc.core.rows import OBJECT_CHUNK_ROWS, row_blocks, take_rows
 from alfunc.core.state import ALState
 from alfunc.strategies import entropy
 from alfunc.strategies.pooled import candidate_utilities
 
 Predicate = Callable[[ALState], bool]
-
-PREDICTION_CHUNK_ROWS = 8192  # rows predicted per call when comparing two models over the pool
 
 
 def _predicate_tuple(predicates: Iterable[Predicate]) -> tuple[Predicate, ...]:
@@ -377,7 +375,7 @@ class ClassificationChange(Criterion):
             return False
         previous = model_at(state, self.X, 1)
         unlabeled = state.unlabeled()
-        for start, stop in row_blocks(unlabeled.size, PREDICTION_CHUNK_ROWS):
+        for start, stop in row_blocks(unlabeled.size, OBJECT_CHUNK_ROWS):
             rows = take_rows(self.X, unlabeled[start:stop])
             if not np.array_equal(state.model.predict(rows), previous.predict(rows)):
                 return False

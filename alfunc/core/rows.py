@@ -19,6 +19,7 @@ import numpy as np
 import scipy.sparse as sp
 
 NUMERIC_KINDS = "biuf"
+OBJECT_CHUNK_ROWS = 8192  # rows per model call for rows without a fixed size (documents, paths, mixed tables)
 
 
 def pool_kind(X: Any) -> str:

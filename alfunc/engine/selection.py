@@ -27,7 +27,7 @@ from alfunc.core.context import Context
 from alfunc.core.ranking import top_k
 from alfunc.core.representation import check_representation, features_for
 from alfunc.core.rng import step_salt
-from alfunc.core.rows import is_numeric, pool_kind, row_block, row_blocks, row_layout, take_rows
+from alfunc.core.rows import OBJECT_CHUNK_ROWS, is_numeric, pool_kind, row_block, row_blocks, row_layout, take_rows
 from alfunc.core.state import ALState, check_state
 from alfunc.core.validation import check_positive_int, check_same_pool
 from alfunc.engine.capabilities import check_capabilities
@@ -41,7 +41,6 @@ from alfunc.strategies import (
 )
 
 DEFAULT_CHUNK_BYTES = 2**21
-OBJECT_CHUNK_ROWS = 8192
 
 
 @overload

@@ -27,10 +27,9 @@ from scipy.spatial.distance import cdist
 
 from alfunc.core.context import Context
 from alfunc.core.representation import Features
-from alfunc.core.rows import n_rows, pool_kind, row_layout, take_rows
+from alfunc.core.rows import OBJECT_CHUNK_ROWS, n_rows, pool_kind, row_layout, take_rows
 
 WORKING_ELEMENTS = 1 << 22
-MODEL_CHUNK_ROWS = 8192
 
 
 def chunks(indices: np.ndarray, width: int) -> Iterator[np.ndarray]:
@@ -130,7 +129,7 @@ def feature_matrix(features: Features, indices: np.ndarray) -> Any:
 
 
 def model_chunk_rows(X: Any) -> int:
-    """Pool rows per call of a model: about ``WORKING_ELEMENTS`` values of numeric rows, else ``MODEL_CHUNK_ROWS``.
+    """Pool rows per call of a model: about ``WORKING_ELEMENTS`` values of numeric rows, else ``OBJECT_CHUNK_ROWS``.
 
     Numeric rows cost their number of columns (for a sparse matrix, its mean
     number of stored values per row); documents, paths and mixed tables have no
@@ -151,7 +150,7 @@ def model_chunk_rows(X: Any) -> int:
     elif kind == "array" and X.dtype.kind in "biuf" and X.ndim >= 2:
         width = int(np.prod(row_layout(X) or (1,)))
     else:
-        return MODEL_CHUNK_ROWS
+        return OBJECT_CHUNK_ROWS
     return max(1, WORKING_ELEMENTS // max(1, width))
 
 
