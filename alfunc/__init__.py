@@ -16,7 +16,7 @@ from alfunc.core.rows import row_ids
 from alfunc.core.state import ALState, History, Query, Record
 from alfunc.engine.loop import run, trace, until
 from alfunc.engine.selection import select
-from alfunc.engine.steps import fit_step, init_step, query_step, teach
+from alfunc.engine.steps import correct, fit_step, init_step, query_step, teach
 from alfunc.history.checkpoint import RunFailed, checkpointed
 from alfunc.history.io import history_digest, load_history, save_history
 from alfunc.history.replay import (
@@ -45,6 +45,7 @@ __all__ = [
     "STRATEGIES",
     "StandardAL",
     "checkpointed",
+    "correct",
     "fit_step",
     "history_digest",
     "init_step",

@@ -68,7 +68,7 @@ def arrays_equal(a: np.ndarray | None, b: np.ndarray | None) -> bool:
     """
     if a is None or b is None:
         return a is b
-    return a.shape == b.shape and bool(np.array_equal(a, b, equal_nan=a.dtype.kind == "f"))
+    return a.shape == b.shape and bool(np.array_equal(a, b, equal_nan=a.dtype.kind == b.dtype.kind == "f"))
 
 
 def maps_equal(a: Mapping, b: Mapping) -> bool:

@@ -272,6 +272,37 @@ def check_label_kind(labels: Any, previous: Any, name: str = "labels") -> np.nda
     return labels
 
 
+def replaced_labels(labels: Any, positions: Any, values: Any) -> np.ndarray:
+    """A copy of ``labels`` with ``values`` at ``positions``, in a dtype that holds both (no truncated text).
+
+    Parameters
+    ----------
+    labels : array-like
+        The labels to copy; never modified.
+    positions : array-like of int
+        Where to put the new values (later positions win when one repeats).
+    values : array-like
+        One new label per position.
+
+    Returns
+    -------
+    numpy.ndarray
+        The new labels.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from alfunc.core.oracle import replaced_labels
+    >>> old = np.array(["cat", "dog"])
+    >>> replaced_labels(old, [0], ["horse"]).tolist(), old.tolist()  # "horse" does not fit <U3
+    (['horse', 'dog'], ['cat', 'dog'])
+    """
+    labels, values = np.asarray(labels), np.asarray(values)
+    replaced = labels.astype(np.result_type(labels.dtype, values.dtype), copy=True)
+    replaced[np.asarray(positions, dtype=np.int64)] = values
+    return replaced
+
+
 @attrs.frozen(eq=False)
 class PartialLabels:
     """A simulation oracle whose label array marks unknown labels with ``missing_label``.

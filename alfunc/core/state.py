@@ -47,6 +47,10 @@ def _optional_labels(values: Any) -> np.ndarray | None:
     return None if values is None else readonly(values)
 
 
+def _no_corrections() -> np.ndarray:
+    return readonly(np.empty(0, dtype=np.int64))
+
+
 def _record_tuple(records: Iterable[Record]) -> tuple[Record, ...]:
     return tuple(records)
 
@@ -66,12 +70,20 @@ class Query:
     ([7, 3], 'int64', False)
     >>> query == Query([7, 3], [0.9, 0.4], "margin")  # timings do not count
     True
+
+    ``corrected`` and ``corrected_labels`` hold the corrections of labels fitted
+    before (see ``alfunc.correct``), in the order they were made:
+
+    >>> Query([], [], "correction", corrected=[4], corrected_labels=["dog"]).corrected.tolist()
+    [4]
     """
 
     indices: np.ndarray = attrs.field(converter=_index_array, eq=_array_eq)
     utilities: np.ndarray = attrs.field(converter=_float_array, eq=_array_eq)
     strategy: str
     timings: FrozenMap = attrs.field(factory=FrozenMap, converter=FrozenMap, eq=False)
+    corrected: np.ndarray = attrs.field(factory=_no_corrections, converter=_index_array, eq=_array_eq)
+    corrected_labels: np.ndarray | None = attrs.field(default=None, converter=_optional_labels, eq=_array_eq)
 
 
 @attrs.frozen(eq=True, hash=False)
@@ -88,7 +100,10 @@ class Record:
     a run was given) as plain data, so picks can be joined back to the source;
     ``None`` when the pool has no keys but positions. ``labels`` are the labels
     the queried points were given, so a history replays without its oracle
-    (``None`` only in histories saved before labels were kept).
+    (``None`` only in histories saved before labels were kept). ``corrected``
+    and ``corrected_labels`` are the corrections made since the previous fit
+    to labels fitted before (``alfunc.correct``): events, so the labels each
+    earlier record holds stay the ones it was fitted on.
 
     Examples
     --------
@@ -113,6 +128,9 @@ class Record:
     ('row-7', 'row-3')
     >>> Record(1, [7, 3], [0.9, 0.4], "margin", 12, labels=["cat", "dog"]).labels.tolist()
     ['cat', 'dog']
+    >>> fixed = Record(2, [], [], "correction", 12, labels=[], corrected=[7], corrected_labels=["dog"])
+    >>> fixed.corrected.tolist(), fixed.corrected_labels.tolist()
+    ([7], ['dog'])
     """
 
     iteration: int
@@ -125,6 +143,8 @@ class Record:
     model: Any = attrs.field(default=None, eq=False, repr=False)
     ids: tuple[int | float | str, ...] | None = attrs.field(default=None, converter=_key_tuple)
     labels: np.ndarray | None = attrs.field(default=None, converter=_optional_labels, eq=_array_eq)
+    corrected: np.ndarray = attrs.field(factory=_no_corrections, converter=_index_array, eq=_array_eq)
+    corrected_labels: np.ndarray | None = attrs.field(default=None, converter=_optional_labels, eq=_array_eq)
 
 
 @attrs.frozen(eq=True, hash=False)

@@ -17,7 +17,14 @@ from sklearn.base import clone
 
 from alfunc.core.facts import pool_facts
 from alfunc.core.frozen import FrozenMap
-from alfunc.core.oracle import as_oracle, check_label_array, check_label_kind, check_no_missing, known_labels
+from alfunc.core.oracle import (
+    as_oracle,
+    check_label_array,
+    check_label_kind,
+    check_no_missing,
+    known_labels,
+    replaced_labels,
+)
 from alfunc.core.rng import root_entropy, step_generator, step_seed
 from alfunc.core.rows import n_rows, pool_kind, row_ids
 from alfunc.core.scoring import evaluate, resolve_scorers
@@ -35,6 +42,7 @@ from alfunc.strategies import Strategy, resolve_strategy
 
 INITIAL_STRATEGY = "initial"
 GIVEN_STRATEGY = "given"
+CORRECTION_STRATEGY = "correction"  # a fit that only corrects earlier labels
 
 
 def init_step(
@@ -371,6 +379,80 @@ def teach(
     return _taught(state, indices, labels, utilities, str(strategy), {})
 
 
+def correct(state: ALState, indices: Any, labels: Any) -> ALState:
+    """Replace the labels of points labeled before; the next ``fit_step`` records the corrections.
+
+    A correction is an event, not an edit: the records already made keep the
+    labels they were fitted on, and the next record lists the corrected indices
+    and their new labels (``Record.corrected``, ``Record.corrected_labels``),
+    so ``replay`` applies them at the same fit. Correcting a point twice before
+    a fit keeps both events; the later label wins.
+
+    Parameters
+    ----------
+    state : ALState
+        The state whose labels to correct; it is not modified.
+    indices : array-like of int
+        Distinct pool indices that are already labeled in ``state``.
+    labels : array-like
+        One new label per index, of the same kind as the state's labels.
+
+    Returns
+    -------
+    ALState
+        The state with the new labels, its open query holding the corrections.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.naive_bayes import GaussianNB
+    >>> import alfunc as al
+    >>> X, y = load_iris(return_X_y=True)
+    >>> state = al.fit_step(al.init_step(X, y, n_init=6, random_state=0), X, GaussianNB())
+    >>> first = int(state.labeled[0])
+    >>> fixed = al.fit_step(al.correct(state, [first], [2]), X, GaussianNB())
+    >>> fixed.labels[0].item(), state.labels[0].item() == y[first].item()  # the earlier state keeps its label
+    (2, True)
+    >>> record = fixed.history[-1]
+    >>> record.strategy, record.queried.size, record.corrected.tolist() == [first], record.corrected_labels.tolist()
+    ('correction', 0, True, [2])
+
+    Only labeled points can be corrected:
+
+    >>> al.correct(state, [int(state.unlabeled()[0])], [1])
+    Traceback (most recent call last):
+    ...
+    ValueError: indices [...] are not labeled: teach them instead of correcting them
+    """
+    check_state(state)
+    indices = np.asarray(indices)
+    if indices.ndim != 1 or indices.size == 0 or indices.dtype.kind not in "iu":
+        raise ValueError(f"indices must be a non-empty 1-D array of pool indices, got {indices!r}")
+    if np.unique(indices).size != indices.size:
+        raise ValueError("indices must be distinct: correct a point once per call")
+    position = {int(index): place for place, index in enumerate(state.labeled)}
+    unknown = [int(index) for index in indices if int(index) not in position]
+    if unknown:
+        raise ValueError(f"indices {unknown[:10]} are not labeled: teach them instead of correcting them")
+    labels = check_no_missing(labels, "labels", indices)
+    if labels.shape != indices.shape:
+        raise ValueError(f"labels must hold one label per index ({indices.size}), got shape {labels.shape}")
+    labels = check_label_kind(labels, state.labels)
+    new_labels = replaced_labels(state.labels, [position[int(index)] for index in indices], labels)
+    pending = state.pending or Query(np.empty(0, dtype=np.int64), np.empty(0), CORRECTION_STRATEGY)
+    earlier = pending.corrected_labels
+    return attrs.evolve(
+        state,
+        labels=new_labels,
+        iteration=state.next_iteration,
+        pending=attrs.evolve(
+            pending,
+            corrected=np.concatenate([pending.corrected, indices.astype(np.int64)]),
+            corrected_labels=labels if earlier is None else np.concatenate([earlier, labels]),
+        ),
+    )
+
+
 def query_step(
     state: ALState,
     X: Any,
@@ -514,6 +596,8 @@ def fit_step(
         model=model if keep_model else None,
         ids=row_ids(X, pending.indices, ids) if ids is not None or pool_kind(X) == "frame" else None,
         labels=state.labels[state.n_labeled - pending.indices.size :],
+        corrected=pending.corrected,
+        corrected_labels=pending.corrected_labels,
     )
     history = state.history.appended(record)
     if seeded:
@@ -601,17 +685,22 @@ def _taught(
 ) -> ALState:
     """The state with ``indices`` labeled, merged into the open (unfitted) query if any."""
     pending = state.pending
-    if pending is not None:
-        indices_so_far = np.concatenate([pending.indices, indices])
-        utilities = np.concatenate([pending.utilities, utilities])
-        strategy = pending.strategy if pending.strategy == strategy else f"{pending.strategy}+{strategy}"
-        timings = {k: pending.timings.get(k, 0.0) + timings.get(k, 0.0) for k in sorted({*pending.timings, *timings})}
-    else:
-        indices_so_far = indices
+    if pending is None:
+        pending = Query(indices[:0], utilities[:0], strategy)
+    elif pending.indices.size == 0 and pending.strategy == CORRECTION_STRATEGY:
+        pending = attrs.evolve(pending, strategy=strategy)
+    merged = pending.strategy if pending.strategy == strategy else f"{pending.strategy}+{strategy}"
+    timings = {k: pending.timings.get(k, 0.0) + timings.get(k, 0.0) for k in sorted({*pending.timings, *timings})}
     return attrs.evolve(
         state,
         labeled=np.concatenate([state.labeled, indices]),
         labels=np.concatenate([state.labels, labels]),
         iteration=state.next_iteration,
-        pending=Query(indices_so_far, utilities, strategy, FrozenMap(timings)),
+        pending=attrs.evolve(
+            pending,
+            indices=np.concatenate([pending.indices, indices]),
+            utilities=np.concatenate([pending.utilities, utilities]),
+            strategy=merged,
+            timings=FrozenMap(timings),
+        ),
     )

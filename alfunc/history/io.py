@@ -4,8 +4,10 @@ A history is saved as one JSON document: seed, ``info``, one small object per
 record, and the queried indices and utilities of all records as two
 concatenated little-endian arrays in base64; a record's ``ids`` (the user's
 keys of its rows) and ``labels`` are plain JSON lists, so a history replays
-without its oracle (format version 2; version 1 files, which hold neither,
-are still read). Loading parses JSON and decodes
+without its oracle, and a record's corrections of earlier labels
+(``corrected``, ``corrected_labels``) are plain lists too (format version 3;
+version 1 files, which hold no labels and no ids, and version 2 files, which
+hold no corrections, are still read). Loading parses JSON and decodes
 those arrays with ``numpy.frombuffer`` under a fixed dtype: nothing is ever
 unpickled or imported, so a crafted file cannot run code. One file means one
 atomic ``os.replace``: a failed save leaves the previous file as it was.
@@ -43,8 +45,8 @@ from alfunc.core.state import History, Record
 from alfunc.core.validation import is_count
 
 FORMAT_NAME = "alfunc-history"
-FORMAT_VERSION = 2
-READABLE_VERSIONS = (1, 2)  # version 1 files hold no labels and no ids
+FORMAT_VERSION = 3
+READABLE_VERSIONS = (1, 2, 3)  # version 1 files hold no labels and no ids; version 2 no corrections
 INDEX_DTYPE = np.dtype("<i8")
 UTILITY_DTYPE = np.dtype("<f8")
 TEMPORARY = re.compile(r"[0-9a-f]{16}|[a-z0-9_]{8}")  # the random part of a temporary's name: ours, or mkstemp's
@@ -435,6 +437,14 @@ def _content(history: History, *, with_timings: bool) -> dict[str, Any]:
         | ({"timings": _to_json(record.timings, "timings")} if with_timings else {})
         | ({} if record.ids is None else {"ids": list(record.ids)})
         | ({} if record.labels is None else {"labels": _plain_labels(record.labels, record.iteration)})
+        | (
+            {
+                "corrected": record.corrected.tolist(),
+                "corrected_labels": _plain_labels(record.corrected_labels, record.iteration),
+            }
+            if record.corrected.size and record.corrected_labels is not None
+            else {}
+        )
         for record in history
     ]
     queried = [record.queried for record in history]
@@ -484,7 +494,10 @@ def _history_from(document: dict[str, Any]) -> History:
         raise ValueError(f"record {number} must be a JSON object")
     queried = _decode(_field(document, "queried"), INDEX_DTYPE, "queried")
     utilities = _decode(_field(document, "utilities"), UTILITY_DTYPE, "utilities")
-    sizes = [_count(_field(entry, "size", number), f"record {number}: size", 1) for number, entry in enumerate(entries)]
+    sizes = [
+        _count(_field(entry, "size", number), f"record {number}: size", 0 if "corrected" in entry else 1)
+        for number, entry in enumerate(entries)
+    ]
     if sum(sizes) != queried.size or queried.size != utilities.size:
         raise ValueError(
             f"records announce {sum(sizes)} queried points but the file holds "
@@ -496,7 +509,18 @@ def _history_from(document: dict[str, Any]) -> History:
         _record(entry, number, queried[start:stop], utilities[start:stop], int(stop))
         for number, (entry, start, stop) in enumerate(zip(entries, bounds[:-1], bounds[1:], strict=True))
     )
+    _check_corrections(records)
     return History(seed, records, info)
+
+
+def _check_corrections(records: tuple[Record, ...]) -> None:
+    """Refuse a record that corrects a point that no record up to it labeled."""
+    labeled: set[int] = set()
+    for record in records:
+        labeled.update(record.queried.tolist())
+        unknown = sorted(set(record.corrected.tolist()) - labeled)
+        if unknown:
+            raise ValueError(f"record {record.iteration}: corrects {unknown[:10]}, which no record up to it labeled")
 
 
 def _field(document: dict[str, Any], name: str, record: int | None = None) -> Any:
@@ -529,7 +553,19 @@ def _record(entry: dict[str, Any], number: int, queried: np.ndarray, utilities: 
         timings=_numbers(entry.get("timings", {}), f"record {number} timings"),
         ids=_keys(entry.get("ids"), queried.size, number),
         labels=_labels(entry.get("labels"), queried.size, number),
+        **_corrections(entry, number),
     )
+
+
+def _corrections(entry: dict[str, Any], number: int) -> dict[str, Any]:
+    """A record's corrections from JSON: absent, or a non-empty list of pool indices with one label each."""
+    if "corrected" not in entry and "corrected_labels" not in entry:
+        return {}
+    corrected = _field(entry, "corrected", number)
+    if not isinstance(corrected, list) or not corrected or not all(is_count(index) for index in corrected):
+        raise ValueError(f"record {number}: corrected must be a non-empty list of pool indices")
+    labels = _labels(_field(entry, "corrected_labels", number), len(corrected), number)
+    return {"corrected": np.asarray(corrected, dtype=np.int64), "corrected_labels": labels}
 
 
 def _plain_labels(labels: np.ndarray, iteration: int) -> list[Any]:

@@ -24,14 +24,14 @@ import numpy as np
 import toolz
 
 from alfunc.core.facts import data_fingerprint, is_rebuildable
-from alfunc.core.oracle import as_oracle, known_labels
+from alfunc.core.oracle import as_oracle, known_labels, replaced_labels
 from alfunc.core.representation import check_representation, describe_representation
 from alfunc.core.rows import n_rows
 from alfunc.core.state import ALState, History, Query
 from alfunc.core.validation import accepts_missing_values, check_estimator, check_pool, check_test_set, is_count
 from alfunc.engine.loop import trace
 from alfunc.engine.selection import select
-from alfunc.engine.steps import GIVEN_STRATEGY, INITIAL_STRATEGY, fit_step, redrawn_initial, teach
+from alfunc.engine.steps import GIVEN_STRATEGY, INITIAL_STRATEGY, correct, fit_step, redrawn_initial, teach
 from alfunc.strategies import STRATEGIES, resolve_strategy
 
 RECORDED = "recorded"
@@ -282,7 +282,7 @@ def replay_trace(
         state = fit_round(_open_state(history, 0, labels_of(records[:1]), n_rows(X)))
         yield state
         for record in records[1:]:
-            if verify:
+            if verify and record.queried.size:
                 chosen, utilities = select(
                     state,
                     X,
@@ -293,10 +293,11 @@ def replay_trace(
                     return_utilities=True,
                 )
                 _verify(record, chosen, state, utilities)
-            taught = teach(
-                state, record.queried, labels_of((record,)), utilities=record.utilities, strategy=record.strategy
-            )
-            state = fit_round(taught)
+            if record.queried.size:
+                state = teach(
+                    state, record.queried, labels_of((record,)), utilities=record.utilities, strategy=record.strategy
+                )
+            state = fit_round(corrected(state, record))
             yield state
 
     return states()
@@ -309,19 +310,66 @@ setattr(replay, "__signature__", inspect.signature(replay_trace).replace(return_
 def _open_state(history: History, iteration: int, labels: Any, n_pool: int) -> ALState:
     """The unfitted state of round ``iteration``: every point up to it labeled, its query pending.
 
-    Earlier records are taken from ``history`` as they are; ``fit_step`` on the
-    result rebuilds the record of ``iteration``.
+    Earlier records are taken from ``history`` as they are; their corrections
+    are applied to ``labels``, and those of ``iteration`` are pending, so
+    ``fit_step`` on the result rebuilds the record of ``iteration``.
     """
     records = history.records
     current = records[iteration]
-    return ALState(
-        labeled=np.concatenate([record.queried for record in records[: iteration + 1]]),
+    labeled = np.concatenate([record.queried for record in records[: iteration + 1]])
+    place = {int(index): position for position, index in enumerate(labeled)}
+    for record in records[:iteration]:
+        if record.corrected.size:
+            labels = replaced_labels(
+                labels, [place[index] for index in record.corrected.tolist()], record.corrected_labels
+            )
+    state = ALState(
+        labeled=labeled,
         labels=labels,
         n_pool=n_pool,
         history=attrs.evolve(history, records=records[:iteration]),
         iteration=iteration,
         pending=Query(current.queried, current.utilities, current.strategy),
     )
+    return corrected(state, current)
+
+
+def corrected(state: ALState, record: Any) -> ALState:
+    """``state`` with ``record``'s corrections made one by one, in their recorded order (see ``alfunc.correct``).
+
+    Parameters
+    ----------
+    state : ALState
+        The state before the fit that ``record`` describes; it is not modified.
+    record : Record
+        The record whose ``corrected`` indices and ``corrected_labels`` to apply.
+
+    Returns
+    -------
+    ALState
+        ``state`` itself when the record corrects nothing.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.naive_bayes import GaussianNB
+    >>> import alfunc as al
+    >>> from alfunc.history.replay import corrected
+    >>> X, y = load_iris(return_X_y=True)
+    >>> state = al.fit_step(al.init_step(X, y, n_init=6, random_state=0), X, GaussianNB())
+    >>> first = int(state.labeled[0])
+    >>> fixed = al.fit_step(al.correct(al.correct(state, [first], [1]), [first], [2]), X, GaussianNB())
+    >>> again = al.fit_step(corrected(state, fixed.history[-1]), X, GaussianNB())
+    >>> again.history == fixed.history, again.labels[0].item()
+    (True, 2)
+    """
+    for index, label in zip(record.corrected.tolist(), _corrected_labels(record), strict=True):
+        state = correct(state, [index], np.asarray([label]))
+    return state
+
+
+def _corrected_labels(record: Any) -> list[Any]:
+    return [] if record.corrected_labels is None else record.corrected_labels.tolist()
 
 
 def resume(history: History, X: Any, oracle: Any, estimator: Any, **options: Any) -> ALState:
@@ -583,6 +631,8 @@ def _verifying_strategies(history: History, records: tuple, strategy: Any) -> di
         supplied = {record.strategy: strategy for record in records}
     functions = {}
     for record in records[1:]:
+        if not record.queried.size:  # a fit that only corrected labels selected nothing
+            continue
         chosen = supplied.get(record.strategy, record.strategy)
         if isinstance(chosen, str) and chosen not in STRATEGIES:
             raise ValueError(
