@@ -52,6 +52,7 @@ def select(
     *,
     chunk_size: int | None = ...,
     representation: Any = ...,
+    exclude: Any = ...,
     return_utilities: Literal[False] = ...,
 ) -> np.ndarray: ...
 @overload
@@ -63,6 +64,7 @@ def select(
     *,
     chunk_size: int | None = ...,
     representation: Any = ...,
+    exclude: Any = ...,
     return_utilities: Literal[True],
 ) -> tuple[np.ndarray, np.ndarray]: ...
 @overload
@@ -74,6 +76,7 @@ def select(
     *,
     chunk_size: int | None = ...,
     representation: Any = ...,
+    exclude: Any = ...,
     return_utilities: bool = ...,
 ) -> np.ndarray | tuple[np.ndarray, np.ndarray]: ...
 def select(
@@ -84,6 +87,7 @@ def select(
     *,
     chunk_size: int | None = None,
     representation: Any = None,
+    exclude: Any = None,
     return_utilities: bool = False,
 ) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """Choose the next ``min(batch_size, n_unlabeled)`` pool indices to label (pure).
@@ -96,7 +100,10 @@ def select(
     in (see ``alfunc.core.representation``; uncertainty strategies ignore it).
     A strategy must give one real number per candidate: anything else (None,
     strings, a wrong shape, NaN, ``+inf``) is refused, naming the strategy.
-    ``-inf`` is allowed and ranks a candidate last.
+    ``-inf`` is allowed and ranks a candidate last. ``exclude`` lists pool
+    indices that must not be chosen although unlabeled (a batch already out
+    with an annotator, points they skipped); they stay in the pool, so
+    strategies that estimate densities still see them.
 
     Examples
     --------
@@ -126,6 +133,12 @@ def select(
     Traceback (most recent call last):
     ...
     ValueError: strategy 'margin' needs a fitted model; call fit_step on the state first
+
+    Points already out for labelling are left out with ``exclude``:
+
+    >>> again = al.select(state, X, "margin", 5, exclude=indices[:2])
+    >>> again[:3].tolist() == indices[2:].tolist(), bool(np.isin(indices[:2], again).any())
+    (True, False)
     """
     check_state(state)
     name, score = resolve_strategy(strategy)
@@ -139,26 +152,56 @@ def select(
         check_capabilities(name, score, state.model, "the state's model")
     if state.n_unlabeled == 0:
         raise ValueError("the unlabeled pool is empty: every point is already labeled")
-    k = min(k, state.n_unlabeled)
+    blocked = _blocked(state, exclude)
+    available = state.n_pool - int(np.count_nonzero(blocked))
+    if available == 0:
+        raise ValueError("exclude leaves no candidates: every unlabeled point is excluded")
+    k = min(k, available)
     if needs_features(score):
         representation = features_for(representation, X, state.model).materialized(state.n_pool)
     if selects_batch(score):
-        indices, utilities = _joint_batch(state, X, name, score, k, representation)
+        indices, utilities = _joint_batch(state, X, name, score, k, representation, blocked)
     else:
-        indices, utilities = _streaming_top_k(state, X, name, score, k, chunk, representation)
+        indices, utilities = _streaming_top_k(state, X, name, score, k, chunk, representation, blocked)
     return (indices, utilities) if return_utilities else indices
 
 
+def _blocked(state: ALState, exclude: Any) -> np.ndarray:
+    """A mask over the pool, True where a point is labeled or excluded (checked: pool indices)."""
+    blocked = state.labeled_mask()
+    if exclude is None:
+        return blocked
+    excluded = np.asarray(exclude)
+    if excluded.size == 0:
+        return blocked
+    if excluded.ndim != 1 or excluded.dtype.kind not in "iu":
+        raise TypeError(
+            f"exclude must be a 1-D array of integer pool indices, got {excluded.dtype} of shape {excluded.shape}"
+        )
+    if excluded.min() < 0 or excluded.max() >= state.n_pool:
+        raise ValueError(
+            f"exclude must hold pool indices in [0, {state.n_pool}), got values from {excluded.min()} to {excluded.max()}"
+        )
+    blocked[excluded] = True
+    return blocked
+
+
 def _streaming_top_k(
-    state: ALState, X: Any, name: str, score: Strategy, k: int, chunk: int, representation: Any
+    state: ALState,
+    X: Any,
+    name: str,
+    score: Strategy,
+    k: int,
+    chunk: int,
+    representation: Any,
+    blocked: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     iteration = state.next_iteration
     salt = step_salt(state.seed, iteration, "tie-break")
-    labeled = state.labeled_mask()
     best_idx = np.empty(0, dtype=np.int64)
     best_u = np.empty(0, dtype=np.float64)
     for start, stop in row_blocks(state.n_pool, chunk):
-        free = ~labeled[start:stop]
+        free = ~blocked[start:stop]
         candidates = start + np.flatnonzero(free)
         if candidates.size == 0:
             continue
@@ -199,10 +242,10 @@ def default_chunk_rows(X: Any) -> int:
 
 
 def _joint_batch(
-    state: ALState, X: Any, name: str, choose: Any, k: int, representation: Any
+    state: ALState, X: Any, name: str, choose: Any, k: int, representation: Any, blocked: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Run a batch strategy over all unlabeled candidates and check its answer."""
-    candidates = state.unlabeled()
+    """Run a batch strategy over every candidate (unlabeled, not excluded) and check its answer."""
+    candidates = np.flatnonzero(~blocked)
     context = Context(state, X, candidates, state.next_iteration, representation)
     answer = choose(state.model, X, context, k)
     if not isinstance(answer, tuple) or len(answer) != 2:
@@ -217,8 +260,8 @@ def _joint_batch(
         raise ValueError(
             f"batch strategy {name!r} returned indices outside the pool [0, {state.n_pool}): {outside[:10].tolist()}"
         )
-    if np.unique(indices).size != k or state.labeled_mask()[indices].any():
-        raise ValueError(f"batch strategy {name!r} returned repeated or already labeled indices")
+    if np.unique(indices).size != k or blocked[indices].any():
+        raise ValueError(f"batch strategy {name!r} returned repeated, already labeled or excluded indices")
     return indices.astype(np.int64), _checked_utilities(answer[1], k, name)
 
 
