@@ -74,8 +74,8 @@ def init_step(
     scikit-activeml's "unknown" marker are refused before anything is drawn
     (see ``alfunc.core.oracle.check_label_array``). ``initial`` (pool indices or
     a boolean mask) starts instead from the points you already labeled, with
-    their ``labels`` (asked from the oracle when omitted); ``n_init`` is then
-    unused. The returned state has no model yet; its history's ``info`` holds
+    their ``labels`` (asked from the oracle when omitted; the oracle may then
+    be ``None``); ``n_init`` is then unused. The returned state has no model yet; its history's ``info`` holds
     the pool size and fingerprints of ``X`` and ``y``.
 
     Examples
@@ -113,13 +113,13 @@ def init_step(
     """
     X = check_pool(X, check_finite=False)  # values: run checks them (unless the estimator takes NaN), fit the rest
     n_pool = n_rows(X)
-    ask = as_oracle(oracle, n_pool)
+    ask = None if oracle is None and labels is not None else as_oracle(oracle, n_pool)
     seed = root_entropy(random_state)
     y = known_labels(oracle)
     if y is not None:
         check_label_array(y)
     if initial is None:
-        if labels is not None:
+        if labels is not None or ask is None:
             raise ValueError("labels are the labels of initial: pass initial=<their pool indices> too")
         count = resolve_count(n_init, n_pool, "n_init")
         chosen = initial_indices(n_pool, count, seed, y)
@@ -130,7 +130,7 @@ def init_step(
             facts["initial_extra_draws"] = chosen.size - count
         return initial_state(chosen, answers, n_pool, History(seed, info=facts))
     chosen = given_indices(initial, n_pool)
-    given = ask(chosen) if labels is None else given_labels(labels, chosen.size)
+    given = ask(chosen) if labels is None and ask is not None else given_labels(labels, chosen.size)
     history = History(seed, info=pool_facts(X, y))
     return initial_state(chosen, given, n_pool, history, strategy=GIVEN_STRATEGY)
 
