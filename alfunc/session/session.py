@@ -749,8 +749,10 @@ class Session:
             if self._cold_order is None:
                 rng = np.random.default_rng(step_seed(self._header["seed"], 0, "session cold start"))
                 self._cold_order = rng.permutation(self.ledger.n_pool)
-            taken = set(blocked.tolist()) | set(self.ledger.labels)
-            chosen = [int(index) for index in self._cold_order if int(index) not in taken][:count]
+            free = np.ones(self.ledger.n_pool, dtype=bool)
+            free[blocked] = False
+            free[np.fromiter(self.ledger.labels, dtype=np.int64, count=len(self.ledger.labels))] = False
+            chosen = self._cold_order[free[self._cold_order]][:count].tolist()
             return chosen, [math.nan] * len(chosen), COLD_START
         if self.state.n_unlabeled - np.setdiff1d(blocked, self.state.labeled).size <= 0:
             return [], [], ""
