@@ -74,3 +74,11 @@ def test_embeddings_benchmark_gives_valid_batches(bench, capsys):
         assert "[skipped] scikit-activeml is not importable here" in out and not any("scikit" in n for n in rows)
     else:
         assert "scikit-activeml's classifier has alfunc's coefficients: yes" in out, out
+
+
+def test_session_benchmark_reopens_what_it_wrote(bench, capsys):
+    bench("bench_session").main(["--quick"])
+    out = capsys.readouterr().out
+    rows = table_rows(out)
+    assert {"floor", "durable", "not durable", "durable, fit_every=10"} <= set(rows), out
+    assert int(rows["labels"][0]) == 300 and float(rows["bytes per label"][0]) > 0, out
