@@ -52,7 +52,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def answers_per_second(X: np.ndarray, y: np.ndarray, answers: int, durable: bool, fit_every: int) -> float:
     """Time ``answers`` tells (asked first, untimed) in a fresh session; answers per second."""
     with tempfile.TemporaryDirectory() as folder:
-        with Session.create(Path(folder) / "s", X, LogisticRegression(), fit_every=fit_every, durable=durable) as session:
+        with Session.create(
+            Path(folder) / "s", X, LogisticRegression(), fit_every=fit_every, durable=durable
+        ) as session:
             keys = session.ask(answers)
             started = time.perf_counter()
             for key in keys:
