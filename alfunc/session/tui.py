@@ -72,7 +72,7 @@ def label_in_terminal(
     """
     source = sys.stdin if input is None else input
     sink = sys.stdout if output is None else output
-    offered = list(session.classes if classes is None else classes)
+    offered = list((session.classes or []) if classes is None else classes)
     if len(offered) < 2:
         raise ValueError(f"classes must hold at least two labels to choose from, got {offered}")
     keys = shortcuts(offered)
@@ -142,6 +142,8 @@ def _answer(session: Any, id: Any, reply: str, classes: Sequence[Any], keys: dic
         label = keys[lowered]
     else:
         label = match_label(reply, classes)
+        named = [option for option in classes if str(option).lower() == lowered]
+        label = named[0] if label not in classes and len(named) == 1 else label
         if label not in classes:
             raise ValueError(f"{reply!r} is not an answer here; type a key or a class name, s, u or q")
     session.tell(id, label)
