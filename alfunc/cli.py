@@ -747,17 +747,19 @@ def label_command(arguments: argparse.Namespace) -> int:
         elif arguments.import_file:
             print(f"{arguments.import_file}: {import_answers(session, arguments.import_file)}")
         elif arguments.tui:
-            label_in_terminal(session, batch=arguments.batch)
+            with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C ends the labelling; every answer is saved
+                label_in_terminal(session, batch=arguments.batch)
             print(f"{session.n_labeled} labels saved in {folder}")
         else:
             print(f"labelling page: http://127.0.0.1:{arguments.port}/ (Ctrl-C to stop)", flush=True)
-            serve(
-                session,
-                port=arguments.port,
-                batch=arguments.batch,
-                title=arguments.data.name,
-                base=arguments.data.parent,
-            )
+            with contextlib.suppress(KeyboardInterrupt):  # uvicorn stops on Ctrl-C, then raises it again
+                serve(
+                    session,
+                    port=arguments.port,
+                    batch=arguments.batch,
+                    title=arguments.data.name,
+                    base=arguments.data.parent,
+                )
             print(f"stopped; {session.n_labeled} labels saved in {folder}")
     return 0
 
