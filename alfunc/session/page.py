@@ -20,12 +20,15 @@
   the route takes a pool position, not a path).
 
 Bad requests get status 400 and ``{"error": message}``. Every request holds
-one lock around the session, so answers are applied one at a time.
+one lock while it uses the session, so answers are applied one at a time;
+the cross-validation behind the progress line and the curve runs after the
+lock is released, so an answer never waits for it.
 Starlette and uvicorn are an optional extra: ``pip install "alfunc[label]"``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import threading
@@ -34,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from alfunc.session.page_html import PAGE_HTML
-from alfunc.session.progress import Progress, learning_curve_svg
+from alfunc.session.progress import Progress, learning_curve_svg, with_accuracy
 from alfunc.session.view import canonical_id, match_label, record_view, shortcuts
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -189,8 +192,8 @@ def label_app(
     folder = Path.cwd() if base is None else Path(base)
     JSONResponse, Response = responses.JSONResponse, responses.Response
 
-    def guarded(work: Callable[[Any], Any]) -> Callable[[Any], Any]:
-        """Run ``work(request)`` holding the lock; a ValueError or TypeError is a 400 with its message."""
+    def guarded(work: Callable[[Any], Any], *, hold: bool = True) -> Callable[[Any], Any]:
+        """Run ``work(request)`` (holding the lock unless ``hold`` is false); a ValueError or TypeError is a 400."""
 
         async def endpoint(request: Any) -> Any:
             body = None
@@ -201,7 +204,7 @@ def label_app(
                     return JSONResponse({"error": "the request body must be JSON"}, status_code=400)
 
             def locked() -> Any:
-                with lock:
+                with lock if hold else contextlib.nullcontext():
                     return work(body if request.method == "POST" else request)
 
             try:
@@ -228,11 +231,16 @@ def label_app(
         session.correct(body["id"], match_label(body["label"], session.classes))
         return JSONResponse({"labels": session.n_labeled}, headers=NO_CACHE)
 
-    def progress_(request: Any) -> Any:
-        return JSONResponse(progress.report(), headers=NO_CACHE)
+    def progress_(request: Any) -> Any:  # the estimate is fitted outside the lock: answers need not wait for it
+        with lock:
+            counts, prepared = progress.counts(), progress.prepare()
+        return JSONResponse(with_accuracy(counts, progress.finish(prepared)), headers=NO_CACHE)
 
     def curve(request: Any) -> Any:
-        return Response(learning_curve_svg(progress.curve()), media_type="image/svg+xml", headers=NO_CACHE)
+        with lock:
+            prepared = progress.prepare_curve()
+        svg = learning_curve_svg(progress.finish_curve(prepared))
+        return Response(svg, media_type="image/svg+xml", headers=NO_CACHE)
 
     def image(request: Any) -> Any:
         position = request.path_params["position"]
@@ -249,8 +257,8 @@ def label_app(
         routing.Route("/api/next", guarded(next_)),
         routing.Route("/api/answer", guarded(answer), methods=["POST"]),
         routing.Route("/api/correct", guarded(correct), methods=["POST"]),
-        routing.Route("/api/progress", guarded(progress_)),
-        routing.Route("/api/curve.svg", guarded(curve)),
+        routing.Route("/api/progress", guarded(progress_, hold=False)),
+        routing.Route("/api/curve.svg", guarded(curve, hold=False)),
         routing.Route("/image/{position:int}", guarded(image)),
     ]
     return applications.Starlette(routes=routes)

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 import warnings
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
+import attrs
 import numpy as np
 from sklearn.base import clone
 from sklearn.model_selection import StratifiedKFold, cross_val_score
@@ -128,38 +130,62 @@ class Progress:
     def __init__(self, session: Any) -> None:
         self.session = session
         self._cache: dict[tuple[int, str], float | None] = {}
+        self._computing = threading.Lock()  # one estimate at a time; a second asker then finds it cached
+
+    def prepare(self, n: int | None = None) -> Prepared:
+        """What the estimate on the first ``n`` labels (default: all) needs, read from the session.
+
+        This is the only step that reads the session (a page holds its lock
+        around it); ``finish`` then fits without it.
+        """
+        session = self.session
+        if session.model is None:
+            return Prepared(None, None)
+        labels = list(session.labels.items())[: session.n_labeled if n is None else n]
+        key = (len(labels), hashlib.sha1(json.dumps(labels).encode("utf-8")).hexdigest())
+        y = [label for _, label in labels]
+        if key in self._cache or cv_folds(y) is None:
+            return Prepared(key, None)
+        rows = take_rows(session.pool, np.asarray([session.index_of(id) for id, _ in labels], dtype=np.int64))
+        model = session.model
+        return Prepared(key, lambda: cv_accuracy(model, rows, y))
+
+    def finish(self, prepared: Prepared) -> float | None:
+        """The estimate ``prepared`` describes: from the cache, or computed once and cached."""
+        if prepared.key is None:
+            return None
+        if prepared.compute is not None:
+            with self._computing:
+                if prepared.key not in self._cache:
+                    self._cache[prepared.key] = prepared.compute()
+        return self._cache.get(prepared.key)
 
     def accuracy(self, n: int | None = None) -> float | None:
         """The CV accuracy of the current model's estimator on the first ``n`` labels (default: all), cached."""
-        session = self.session
-        if session.model is None:
-            return None
-        labels = list(session.labels.items())[: session.n_labeled if n is None else n]
-        key = (len(labels), hashlib.sha1(json.dumps(labels, sort_keys=False).encode("utf-8")).hexdigest())
-        if key not in self._cache:
-            y = [label for _, label in labels]
-            if cv_folds(y) is None:
-                self._cache[key] = None
-            else:
-                rows = take_rows(session.pool, np.asarray([session.index_of(id) for id, _ in labels], dtype=np.int64))
-                self._cache[key] = cv_accuracy(session.model, rows, y)
-        return self._cache[key]
+        return self.finish(self.prepare(n))
 
-    def curve(self) -> list[tuple[int, float]]:
-        """``(labels, CV accuracy)`` at each fit and now, where an estimate exists (at most 25 points)."""
+    def prepare_curve(self) -> list[tuple[int, Prepared]]:
+        """``prepare`` for each point of the curve: the labels at each fit and now (at most 25 points)."""
         session = self.session
         counts = sorted({record.n_labeled for record in session.history} | {session.n_labeled})
         counts = [count for count in counts if count >= 2]
         if len(counts) > MAX_CURVE_POINTS:
             keep = np.unique(np.linspace(0, len(counts) - 1, MAX_CURVE_POINTS).round().astype(int))
             counts = [counts[i] for i in keep]
-        points = [(count, self.accuracy(count)) for count in counts]
+        return [(count, self.prepare(count)) for count in counts]
+
+    def finish_curve(self, prepared: Sequence[tuple[int, Prepared]]) -> list[tuple[int, float]]:
+        """The curve's points that have an estimate."""
+        points = [(count, self.finish(one)) for count, one in prepared]
         return [(count, value) for count, value in points if value is not None]
 
-    def report(self) -> dict[str, Any]:
-        """The counts and the estimate as JSON data (``accuracy`` is ``None``, ``accuracy_text`` "n/a", without one)."""
+    def curve(self) -> list[tuple[int, float]]:
+        """``(labels, CV accuracy)`` at each fit and now, where an estimate exists (at most 25 points)."""
+        return self.finish_curve(self.prepare_curve())
+
+    def counts(self) -> dict[str, Any]:
+        """Labelled, asked, pool, pending, skipped, unsure and fits, as JSON data."""
         session = self.session
-        accuracy = self.accuracy()
         return {
             "labeled": session.n_labeled,
             "asked": session.n_asked,
@@ -168,9 +194,38 @@ class Progress:
             "skipped": len(session.skipped),
             "unsure": len(session.unsure_ids),
             "fits": len(session.history),
-            "accuracy": accuracy,
-            "accuracy_text": "n/a" if accuracy is None else f"{accuracy:.1%}",
         }
+
+    def report(self) -> dict[str, Any]:
+        """``counts`` and the estimate (``accuracy`` is ``None``, ``accuracy_text`` "n/a", without one)."""
+        return with_accuracy(self.counts(), self.accuracy())
+
+
+@attrs.frozen(eq=False)
+class Prepared:
+    """One estimate to make: its cache ``key`` (``None``: no model yet) and ``compute`` (``None``: nothing to fit).
+
+    Examples
+    --------
+    >>> from alfunc.session.progress import Prepared
+    >>> Prepared(None, None).key is None
+    True
+    """
+
+    key: tuple[int, str] | None
+    compute: Callable[[], float | None] | None
+
+
+def with_accuracy(counts: dict[str, Any], accuracy: float | None) -> dict[str, Any]:
+    """``counts`` with ``accuracy`` and its text (``"n/a"`` without an estimate).
+
+    Examples
+    --------
+    >>> from alfunc.session.progress import with_accuracy
+    >>> with_accuracy({"labeled": 4}, None), with_accuracy({}, 0.8125)["accuracy_text"]
+    ({'labeled': 4, 'accuracy': None, 'accuracy_text': 'n/a'}, '81.2%')
+    """
+    return {**counts, "accuracy": accuracy, "accuracy_text": "n/a" if accuracy is None else f"{accuracy:.1%}"}
 
 
 def learning_curve_svg(points: Sequence[tuple[float, float]], *, width: int = 320, height: int = 140) -> str:
