@@ -686,18 +686,23 @@ def label_command(arguments: argparse.Namespace) -> int:
 
     Examples
     --------
-    >>> import io, os, sys, tempfile
+    >>> import os, tempfile
     >>> from alfunc.cli import build_parser, label_command
     >>> folder = tempfile.mkdtemp()
     >>> path = os.path.join(folder, "pets.csv")
     >>> _ = open(path, "w").write("text\\na purring cat\\na barking dog\\na sleepy cat\\n")
-    >>> arguments = build_parser().parse_args(["label", path, "--text", "text", "--classes", "cat,dog", "--tui"])
-    >>> sys.stdin = io.StringIO("c\\nd\\nq\\n")  # a person typing c, d, q
-    >>> label_command(arguments)
+    >>> batch = os.path.join(folder, "batch.csv")
+    >>> arguments = build_parser().parse_args(
+    ...     ["label", path, "--text", "text", "--classes", "cat,dog", "--export", batch, "--batch", "2"]
+    ... )
+    >>> label_command(arguments)  # the pending batch as a CSV file, for another tool
     session: .../pets-session (new; 0 labels)
-    ...
+    2 pending records written to .../batch.csv
     0
-    >>> sys.stdin = sys.__stdin__
+    >>> print(open(batch).read(), end="")
+    id,label,text
+    1,,a barking dog
+    0,,a purring cat
     >>> sorted(os.listdir(os.path.join(folder, "pets-session")))
     ['journal.jsonl', 'lock']
     """
