@@ -617,7 +617,7 @@ def _backend(backend: str | None, scheduler: str | None, n_jobs: int) -> Iterato
 
 LABEL_HELP = (
     "Label DATA yourself: a page on http://127.0.0.1:PORT/ shows one record at a time (a text with --text, else "
-    "a table's row or an array's row; a value naming an image file as the picture), with buttons and keys for the "
+    "a table's row or an array's row; a value naming an image file, relative to DATA's folder, as the picture), with buttons and keys for the "
     "classes (1..9 or a class's first letter), s skip, u unsure, a progress line and a learning curve. Every "
     "answer is saved in the session folder when the next record shows; run the same command again (the next day, "
     "after a crash) to continue. The model is TF-IDF + logistic regression for --text, one-hot/scaled columns + "

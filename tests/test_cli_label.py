@@ -2,6 +2,7 @@
 
 import io
 import json
+import socket
 import sys
 
 import pytest
@@ -125,3 +126,15 @@ def test_the_page_without_its_extra_says_how_to_install_it(pets, capsys, monkeyp
     assert code == 2
     one_line_error(err, 'pip install "alfunc[label]"')
     assert not (pets.parent / "pets-session").exists()  # said before anything was made
+
+
+def test_a_port_in_use_is_one_line(pets, capsys):
+    pytest.importorskip("uvicorn")
+    pytest.importorskip("starlette")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        code, _, err = run(["label", pets, "--text", "text", "--classes", "cat,dog", "--port", port], capsys)
+    assert code == 2
+    one_line_error(err, f"cannot listen on 127.0.0.1:{port} (Address already in use); choose another port")

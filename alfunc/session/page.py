@@ -31,6 +31,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import os
+import socket
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -303,9 +304,23 @@ def serve(
     if not isinstance(port, int) or isinstance(port, bool) or not 0 <= port <= 65535:
         raise ValueError(f"port must be an int in [0, 65535], got {port!r}")
     uvicorn = _web_module("uvicorn")
+    _check_free(host, port)
     app = label_app(session, batch=batch, title=title, base=base)
     server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False))
     try:
         server.run()
     except SystemExit:  # uvicorn exits when it cannot listen
         raise OSError(f"cannot listen on {host}:{port} (is the port in use? choose another with --port)") from None
+
+
+def _check_free(host: str, port: int) -> None:
+    """Refuse a port another program listens on, in one line (before uvicorn logs its own error)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            raise OSError(
+                f"cannot listen on {host}:{port} ({error.strerror or error}); choose another port with --port"
+            ) from None
