@@ -57,6 +57,9 @@ def _web_module(name: str) -> Any:
 def next_record(session: Any, batch: int = 5, *, title: str | None = None) -> dict[str, Any]:
     """What the page shows next: the first pending record (asking ``batch`` new ones if none is pending).
 
+    When only records put back as unsure are left, the session refits (if
+    it has new labels) so they can be asked again.
+
     Parameters
     ----------
     session : Session
@@ -86,6 +89,10 @@ def next_record(session: Any, batch: int = 5, *, title: str | None = None) -> di
     """
     if not session.pending:
         session.ask(batch)
+    if not session.pending and session.unsure_ids:  # only records put back are left: a fit lets them be asked
+        with contextlib.suppress(ValueError):  # no fit is possible yet (one class): they wait
+            if session.refit():
+                session.ask(batch)
     classes = session.classes or sorted(set(session.labels.values()), key=str)
     record = None
     if session.pending:

@@ -179,3 +179,15 @@ def test_image_records_are_served_by_position_only(tmp_path):
         assert client.get(f"/image/{session.index_of(images['a plain text'])}").status_code == 404
         assert client.get("/image/99").status_code == 404
         assert client.get("/image/..%2F..%2Fetc%2Fpasswd").status_code == 404  # a path is not a position
+
+
+def test_records_put_back_as_unsure_come_back_when_nothing_else_is_left(tmp_path):
+    with Session.create(tmp_path / "s", POOL[:4], MODEL, classes=CLASSES, fit_every=50, durable=False) as session:
+        client = TestClient(label_app(session, batch=4))
+        put_back = shown(client)["record"]["id"]
+        record = answer(client, id=put_back, unsure=True).json()["record"]
+        for label in (0, 1, 0):  # two classes: a fit is possible
+            record = answer(client, id=record["id"], label=label).json()["record"]
+        assert record["id"] == put_back and session.unsure_ids == [] and len(session.history) == 1
+        answer(client, id=put_back, unsure=True)
+        assert shown(client)["record"] is None  # no new label since that fit: it waits
