@@ -252,12 +252,13 @@ def learning_curve_svg(points: Sequence[tuple[float, float]], *, width: int = 32
     >>> "no estimate yet" in learning_curve_svg([])
     True
     """
-    left, right, top, bottom = 34, 10, 10, 24
+    left, right, top, bottom = 34, 10, 20, 24
     inner_w, inner_h = width - left - right, height - top - bottom
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
         'font-family="sans-serif" font-size="10" role="img" aria-label="learning curve">',
         f'<rect x="{left}" y="{top}" width="{inner_w}" height="{inner_h}" fill="none" stroke="#bbb"/>',
+        f'<text x="{left}" y="{top - 7}" fill="#555">estimated accuracy (cross-validation) against labels</text>',
     ]
     for value in (0.0, 0.5, 1.0):
         y = top + inner_h * (1 - value)
