@@ -5,6 +5,7 @@
     alfunc simulate --data reviews.parquet --target stars --text review  # your own documents
     alfunc replay alfunc-out/histories/<id>.json [--data FILE --target COLUMN ...]
     alfunc report alfunc-out/results.jsonl
+    alfunc label reviews.csv --text review --classes pos,neg   # label your own data in a browser page
 
 ``--data`` reads a CSV/TSV, Parquet, ``.npy`` or ``.npz`` file (see
 ``alfunc.experiments.files``). A table's model is ``table+<estimator>``: its
@@ -230,6 +231,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--figure", type=Path, default=None, help=f"figure path (default: {FIGURE_NAME} next to RESULTS)"
     )
     report.set_defaults(handler=report_command)
+    _add_label_parser(commands)
     return parser
 
 
@@ -609,3 +611,221 @@ def _backend(backend: str | None, scheduler: str | None, n_jobs: int) -> Iterato
             stack.enter_context(Client(scheduler))
         stack.enter_context(parallel_config(backend="dask"))
         yield
+
+
+# --- alfunc label -------------------------------------------------------------------------------------------------
+
+LABEL_HELP = (
+    "Label DATA yourself: a page on http://127.0.0.1:PORT/ shows one record at a time (a text with --text, else "
+    "a table's row or an array's row; a value naming an image file, relative to DATA's folder, as the picture), with buttons and keys for the "
+    "classes (1..9 or a class's first letter), s skip, u unsure, a progress line and a learning curve. Every "
+    "answer is saved in the session folder when the next record shows; run the same command again (the next day, "
+    "after a crash) to continue. The model is TF-IDF + logistic regression for --text, one-hot/scaled columns + "
+    "logistic regression for a table, scaled columns + logistic regression for an array. --tui asks in the "
+    "terminal instead. The page needs the label extra: pip install 'alfunc[label]'."
+)
+COMPRESSIONS = (".gz", ".bz2", ".zip", ".xz", ".zst")
+
+
+def _add_label_parser(commands: Any) -> None:
+    """Add ``alfunc label`` to the subcommands."""
+    label = commands.add_parser(
+        "label",
+        help="label your own data in a local web page (or the terminal); every answer is kept",
+        description=LABEL_HELP,
+    )
+    label.add_argument("data", type=Path, metavar="DATA", help="a .csv/.tsv (also compressed), .parquet, .npy or .npz")
+    label.add_argument("--text", default=None, metavar="COLUMN", help="the column of documents to label")
+    label.add_argument("--id", dest="id_column", default=None, metavar="COLUMN", help="a column of unique row ids")
+    classes = label.add_mutually_exclusive_group(required=True)
+    classes.add_argument("--classes", default=None, metavar="A,B,...", help="the labels to choose from")
+    classes.add_argument(
+        "--classes-from",
+        default=None,
+        metavar="COLUMN",
+        help="take the labels to choose from as the distinct values of this column (for a simulation); the page "
+        "never shows the column",
+    )
+    label.add_argument(
+        "--session", type=Path, default=None, metavar="FOLDER", help="the session folder (default: DATA-session)"
+    )
+    label.add_argument("--port", type=int, default=8765, help="the page's port on 127.0.0.1 (default 8765)")
+    label.add_argument("--tui", action="store_true", help="ask in the terminal instead of a web page")
+    label.add_argument("--batch", type=int, default=5, help="records asked for at a time (default 5)")
+    label.add_argument(
+        "--fit-every", type=int, default=10, help="refit after this many answers (default 10; set at creation)"
+    )
+    label.add_argument(
+        "--strategy",
+        default=None,
+        choices=sorted(STRATEGIES),
+        metavar="NAME",
+        help="how to choose what to ask (default margin; set at creation)",
+    )
+    files = label.add_mutually_exclusive_group()
+    files.add_argument(
+        "--export",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="write the pending batch for another tool instead (.json Label Studio tasks, .jsonl, .csv) and exit",
+    )
+    files.add_argument(
+        "--import",
+        dest="import_file",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="apply a tool's answers instead (a Label Studio JSON export, .jsonl or .csv with id,label) and exit",
+    )
+    label.set_defaults(handler=label_command)
+
+
+def label_command(arguments: argparse.Namespace) -> int:
+    """Open (or create) the session of ``DATA`` and serve its labelling page, ask in the terminal, or move files.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> from alfunc.cli import build_parser, label_command
+    >>> folder = tempfile.mkdtemp()
+    >>> path = os.path.join(folder, "pets.csv")
+    >>> _ = open(path, "w").write("text\\na purring cat\\na barking dog\\na sleepy cat\\n")
+    >>> batch = os.path.join(folder, "batch.csv")
+    >>> arguments = build_parser().parse_args(
+    ...     ["label", path, "--text", "text", "--classes", "cat,dog", "--export", batch, "--batch", "2"]
+    ... )
+    >>> label_command(arguments)  # the pending batch as a CSV file, for another tool
+    session: .../pets-session (new; 0 labels)
+    2 pending records written to .../batch.csv
+    0
+    >>> print(open(batch).read(), end="")
+    id,label,text
+    1,,a barking dog
+    0,,a purring cat
+    >>> sorted(os.listdir(os.path.join(folder, "pets-session")))
+    ['journal.jsonl', 'lock']
+    """
+    from alfunc.session import Session, SessionLocked
+    from alfunc.session.formats import export_pending, import_answers
+    from alfunc.session.page import _web_module, serve
+    from alfunc.session.tui import label_in_terminal
+
+    serving = not (arguments.tui or arguments.export or arguments.import_file)
+    if serving:  # before reading the data: a missing extra is the first thing to say
+        _web_module("starlette.applications")
+        _web_module("uvicorn")
+    for option, value in (("--batch", arguments.batch), ("--fit-every", arguments.fit_every)):
+        if value < 1:
+            raise ValueError(f"{option} must be at least 1, got {value}")
+    pool, classes, ids, kind = _label_data(arguments)
+    estimator = _label_estimator(pool, kind)
+    folder = arguments.session or arguments.data.parent / f"{_stem(arguments.data)}-session"
+    try:
+        if (folder / "journal.jsonl").exists():
+            session = Session.open(folder, pool, estimator, strategy=arguments.strategy, ids=ids)
+            state = "reopened"
+        else:
+            session = Session.create(
+                folder,
+                pool,
+                estimator,
+                arguments.strategy or "margin",
+                classes=classes,
+                ids=ids,
+                fit_every=arguments.fit_every,
+            )
+            state = "new"
+    except SessionLocked as error:
+        raise ValueError(str(error)) from None
+    with session:
+        if session.classes != classes:
+            raise ValueError(
+                f"{'--classes-from' if arguments.classes_from else '--classes'} gives {classes}, but the session in "
+                f"{folder} was created with {session.classes}; give those"
+            )
+        print(f"session: {folder} ({state}; {session.n_labeled} labels)", flush=True)
+        if arguments.export:
+            if not session.pending:
+                session.ask(arguments.batch)
+            print(f"{len(session.pending)} pending records written to {export_pending(session, arguments.export)}")
+        elif arguments.import_file:
+            print(f"{arguments.import_file}: {import_answers(session, arguments.import_file)}")
+        elif arguments.tui:
+            with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C ends the labelling; every answer is saved
+                label_in_terminal(session, batch=arguments.batch)
+            print(f"{session.n_labeled} labels saved in {folder}")
+        else:
+            print(f"labelling page: http://127.0.0.1:{arguments.port}/ (Ctrl-C to stop)", flush=True)
+            with contextlib.suppress(KeyboardInterrupt):  # uvicorn stops on Ctrl-C, then raises it again
+                serve(
+                    session,
+                    port=arguments.port,
+                    batch=arguments.batch,
+                    title=arguments.data.name,
+                    base=arguments.data.parent,
+                )
+            print(f"stopped; {session.n_labeled} labels saved in {folder}")
+    return 0
+
+
+def _stem(path: Path) -> str:
+    name = path.name
+    for compression in COMPRESSIONS:
+        name = name.removesuffix(compression)
+    return Path(name).stem
+
+
+def _label_data(arguments: argparse.Namespace) -> tuple[Any, list[Any], Any, str]:
+    """``(pool, classes, ids, kind)`` of ``alfunc label``'s DATA: the rows to show, never the --classes-from column."""
+    import numpy as np
+
+    from alfunc.experiments import files
+
+    path = arguments.data
+    if arguments.classes_from is not None:
+        data = read_data(path, arguments.classes_from, text=arguments.text, id_column=arguments.id_column)
+        ids = data.ids if data.kind == "array" and arguments.id_column is not None else None
+        return data.X, np.unique(data.y).tolist(), ids, data.kind
+    classes = list(dict.fromkeys(name.strip() for name in arguments.classes.split(",") if name.strip()))
+    if len(classes) < 2:
+        raise ValueError(
+            f"--classes must name at least two distinct labels separated by commas, got {arguments.classes!r}"
+        )
+    if not path.is_file():
+        raise ValueError(f"{path}: no such file" if not path.exists() else f"{path}: not a file")
+    suffix = files._format(path)
+    if suffix == ".npy":
+        for option, value in (("--text", arguments.text), ("--id", arguments.id_column)):
+            if value is not None:
+                raise ValueError(f"{path}: {option} needs a table (CSV, TSV or Parquet), not an .npy file")
+        table = files._load(path, lambda: np.load(path, allow_pickle=False), files.NPY_MAGIC)
+        if table.ndim != 2 or table.dtype.kind not in "biuf":
+            raise ValueError(
+                f"{path}: an .npy file must hold a 2-D numeric array, got shape {table.shape} of {table.dtype}"
+            )
+        return table, classes, None, "array"
+    if suffix == ".npz":
+        raise ValueError(f"{path}: label an .npz file with --classes-from NAME (its label array), or save X as .npy")
+    frame = files._read_table(path, suffix)
+    if arguments.id_column is not None:
+        column = files._column(path, frame, arguments.id_column, "--id")
+        files._ids(path, frame[column], f"id column {column!r}")
+        frame = frame.set_index(column)
+    if arguments.text is not None:
+        column = files._column(path, frame, arguments.text, "--text")
+        return frame[column].fillna("").astype(str), classes, None, "text"
+    return frame, classes, None, "table"
+
+
+def _label_estimator(pool: Any, kind: str) -> Any:
+    """The model ``alfunc label`` fits: TF-IDF for texts, the table pipeline for tables, scaling for arrays."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    if kind == "text":
+        return text_estimator()
+    if kind == "table":
+        return table_estimator(pool)
+    return make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000))
