@@ -158,6 +158,31 @@ class Ledger:
             scores=dict(scores or {}),
         )
 
+    def check_answer(self, event: Mapping[str, Any]) -> None:
+        """Raise the error ``apply`` would raise for this answer (tell, correct, skip, unsure), changing nothing.
+
+        Parameters
+        ----------
+        event : mapping
+            The answer, with its ``index`` (and ``label`` for tell and correct).
+
+        Examples
+        --------
+        >>> from alfunc.session.ledger import Ledger
+        >>> Ledger(3).check_answer({"event": "skip", "index": 2})
+        Traceback (most recent call last):
+        ...
+        ValueError: index 2 is not pending (it was never asked)
+        """
+        kind = event.get("event")
+        if kind in ("tell", "skip", "unsure"):
+            self._pending_index(event)
+        elif kind == "correct" and self._index(event) not in self.labels:
+            index = self._index(event)
+            raise ValueError(f"index {index} has no label to correct ({self._why_not_pending(index)})")
+        if kind in ("tell", "correct"):
+            plain_label(event.get("label"), self.classes)
+
     def apply(self, event: Mapping[str, Any]) -> None:
         """Check ``event`` against the ledger and fold it in, or raise ``ValueError`` and change nothing."""
         kind = event.get("event")

@@ -678,6 +678,10 @@ class Session:
         event = {"event": kind, "index": index, "id": self._keys[index]}
         if kind in ("tell", "correct"):
             event["label"] = plain_label(label, self.ledger.classes)
+        try:
+            self.ledger.check_answer(event)
+        except ValueError as error:
+            raise ValueError(f"id {self._keys[index]!r} (row {index}): {error}") from None
         self._record(event)
         if self.ledger.new_since_fit() >= self._header["fit_every"] and self._can_fit():
             self._fit()
@@ -685,18 +689,9 @@ class Session:
     def _record(self, event: dict[str, Any]) -> None:
         """Check ``event``, make it durable, then fold it in: nothing is acknowledged before it is on disk."""
         event["at"] = _now()
-        self._check_event(event)
         assert self._journal is not None
         self._journal.append(event)
         self.ledger.apply(event)
-
-    def _check_event(self, event: Mapping[str, Any]) -> None:
-        """Refuse an answer or ask the ledger would refuse, before it is written (cheap: no copy of the ledger)."""
-        ledger = self.ledger
-        if event["event"] in ("tell", "skip", "unsure"):
-            ledger._pending_index(event)
-        elif event["event"] == "correct" and event["index"] not in ledger.labels:
-            raise ValueError(f"id {event['id']!r} has no label to correct ({ledger._why_not_pending(event['index'])})")
 
     def _can_fit(self) -> bool:
         labels = set(self.ledger.labels.values())

@@ -35,7 +35,10 @@ def test_answers_that_cannot_be_taken_are_refused_and_leave_the_journal_alone(se
     with pytest.raises(ValueError, match=r"label 7 is not one of the session's classes \[0, 1, 2\]"):
         session.tell(key, 7)
     never_asked = next(k for k in range(len(POOL)) if k not in session.pending)
-    with pytest.raises(ValueError, match=f"index {never_asked} is not pending \\(it was never asked\\)"):
+    with pytest.raises(
+        ValueError,
+        match=f"id {never_asked} \\(row {never_asked}\\): index {never_asked} is not pending \\(it was never asked\\)",
+    ):
         session.tell(never_asked, 0)
     with pytest.raises(ValueError, match="id 999 is not in the pool"):
         session.tell(999, 0)
