@@ -39,7 +39,7 @@ from typing import Any
 
 import attrs
 
-from alfunc.session.view import canonical_id, match_label, record_view
+from alfunc.session.view import match_label, record_view
 
 FORMATS = {".json": "label-studio", ".jsonl": "jsonl", ".csv": "csv"}
 ID_KEY = "alfunc_id"  # where a Label Studio task's data keeps the alfunc id
@@ -201,7 +201,7 @@ def label_studio_config(session: Any, *, name: str = "label") -> str:
 
     if session.classes is None:
         raise ValueError("label_studio_config needs a session with classes (Session.create(..., classes=[...]))")
-    view = record_view(session, canonical_id(session, 0))
+    view = record_view(session, session.id_at(0))
     if view["kind"] == "text":
         shown, target = '  <Text name="text" value="$text"/>', "text"
     elif view["kind"] == "image":
@@ -348,7 +348,7 @@ def import_answers(session: Any, path: str | os.PathLike, format: str | None = N
     ledger = session.ledger
     told, corrected, unchanged, refused = [], [], [], []
     for index, label in checked:
-        key = canonical_id(session, index)
+        key = session.id_at(index)
         if index in ledger.pending:
             session.tell(key, label)
             told.append(key)

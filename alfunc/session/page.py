@@ -39,7 +39,7 @@ from typing import Any
 
 from alfunc.session.page_html import PAGE_HTML
 from alfunc.session.progress import Progress, learning_curve_svg, with_accuracy
-from alfunc.session.view import canonical_id, match_label, record_view, shortcuts
+from alfunc.session.view import match_label, record_view, shortcuts
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 INSTALL = 'pip install "alfunc[label]"'
@@ -254,7 +254,7 @@ def label_app(
         position = request.path_params["position"]
         if not 0 <= position < session.n_pool:
             return Response("no such record", status_code=404)
-        view = record_view(session, canonical_id(session, position))
+        view = record_view(session, session.id_at(position))
         path = folder / view["image"] if view["kind"] == "image" else None
         if path is None or not path.is_file():
             return Response("no image for this record", status_code=404)

@@ -633,6 +633,31 @@ class Session:
             return rows.iloc[0]
         return rows[0]
 
+    def id_at(self, index: int) -> Any:
+        """The id of the pool row at position ``index`` (an int or a string, as the session keeps it).
+
+        Parameters
+        ----------
+        index : int
+            A pool position.
+
+        Returns
+        -------
+        int or str
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> from sklearn.naive_bayes import GaussianNB
+        >>> from alfunc.session import Session
+        >>> with Session.create(tempfile.mkdtemp(), [[0.0], [1.0]], GaussianNB(), ids=["a", "b"], durable=False) as s:
+        ...     s.id_at(1), s.id_at(s.index_of("a"))
+        ('b', 'a')
+        """
+        if not isinstance(index, (int, np.integer)) or not 0 <= index < self.ledger.n_pool:
+            raise ValueError(f"index must be a pool position in [0, {self.ledger.n_pool}), got {index!r}")
+        return self._keys[int(index)]
+
     def index_of(self, id: Any) -> int:
         """The pool position of ``id``, or ``ValueError`` naming it when the pool has no such id.
 

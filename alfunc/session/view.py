@@ -108,7 +108,7 @@ def record_view(session: Any, id: Any) -> dict[str, Any]:
     ({'id': 0, 'kind': 'text', 'text': 'a cat'}, 'image')
     """
     index = session.index_of(id)
-    key = canonical_id(session, index)
+    key = session.id_at(index)
     row = session.row(key)
     if hasattr(row, "items") and hasattr(row, "index"):  # a DataFrame's row
         return {"id": key, "kind": "fields", "fields": [[str(name), plain_value(value)] for name, value in row.items()]}
@@ -119,33 +119,6 @@ def record_view(session: Any, id: Any) -> dict[str, Any]:
     if is_image_path(row):
         return {"id": key, "kind": "image", "image": row}
     return {"id": key, "kind": "text", "text": "" if plain_value(row) is None else str(row)}
-
-
-def canonical_id(session: Any, index: int) -> Any:
-    """The id of the pool row at ``index`` as the session keeps it (an int or a string).
-
-    Parameters
-    ----------
-    session : Session
-        A session.
-    index : int
-        A pool position.
-
-    Returns
-    -------
-    int or str
-
-    Examples
-    --------
-    >>> import tempfile
-    >>> from sklearn.naive_bayes import GaussianNB
-    >>> from alfunc.session import Session
-    >>> from alfunc.session.view import canonical_id
-    >>> with Session.create(tempfile.mkdtemp(), [[0.0], [1.0]], GaussianNB(), ids=["a", "b"], durable=False) as s:
-    ...     canonical_id(s, s.index_of("b"))
-    'b'
-    """
-    return session._keys[index]
 
 
 def shortcuts(classes: Sequence[Any]) -> dict[str, Any]:
