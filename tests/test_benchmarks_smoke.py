@@ -82,3 +82,10 @@ def test_session_benchmark_reopens_what_it_wrote(bench, capsys):
     rows = table_rows(out)
     assert {"floor", "durable", "not durable", "durable, fit_every=10"} <= set(rows), out
     assert int(rows["labels"][0]) == 300 and float(rows["bytes per label"][0]) > 0, out
+
+
+def test_warm_benchmark_runs_both_modes(bench, capsys):
+    bench("bench_warm").main(["--quick"])
+    rows = table_rows(capsys.readouterr().out)
+    assert set(rows) == {"cold", "warm"} and rows["cold"][2] == rows["warm"][2] == "510", rows
+    assert all(0.33 < float(row[4]) <= 1 for row in rows.values()), rows  # three classes: better than guessing

@@ -34,6 +34,8 @@ from alfunc.core.validation import (
 from alfunc.engine.capabilities import check_capabilities
 from alfunc.engine.progress import check_callback, observed
 from alfunc.engine.steps import fit_step, given_indices, given_labels, init_step, query_step
+from alfunc.engine.threads import check_blas_threads, limited_steps, thread_limiter
+from alfunc.engine.warm import warm_mode
 from alfunc.strategies import (
     Strategy,
     check_model_kind,
@@ -64,6 +66,8 @@ def trace(
     labels: Any = None,
     ids: Any = None,
     keep_models: bool = False,
+    fit: str = "cold",
+    blas_threads: int | None = 1,
     start: ALState | None = None,
     progress: bool = False,
     callback: Callable[[ALState], Any] | None = None,
@@ -89,6 +93,16 @@ def trace(
     of a random draw (see ``init_step``; ``n_init`` is then their number), and
     ``ids`` (one key per pool row; a DataFrame's index by default) are kept in
     every record so picks can be joined back to the source rows.
+
+    ``fit="warm"`` starts each round's model from a copy of the previous
+    one (``warm_start``, else ``partial_fit``: see ``alfunc.engine.warm``)
+    instead of a fresh clone; it is recorded, so replay and resume continue
+    the same way. ``"cold"`` (the default) fits a fresh clone every round.
+
+    ``blas_threads`` limits the threads BLAS and OpenMP use while the run's
+    own steps work (one by default, which on small fits and chunked queries is
+    faster, and much faster on shared cores; ``None`` keeps the libraries'
+    settings): see ``alfunc.engine.threads``.
 
     ``progress=True`` shows a bar of fits done (tqdm.auto) out of the most the
     run can take; when ``stop`` (or a grown initial set) ends it sooner, the
@@ -158,6 +172,8 @@ def trace(
     X_test, y_test = check_test_set(X_test, y_test, X)
     representation = check_representation(representation, X)
     resolve_scorers(estimator, scoring)
+    warm = check_fit_mode(fit, estimator)
+    limited = thread_limiter(check_blas_threads(blas_threads))
     seed = root_entropy(random_state)
     _check_start(start, n_pool)
     check_callback(callback)
@@ -173,9 +189,10 @@ def trace(
         stop=stop,
         scoring=scoring,
         representation=describe_representation(representation),
+        **({"fit": "warm"} if warm else {}),
     )
 
-    fit = partial(
+    fit_round = partial(
         fit_step,
         X=X,
         estimator=estimator,
@@ -184,17 +201,20 @@ def trace(
         scoring=scoring,
         keep_model=keep_models,
         ids=ids,
+        warm=warm,
     )
 
     def one_round(state: ALState, _: int) -> ALState:
         size = min(batch_size, target - state.n_labeled)
-        return fit(query_step(state, X, ask, strategy, size, chunk_size=chunk_size, representation=representation))
+        return fit_round(
+            query_step(state, X, ask, strategy, size, chunk_size=chunk_size, representation=representation)
+        )
 
     def first_state() -> ALState:
         if start is not None:
             return attrs.evolve(start, history=start.history.with_info(facts))
         state = init_step(X, oracle, n_initial, seed, initial=initial, labels=labels)
-        return fit(attrs.evolve(state, history=state.history.with_info(facts)))
+        return fit_round(attrs.evolve(state, history=state.history.with_info(facts)))
 
     def states() -> Iterator[ALState]:
         first = first_state()
@@ -203,7 +223,8 @@ def trace(
             lambda state: state.n_labeled >= target, toolz.accumulate(one_round, range(first.iteration, rounds), first)
         )
 
-    fitted = states() if stop is None else until(stop, states())
+    stepped = limited_steps(states(), limited)
+    fitted = stepped if stop is None else until(stop, stepped)
     total = rounds + 1 - (0 if start is None else min(start.iteration, rounds))
     return observed(fitted, total, progress=progress, callback=callback, description=name, unit="fit")
 
@@ -273,6 +294,38 @@ def until(predicate: StopRule, states: Iterable[ALState]) -> Iterator[ALState]:
         yield state
         if predicate(state):
             return
+
+
+def check_fit_mode(fit: Any, estimator: Any) -> bool:
+    """Whether ``fit`` asks for warm starts (``"warm"``) rather than fresh clones (``"cold"``), checked up front.
+
+    Parameters
+    ----------
+    fit : {"cold", "warm"}
+        The run's fit mode.
+    estimator : scikit-learn estimator
+        The run's estimator; ``"warm"`` needs one that can continue (``alfunc.engine.warm.warm_mode``).
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from alfunc.engine.loop import check_fit_mode
+    >>> check_fit_mode("warm", LogisticRegression()), check_fit_mode("cold", LogisticRegression())
+    (True, False)
+    >>> check_fit_mode("hot", LogisticRegression())
+    Traceback (most recent call last):
+    ...
+    ValueError: fit must be 'cold' or 'warm', got 'hot'
+    """
+    if fit not in ("cold", "warm"):
+        raise ValueError(f"fit must be 'cold' or 'warm', got {fit!r}")
+    if fit == "warm":
+        warm_mode(estimator)
+    return fit == "warm"
 
 
 def _check_start(start: ALState | None, n_pool: int) -> None:

@@ -26,7 +26,7 @@ from alfunc.core.oracle import (
     replaced_labels,
 )
 from alfunc.core.rng import root_entropy, step_generator, step_seed
-from alfunc.core.rows import n_rows, pool_kind, row_ids
+from alfunc.core.rows import n_rows, pool_kind, row_ids, take_rows
 from alfunc.core.scoring import evaluate, resolve_scorers
 from alfunc.core.state import ALState, History, Query, Record, check_state
 from alfunc.core.validation import (
@@ -38,6 +38,7 @@ from alfunc.core.validation import (
     resolve_count,
 )
 from alfunc.engine.selection import select
+from alfunc.engine.warm import same_classes, warm_fitted, warm_mode
 from alfunc.strategies import Strategy, resolve_strategy
 
 INITIAL_STRATEGY = "initial"
@@ -512,6 +513,7 @@ def fit_step(
     *,
     keep_model: bool = False,
     ids: Any = None,
+    warm: bool = False,
 ) -> ALState:
     """Fit a clone of ``estimator`` on every labeled point and record one ``Record``.
 
@@ -533,6 +535,13 @@ def fit_step(
     the names of the parameters so set are recorded in
     ``history.info["estimator_seeded"]``. A ``random_state`` you set is left as
     it is, and the estimator you pass is never modified.
+
+    ``warm=True`` continues from a copy of the state's model instead of a
+    fresh clone (see ``alfunc.engine.warm``): refitted on every label from its
+    previous solution when the estimator has ``warm_start``, else updated with
+    ``partial_fit`` on the rows taught or corrected since the last fit. The
+    first fit of a run is cold, and so is a fit whose labels hold a class the
+    previous model has not seen; the state's model is never touched.
 
     Examples
     --------
@@ -577,10 +586,15 @@ def fit_step(
     scorers = resolve_scorers(estimator, scoring)
     if ids is not None:
         row_ids(X, np.empty(0, dtype=np.int64), ids)  # checks their length before any fit
+    mode = warm_mode(estimator) if warm else None
     X_fit, y_fit = state.training_set(X)
     started = time.perf_counter()
-    unfitted, seeded = seeded_clone(estimator, state.seed, state.iteration)
-    model = _fitted(unfitted, estimator, X_fit, y_fit)
+    if mode is not None and state.model is not None and same_classes(state.model, y_fit):
+        seeded: tuple[str, ...] = ()
+        model = _warm_fitted(state, X, estimator, mode, X_fit, y_fit)
+    else:
+        unfitted, seeded = seeded_clone(estimator, state.seed, state.iteration)
+        model = _fitted(unfitted, estimator, X_fit, y_fit)
     fitted = time.perf_counter()
     splits = {"train": (X_fit, y_fit)} | ({} if X_test is None else {"test": (X_test, y_test)})
     scores = evaluate(model, scorers, splits)
@@ -656,6 +670,22 @@ def _fitted(model: Any, estimator: Any, X_fit: Any, y_fit: np.ndarray) -> Any:
         raise kind(
             f"estimator {type(estimator).__name__} could not be fitted on the labeled rows of X "
             f"({n_rows(X_fit)} rows, {pool_kind(X_fit)}): {error}"
+        ) from error
+
+
+def _warm_fitted(state: ALState, X: Any, estimator: Any, mode: str, X_fit: Any, y_fit: np.ndarray) -> Any:
+    """A copy of the state's model continued on the labels (``partial_fit``: those taught or corrected since)."""
+    pending = state.pending
+    assert pending is not None
+    changed = np.unique(np.concatenate([pending.indices, pending.corrected]))
+    place = {int(index): position for position, index in enumerate(state.labeled)}
+    y_new = state.labels[[place[int(index)] for index in changed]]
+    try:
+        return warm_fitted(state.model, mode, X_fit, y_fit, take_rows(X, changed), y_new)
+    except (TypeError, ValueError) as error:
+        kind = TypeError if isinstance(error, TypeError) else ValueError
+        raise kind(
+            f"estimator {type(estimator).__name__} could not continue ({mode}) on the labeled rows of X: {error}"
         ) from error
 
 

@@ -32,11 +32,21 @@ from alfunc.core.validation import accepts_missing_values, check_estimator, chec
 from alfunc.engine.loop import trace
 from alfunc.engine.selection import select
 from alfunc.engine.steps import GIVEN_STRATEGY, INITIAL_STRATEGY, correct, fit_step, redrawn_initial, teach
+from alfunc.engine.threads import check_blas_threads, limited_steps, thread_limiter
 from alfunc.strategies import STRATEGIES, resolve_strategy
 
 RECORDED = "recorded"
 RUN_PARAMETERS = ("strategy", "n_init", "batch_size", "budget", "max_iter", "stop", "scoring")
-RESUME_OPTIONS = (*RUN_PARAMETERS, "X_test", "y_test", "chunk_size", "representation", "ids", "keep_models")
+RESUME_OPTIONS = (
+    *RUN_PARAMETERS,
+    "X_test",
+    "y_test",
+    "chunk_size",
+    "representation",
+    "ids",
+    "keep_models",
+    "blas_threads",
+)
 SHOWN = 10
 UTILITY_RTOL, UTILITY_ATOL = 1e-9, 1e-12  # what a verified replay lets rounding change in a utility
 
@@ -188,6 +198,7 @@ def replay_trace(
     representation: Any = RECORDED,
     ids: Any = None,
     keep_models: bool = False,
+    blas_threads: int | None = 1,
 ) -> Iterator[ALState]:
     """The replayed fitted states, lazily, one per recorded round up to ``upto``.
 
@@ -206,7 +217,9 @@ def replay_trace(
     or a representation function must be passed again, and embeddings must be
     the recorded ones); ``X_test``/``y_test`` must be the recorded test set, if
     any. ``ids`` are the row keys the run was given (a DataFrame's index is
-    read again by itself). Every check runs before any model is fitted.
+    read again by itself). ``blas_threads`` limits BLAS/OpenMP threads while
+    each fit and query runs, as ``trace`` does. Every check runs before any
+    model is fitted.
 
     Examples
     --------
@@ -242,6 +255,9 @@ def replay_trace(
         raise ValueError(f"fit must be 'each' or 'last', got {fit!r}")
     if verify and fit == "last":
         raise ValueError("verify=True reruns every query, which needs a model at every round: use fit='each'")
+    warm = history.info.get("fit") == "warm"
+    if warm and fit == "last":
+        raise ValueError("the run was warm-started: each model continues the previous one, so replay needs fit='each'")
     check_recorded_pool(history.info, X, oracle)
     X_test, y_test = check_test_set(X_test, y_test, X)
     _check_same_test_set(history.info, X_test, y_test)
@@ -252,6 +268,7 @@ def replay_trace(
     if ask is None and any(record.labels is None for record in records):
         raise ValueError("the history holds no labels (it was saved before labels were kept): pass the oracle")
     strategies = _verifying_strategies(history, records, strategy) if verify else {}
+    limited = thread_limiter(check_blas_threads(blas_threads))
     fit_round = partial(
         fit_step,
         X=X,
@@ -261,6 +278,7 @@ def replay_trace(
         scoring=scoring,
         keep_model=keep_models,
         ids=ids,
+        warm=warm,
     )
 
     def labels_of(chosen: tuple) -> np.ndarray:
@@ -300,7 +318,7 @@ def replay_trace(
             state = fit_round(corrected(state, record))
             yield state
 
-    return states()
+    return limited_steps(states(), limited)
 
 
 # Functions take a __signature__ for inspect.signature, but their type declares none: setattr, not B010's assignment.
@@ -409,7 +427,8 @@ def resume_trace(history: History, X: Any, oracle: Any, estimator: Any, **option
     ``chunk_size``, ``keep_models``, to override. A function (a custom
     strategy, a ``stop`` rule, a scorer) cannot be read back from a file and
     must be passed again. The seed always comes from the history. The last
-    recorded state is rebuilt with one fit (``replay(..., fit="last")``).
+    recorded state is rebuilt with one fit (``replay(..., fit="last")``), or
+    with every fit for a warm-started run, which resumes warm.
 
     Examples
     --------
@@ -437,20 +456,22 @@ def resume_trace(history: History, X: Any, oracle: Any, estimator: Any, **option
     parameters = {name: recorded_parameter(history.info, name) for name in RUN_PARAMETERS if name not in options}
     parameters |= options
     parameters["representation"] = recorded_representation(history.info, options.get("representation", RECORDED), X)
+    warm = history.info.get("fit") == "warm"
     start = replay(
         history,
         X,
         oracle,
         estimator,
-        fit="last",
+        fit="each" if warm else "last",
         X_test=parameters.get("X_test"),
         y_test=parameters.get("y_test"),
         scoring=parameters["scoring"],
         keep_models=parameters.get("keep_models", False),
+        blas_threads=parameters.get("blas_threads", 1),
         representation=parameters["representation"],
         ids=parameters.get("ids"),
     )
-    return trace(X, oracle, estimator, start=start, **parameters)
+    return trace(X, oracle, estimator, start=start, fit="warm" if warm else "cold", **parameters)
 
 
 def recorded_parameter(info: Mapping[str, Any], name: str) -> Any:
