@@ -186,6 +186,83 @@ def _marked(strategy: _S, mark: str) -> _S:
     return strategy
 
 
+UTILITY_CALL = """Parameters
+----------
+model : estimator
+    The state's fitted model.
+X : array-like, sparse matrix, DataFrame or list
+    Candidate rows of the pool (a chunk of the unlabeled pool), in the pool's own container.
+context : Context
+    The selection's context: candidates' pool indices, state, seeded random numbers, representation.
+
+Returns
+-------
+ndarray of shape (n_candidates,)
+    One utility per candidate row; higher is queried first."""
+
+BATCH_CALL = """Parameters
+----------
+model : estimator
+    The state's fitted model.
+X : array-like, sparse matrix, DataFrame or list
+    The whole pool, in its own container.
+context : Context
+    The selection's context; ``context.candidates`` holds every unlabeled index in increasing order.
+batch_size : int
+    Number of points to choose.
+
+Returns
+-------
+indices : ndarray of shape (min(batch_size, n_candidates),)
+    Distinct pool indices of the chosen candidates, best first.
+utilities : ndarray of the same shape
+    Their utilities."""
+
+
+def described(strategy: _S, summary: str, *details: str) -> _S:
+    """Give a strategy made by a factory a docstring of its own, so ``help(strategy)`` names its method.
+
+    A factory returns a new function on each call, whose docstring would
+    otherwise be that of an inner function (often none). The docstring is
+    ``summary`` (the method and its paper), the ``details`` paragraphs, and
+    the calling convention of the strategy's kind (utility or batch, from
+    ``selects_batch``), so mark the strategy before describing it.
+
+    Parameters
+    ----------
+    strategy : callable
+        The strategy function; it is returned with its ``__doc__`` set (nothing else changes).
+    summary : str
+        One line: the method, how it scores, and the paper it follows.
+    *details : str
+        Further paragraphs, typically the factory's arguments as this strategy holds them.
+
+    Returns
+    -------
+    callable
+        ``strategy`` itself.
+
+    Examples
+    --------
+    >>> from alfunc.strategies import margin, uses_classifier
+    >>> from alfunc.strategies.base import described
+    >>> @uses_classifier
+    ... def halved_margin(model, X, context):
+    ...     return margin(model, X, context) / 2
+    >>> strategy = described(halved_margin, "Half the margin utility (Scheffer et al. 2001).", "Made for a test.")
+    >>> print(strategy.__doc__.split("Parameters")[0].strip())
+    Half the margin utility (Scheffer et al. 2001).
+    <BLANKLINE>
+    Made for a test.
+    >>> "batch_size" in strategy.__doc__  # a utility strategy: (model, X, context)
+    False
+    """
+    call = BATCH_CALL if getattr(strategy, "selects_batch", False) else UTILITY_CALL
+    # Functions take a __doc__, but the callable type declares none: set it by name.
+    setattr(strategy, "__doc__", "\n\n".join([summary.strip(), *(d.strip() for d in details), call]))  # noqa: B010
+    return strategy
+
+
 INHERITED_MARKS = ("needs_classifier", "needs_regressor", "needs_ensemble", "needs_features", "needs_proba")
 
 

@@ -25,7 +25,7 @@ from sklearn.neighbors import NearestNeighbors
 
 from alfunc.core.context import Context
 from alfunc.core.representation import Features, stored_features
-from alfunc.strategies.base import BatchStrategy, batch_strategy, uses_features
+from alfunc.strategies.base import BatchStrategy, batch_strategy, described, uses_features
 from alfunc.strategies.farthest import best_position
 from alfunc.strategies.pooled import (
     distances_to,
@@ -173,7 +173,16 @@ def probcover(radius: float | None = None, purity: float = 0.95) -> BatchStrateg
         return candidates[picks], values
 
     covering.__name__ = "probcover" if radius is None else f"probcover(radius={radius})"
-    return covering
+    ball = f"radius {radius}" if radius is not None else f"the largest radius whose balls are {purity:.0%} pure"
+    return described(
+        covering,
+        "ProbCover (Yehuda et al. 2022), a cold-start strategy: greedy maximum coverage of the pool by balls of "
+        f"{ball}.",
+        f"Made by ``probcover(radius={radius}, purity={purity})``. Each pick is the candidate whose ball holds the "
+        "most pool points not yet covered by a labeled or picked point (utility = that count); without a radius, "
+        "it is the largest for which that share of balls hold a single k-means cluster, with as many clusters as "
+        "there are distinct labels, as in the paper. Distances are measured in the run's representation.",
+    )
 
 
 def ball_counts(

@@ -35,7 +35,11 @@ def predict_proba(model: Any, X: Any) -> np.ndarray:
 
 
 def random(model: Any, X: Any, context: Context) -> np.ndarray:
-    """Uniform random utilities: a seeded random sample of the pool.
+    """Random sampling: uniform random utilities, a seeded random sample of the pool.
+
+    The passive-learning baseline every active-learning strategy is compared
+    against (Settles 2009, "Active Learning Literature Survey"). Draws come
+    from the selection's seed, never from a global generator.
 
     Examples
     --------
@@ -141,7 +145,7 @@ def margin(model: Any, X: Any, context: Context) -> np.ndarray:
 @uses_proba
 @uses_classifier
 def entropy(model: Any, X: Any, context: Context) -> np.ndarray:
-    """Shannon entropy of p(.|x) in nats, with 0 log 0 = 0 (never NaN).
+    """Entropy sampling (Settles & Craven 2008): Shannon entropy of p(.|x) in nats, with 0 log 0 = 0 (never NaN).
 
     Examples
     --------
