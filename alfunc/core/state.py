@@ -58,6 +58,17 @@ class Query:
     A state holds one as ``pending`` between ``teach``/``query_step`` and the
     next ``fit_step``, which turns it into a ``Record``.
 
+    Parameters
+    ----------
+    indices : ndarray of int
+        Pool indices taught since the last fit.
+    utilities : ndarray of float
+        Their utilities (NaN when unknown).
+    strategy : str
+        Name of what chose them.
+    timings : mapping of str to float, default={}
+        Seconds spent choosing them.
+
     Examples
     --------
     >>> from alfunc.core.state import Query
@@ -89,6 +100,29 @@ class Record:
     ``None`` when the pool has no keys but positions. ``labels`` are the labels
     the queried points were given, so a history replays without its oracle
     (``None`` only in histories saved before labels were kept).
+
+    Parameters
+    ----------
+    iteration : int
+        The query round (0 for the initial fit).
+    queried : ndarray of int
+        Pool indices added since the previous fit.
+    utilities : ndarray of float
+        Their utilities (NaN where not chosen by utility).
+    strategy : str
+        Name of what chose them (``"initial"``, ``"given"``, a strategy's name, ``"manual"``).
+    n_labeled : int
+        Labeled points the model was fitted on.
+    scores : mapping of str to float, default={}
+        The evaluation scores of the fit.
+    timings : mapping of str to float, default={}
+        Seconds spent (selection, fit, scoring); not compared.
+    model : estimator or None, default=None
+        The fitted model, when kept; not compared.
+    ids : tuple or None, default=None
+        The user's keys of the queried rows.
+    labels : tuple or None, default=None
+        The labels the queried points were given.
 
     Examples
     --------
@@ -134,6 +168,15 @@ class History(Sequence[Record]):
     Behaves as a read-only sequence of ``Record``. ``seed`` is the run's root
     entropy; ``info`` holds run-level facts as plain data (for example a
     fingerprint of the pool), never objects.
+
+    Parameters
+    ----------
+    seed : int
+        The run's root entropy.
+    records : tuple of Record, default=()
+        One per fit, in order.
+    info : mapping, default={}
+        Run-level facts as plain data (pool fingerprints, run parameters).
 
     Examples
     --------
@@ -183,6 +226,23 @@ class ALState:
     fit (and the root ``seed`` every step derives its randomness from);
     ``iteration`` counts query rounds; ``n_pool`` is the number of pool rows;
     ``pending`` describes points taught but not yet fitted.
+
+    Parameters
+    ----------
+    labeled : ndarray of int
+        Labeled pool indices in acquisition order (stored read-only).
+    labels : ndarray
+        Their labels, in the same order (stored read-only).
+    n_pool : int
+        Number of rows in the pool.
+    history : History
+        One ``Record`` per fit, the root seed and the run's facts.
+    iteration : int, default=0
+        Query rounds so far.
+    model : estimator or None, default=None
+        The estimator fitted on ``labeled`` (``None`` before the first fit).
+    pending : Query or None, default=None
+        Points taught since the last fit, recorded by the next ``fit_step``.
 
     Examples
     --------

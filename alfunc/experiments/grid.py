@@ -180,6 +180,36 @@ def experiment_grid(
     records its representation's name (a callable's ``__name__``,
     ``"embedding"`` for an unnamed array).
 
+    Parameters
+    ----------
+    datasets : sequence of str or mapping, default=("digits",)
+        Names from ``alfunc.experiments.catalog.DATASETS``, or a mapping ``name -> (X, y)``.
+    strategies : sequence of str or callable, default=("margin", "random")
+        Registered names or strategy functions.
+    seeds : int or sequence of int, default=5
+        A count (seeds 0..n-1) or explicit seeds; a seed fixes the split, scaling and initial set of every strategy.
+    estimators : sequence of str or mapping, default=("logistic",)
+        Names from ``ESTIMATORS``, or a mapping ``name -> estimator``.
+    batch_sizes : int or sequence of int, default=10
+        Points labeled per query round; one run per value.
+    n_init : int, default=10
+        Size of the random initial set.
+    budget : int, default=None
+        Total labeled at the end, initial set included (``None``: the whole pool).
+    test_size : float, default=0.25
+        Share of each dataset held out for testing (a stratified split per seed).
+    scoring : str, default=None
+        A scorer name (``None``: the estimator's ``score``).
+    scale : bool, default=True
+        Standardize numeric pools with the pool's statistics.
+    representations : object, default=None
+        The geometries of distance-based strategies: one, a list, or a mapping ``name -> representation``.
+
+    Returns
+    -------
+    Grid
+        The runs (``grid.runs``) and what they need, ready for ``run_grid``.
+
     Examples
     --------
     Your own data, estimator and strategy function, under names of your choice:
@@ -305,6 +335,26 @@ def run_grid(
     never write files, so they need no shared file system. ``progress=True``
     shows a bar of runs done (here or by other runners) with an ETA on stderr;
     ``callback(result)`` is called once per run computed here, after it is saved.
+
+    Parameters
+    ----------
+    grid : Grid
+        The runs, from ``experiment_grid``.
+    results : str or path-like
+        The JSON-lines results file: read to skip finished runs, appended to as runs finish.
+    n_jobs : int or None, default=1
+        Passed to ``joblib.Parallel`` (``-1``: every core of the backend).
+    histories : str or path-like, default=None
+        A folder to save each run's history in, as ``<id>.json``.
+    progress : bool, default=False
+        Show a bar of runs done, with an ETA, on stderr.
+    callback : callable, default=None
+        Called with each result computed here, after it is saved.
+
+    Returns
+    -------
+    list of dict
+        One result per run of the grid, in grid order (the lines of the results file).
 
     Examples
     --------
