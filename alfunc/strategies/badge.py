@@ -153,6 +153,17 @@ def badge(chunk_rows: int | None = None) -> BatchStrategy:
     sets the rows per model call and per chunk of feature rows (default:
     sized by the pool and the feature width); results do not depend on it.
 
+    Parameters
+    ----------
+    chunk_rows : int, default=None
+        Rows per model call and per chunk of feature rows (``None``: sized by the pool); results do not depend on
+        it.
+
+    Returns
+    -------
+    callable
+        A batch strategy, with a docstring of its own.
+
     Examples
     --------
     >>> import numpy as np

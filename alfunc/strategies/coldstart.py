@@ -51,6 +51,24 @@ def typiclust(model: Any, X: Any, context: Context, batch_size: int) -> tuple[np
     the candidate of highest typicality (inverse mean distance to its 20
     nearest candidates in the cluster) is picked. Utilities are typicalities.
 
+    Parameters
+    ----------
+    model : estimator
+        The state's fitted model (unused by strategies that need none).
+    X : array-like, sparse matrix, DataFrame or list
+        The whole pool, in its own container.
+    context : Context
+        The selection's context; ``context.candidates`` holds every unlabeled index in increasing order.
+    batch_size : int
+        Number of points to choose.
+
+    Returns
+    -------
+    indices : ndarray of int
+        ``min(batch_size, n_candidates)`` distinct candidates, best first.
+    utilities : ndarray of float
+        Their utilities.
+
     Examples
     --------
     It needs no model, so it can pick the second batch before any fit:
@@ -119,6 +137,18 @@ def probcover(radius: float | None = None, purity: float = 0.95) -> BatchStrateg
     representation. Ball sizes are counted by brute force in chunks (memory: a
     chunk of rows x a chunk of centres, never pool x pool); time
     O(pool^2 x features).
+
+    Parameters
+    ----------
+    radius : float, default=None
+        The balls' radius in the run's representation (``None``: chosen from ``purity``).
+    purity : float, default=0.95
+        Without a radius, the share of balls that must hold a single k-means cluster, in (0, 1].
+
+    Returns
+    -------
+    callable
+        A batch strategy, with a docstring of its own.
 
     Examples
     --------

@@ -38,6 +38,20 @@ def information_density(base: Strategy = entropy, beta: float = 1.0, n_reference
     Similarity is cosine similarity mapped to [0, 1] by (1 + cos) / 2, between
     rows in the run's representation.
 
+    Parameters
+    ----------
+    base : callable, default=entropy
+        A utility strategy with non-negative utilities (an uncertainty).
+    beta : float, default=1.0
+        Exponent of the density weight (0: the base strategy alone).
+    n_reference : int, default=1000
+        Most reference rows the density is measured against (drawn with the selection's seed).
+
+    Returns
+    -------
+    callable
+        A utility strategy, with a docstring of its own.
+
     Examples
     --------
     >>> import alfunc as al
@@ -75,6 +89,20 @@ def dwus(base: Strategy = entropy, beta: float = 1.0, n_reference: int = 1000) -
     stand-in for the paper's mixture model), with the median pairwise distance
     of the reference set as bandwidth, so it needs no tuning and no fit;
     distances are measured in the run's representation.
+
+    Parameters
+    ----------
+    base : callable, default=entropy
+        A utility strategy with non-negative utilities (an uncertainty).
+    beta : float, default=1.0
+        Exponent of the density weight (0: the base strategy alone).
+    n_reference : int, default=1000
+        Most reference rows the density is measured against (drawn with the selection's seed).
+
+    Returns
+    -------
+    callable
+        A utility strategy, with a docstring of its own.
 
     Examples
     --------

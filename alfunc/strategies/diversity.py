@@ -57,6 +57,24 @@ def k_center_greedy(model: Any, X: Any, context: Context, batch_size: int) -> tu
     features or an MLP's last hidden layer); the same as GSx of Wu et al.
     (2019) for regression. Utilities are the covering distances at pick time.
 
+    Parameters
+    ----------
+    model : estimator
+        The state's fitted model (unused by strategies that need none).
+    X : array-like, sparse matrix, DataFrame or list
+        The whole pool, in its own container.
+    context : Context
+        The selection's context; ``context.candidates`` holds every unlabeled index in increasing order.
+    batch_size : int
+        Number of points to choose.
+
+    Returns
+    -------
+    indices : ndarray of int
+        ``min(batch_size, n_candidates)`` distinct candidates, best first.
+    utilities : ndarray of float
+        Their utilities.
+
     Examples
     --------
     With one point of blob 2 labeled, the first two picks cover the two other
@@ -91,6 +109,24 @@ def kmeans(model: Any, X: Any, context: Context, batch_size: int) -> tuple[np.nd
     Clusters all candidates at once in the run's representation: meant for
     small or pre-filtered candidate sets (see ``filter_then``); on a whole pool
     it holds a copy of their feature rows (sparse features stay sparse).
+
+    Parameters
+    ----------
+    model : estimator
+        The state's fitted model (unused by strategies that need none).
+    X : array-like, sparse matrix, DataFrame or list
+        The whole pool, in its own container.
+    context : Context
+        The selection's context; ``context.candidates`` holds every unlabeled index in increasing order.
+    batch_size : int
+        Number of points to choose.
+
+    Returns
+    -------
+    indices : ndarray of int
+        ``min(batch_size, n_candidates)`` distinct candidates, best first.
+    utilities : ndarray of float
+        Their utilities.
 
     Examples
     --------
@@ -139,6 +175,16 @@ def ranked_batch(uncertainty: Strategy = least_confident) -> BatchStrategy:
     ``sim = 1 / (1 + d)`` is the similarity to the nearest labeled or picked
     row in the run's representation, and ``alpha`` is the unlabeled share of
     the pool, updated after each pick.
+
+    Parameters
+    ----------
+    uncertainty : callable, default=least_confident
+        A utility strategy with utilities in [0, 1].
+
+    Returns
+    -------
+    callable
+        A batch strategy, with a docstring of its own.
 
     Examples
     --------
@@ -210,6 +256,20 @@ def filter_then(first: Strategy, k_factor: float, then: BatchStrategy) -> BatchS
     (Citovsky et al. 2021): informative and diverse. Rows identical in the
     run's representation enter the filter once; if fewer than ``k`` distinct rows remain, the batch is filled
     with the best remaining duplicates. Utilities are those of ``first``.
+
+    Parameters
+    ----------
+    first : callable
+        The utility strategy function that filters.
+    k_factor : float
+        Keep the best ``ceil(k_factor * batch_size)`` distinct candidates; finite and at least 1.
+    then : callable
+        The batch strategy that picks the batch among them.
+
+    Returns
+    -------
+    callable
+        A batch strategy, with a docstring of its own.
 
     Examples
     --------

@@ -42,6 +42,20 @@ def expected_error_reduction(
 ) -> Strategy:
     """An EER strategy with ``loss`` in ``{"log_loss", "zero_one"}`` (see the module docstring).
 
+    Parameters
+    ----------
+    loss : {"log_loss", "zero_one"}, default="log_loss"
+        The loss expected after labeling a candidate.
+    n_candidates : int, default=None
+        Score only a seeded subset of this many unlabeled points (``None``: all).
+    n_evaluation : int, default=None
+        Measure the loss on a seeded sample of this many unlabeled points (``None``: all).
+
+    Returns
+    -------
+    callable
+        A utility strategy, with a docstring of its own.
+
     Examples
     --------
     Each utility is minus the loss expected after labeling the point, so the

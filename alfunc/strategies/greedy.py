@@ -35,6 +35,24 @@ def gsy(model: Any, X: Any, context: Context, batch_size: int) -> tuple[np.ndarr
     prediction and the known outputs (labels, and the predictions of the
     points already picked for the batch).
 
+    Parameters
+    ----------
+    model : estimator
+        The state's fitted model (unused by strategies that need none).
+    X : array-like, sparse matrix, DataFrame or list
+        The whole pool, in its own container.
+    context : Context
+        The selection's context; ``context.candidates`` holds every unlabeled index in increasing order.
+    batch_size : int
+        Number of points to choose.
+
+    Returns
+    -------
+    indices : ndarray of int
+        ``min(batch_size, n_candidates)`` distinct candidates, best first.
+    utilities : ndarray of float
+        Their utilities.
+
     Examples
     --------
     Outputs 12 and 16 are known; x = 0 is predicted 4.7, farthest from both.
@@ -87,6 +105,24 @@ def igs(model: Any, X: Any, context: Context, batch_size: int) -> tuple[np.ndarr
     pick maximising the smallest product of its distance in the run's
     representation and the distance of its prediction, over the labeled and
     already picked points.
+
+    Parameters
+    ----------
+    model : estimator
+        The state's fitted model (unused by strategies that need none).
+    X : array-like, sparse matrix, DataFrame or list
+        The whole pool, in its own container.
+    context : Context
+        The selection's context; ``context.candidates`` holds every unlabeled index in increasing order.
+    batch_size : int
+        Number of points to choose.
+
+    Returns
+    -------
+    indices : ndarray of int
+        ``min(batch_size, n_candidates)`` distinct candidates, best first.
+    utilities : ndarray of float
+        Their utilities.
 
     Examples
     --------
