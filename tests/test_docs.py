@@ -3,10 +3,10 @@
 * Every registered strategy (factory-made ones included) has a docstring of its
   own that names its method and cites a paper, so ``help(al.STRATEGIES[name])``
   says what it is.
-* The names of the package's face (``alfunc.__all__``) and the experiment grid
-  have a numpydoc ``Parameters`` section that documents each parameter of their
-  signature, in order; ``run`` documents exactly ``trace``'s parameters, in the
-  same words.
+* The names of the package's face (``alfunc.__all__``), the experiment grid and
+  every other callable of the API reference (``docs/api.rst``) have a numpydoc
+  ``Parameters`` section that documents each parameter of their signature, in
+  order; ``run`` documents exactly ``trace``'s parameters, in the same words.
 * The package ships ``py.typed`` and the gallery runs every example.
 
 The user guide's pages under ``docs/`` run as doctests with the rest of the
@@ -15,6 +15,7 @@ suite (``--doctest-glob='*.rst'`` in ``pyproject.toml``).
 
 from __future__ import annotations
 
+import importlib
 import inspect
 import re
 import tomllib
@@ -68,10 +69,23 @@ def cites_a_paper(doc: str) -> bool:
     return bool(CITATION.search(doc))
 
 
+def reference_entries() -> list[tuple[str, object]]:
+    """``(dotted name, object)`` of every name an autosummary list of ``docs/api.rst`` documents."""
+    entries, module = [], "alfunc"
+    for line in (ROOT / "docs" / "api.rst").read_text().splitlines():
+        if match := re.match(r"\.\. currentmodule:: (\S+)$", line):
+            module = match[1]
+        elif match := re.match(r"^   (\w+)$", line):
+            entries.append((f"{module}.{match[1]}", getattr(importlib.import_module(module), match[1])))
+    return entries
+
+
 def public_callables() -> list[tuple[str, Callable]]:
-    """The package's face and the experiment grid: the names the API reference documents in full."""
-    face = [(name, getattr(alfunc, name)) for name in alfunc.__all__ if callable(getattr(alfunc, name))]
-    return [*face, ("experiments.experiment_grid", experiment_grid), ("experiments.run_grid", run_grid)]
+    """The package's face, the experiment grid and every other callable of the API reference."""
+    face = [(f"alfunc.{name}", getattr(alfunc, name)) for name in alfunc.__all__ if callable(getattr(alfunc, name))]
+    grid = [("alfunc.experiments.experiment_grid", experiment_grid), ("alfunc.experiments.run_grid", run_grid)]
+    found = dict([*face, *grid, *((name, obj) for name, obj in reference_entries() if callable(obj))])
+    return sorted(found.items())
 
 
 @pytest.mark.parametrize(("name", "strategy"), list(STRATEGIES.items()), ids=list(STRATEGIES))
