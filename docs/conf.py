@@ -17,6 +17,9 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))  # the alfunc of this checkout, installed or not
 sys.path.insert(0, str(HERE / "sphinxext"))
 os.environ.setdefault("MPLBACKEND", "Agg")
+# The examples' fits are small: BLAS threads cost more than they give, and oversubscribe a shared CI machine.
+for _threads in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_threads, "1")
 
 import alfunc  # noqa: E402
 
