@@ -190,8 +190,10 @@ class StandardAL(ClassifierMixin, BaseEstimator):
     acquisition_func_, evaluation_metric_, n_init_, budget_, max_iter_
         The resolved parameters.
 
-    Where alfunc differs from ml-research 0.5.3 (on purpose)
-    --------------------------------------------------------
+    Notes
+    -----
+    Where alfunc differs from ml-research 0.5.3 (on purpose):
+
     * ``"random"`` is a seeded uniform sample of the unlabeled pool;
       ml-research gives every point the same score and its stable argsort,
       reversed, always takes the highest indices.

@@ -26,6 +26,20 @@ TARGET_TOLERANCE = 1e-9  # how far a score may pass a deficiency's target and st
 def learning_curve(history: History, score: str = "test_score") -> tuple[np.ndarray, np.ndarray]:
     """``(n_labeled, scores)`` of a run: one point per fit, ``score`` read from each record.
 
+    Parameters
+    ----------
+    history : History
+        A run's history.
+    score : str, default="test_score"
+        The record score to read.
+
+    Returns
+    -------
+    n_labeled : ndarray of int
+        Labeled points at each fit.
+    scores : ndarray of float
+        The score of each fit.
+
     Examples
     --------
     >>> from sklearn.datasets import load_iris
@@ -83,6 +97,21 @@ def aulc(
       spans its quota, and penalises a run that stopped short of it.
 
     A one-point curve has area equal to its score in every convention.
+
+    Parameters
+    ----------
+    n_labeled : array-like of int
+        Labeled points at each fit, increasing.
+    scores : array-like of float
+        The score of each fit.
+    convention : {"trapezoid", "mean", "zhan"}, default="trapezoid"
+        How the area is normalised (see above).
+    quota : int, default=None
+        For ``"zhan"``: the query budget the area is divided by (``None``: the labels the curve spans).
+
+    Returns
+    -------
+    float
 
     Examples
     --------
@@ -152,6 +181,20 @@ def deficiency(scores: Any, random_scores: Any, reference: Any = None) -> float:
     mean curves, as Baram et al. compute it. (The mean of per-seed ratios is
     not: it is dominated by the seeds where random comes close to the target.)
 
+    Parameters
+    ----------
+    scores : array-like of float
+        The strategy's mean learning curve.
+    random_scores : array-like of float
+        Random sampling's mean learning curve, at the same label counts.
+    reference : float, default=None
+        The target score (the full-pool score); ``None``: random's last score.
+
+    Returns
+    -------
+    float
+        The deficiency; NaN where a curve rises above the target.
+
     Examples
     --------
     Random's last score 0.9 is the target; the strategy falls short of it by
@@ -192,6 +235,21 @@ def deficiency(scores: Any, random_scores: Any, reference: Any = None) -> float:
 def labels_to_reach(n_labeled: Any, scores: Any, full_score: float, fraction: float = 0.95) -> int | None:
     """The first label count at which the score reaches ``fraction`` of ``full_score``; None if never.
 
+    Parameters
+    ----------
+    n_labeled : array-like of int
+        Labeled points at each fit.
+    scores : array-like of float
+        The score of each fit.
+    full_score : float
+        The score with the whole pool labeled.
+    fraction : float, default=0.95
+        The share of ``full_score`` to reach.
+
+    Returns
+    -------
+    int or None
+
     Examples
     --------
     >>> from alfunc.metrics import labels_to_reach
@@ -215,6 +273,21 @@ def data_utilization_rate(n_labeled: Any, scores: Any, threshold: float, n_pool:
     """Fraction of the pool labeled when the score first reaches ``threshold`` (ml-research); NaN if never.
 
     Lower is better: the strategy needed fewer labels to reach the same quality.
+
+    Parameters
+    ----------
+    n_labeled : array-like of int
+        Labeled points at each fit.
+    scores : array-like of float
+        The score of each fit.
+    threshold : float
+        The score to reach.
+    n_pool : int
+        The pool's size.
+
+    Returns
+    -------
+    float
 
     Examples
     --------
@@ -243,6 +316,23 @@ class PairedComparison:
     strategy is better/within ``tolerance``/worse (higher is better);
     ``p_value`` is the two-sided Wilcoxon signed-rank p (1.0 when every pair ties).
 
+    Parameters
+    ----------
+    n : int
+        Number of paired seeds.
+    mean_delta : float
+        Mean of ``value - reference``.
+    standard_error : float
+        Its standard error.
+    wins : int
+        Seeds where the strategy is better by more than the tolerance.
+    ties : int
+        Seeds within the tolerance.
+    losses : int
+        Seeds where it is worse.
+    p_value : float
+        Two-sided Wilcoxon signed-rank p-value.
+
     Examples
     --------
     ``paired_comparison`` returns one:
@@ -266,6 +356,19 @@ class PairedComparison:
 
 def paired_comparison(values: Any, reference: Any, tolerance: float = 0.0) -> PairedComparison:
     """Compare paired per-seed values of a strategy with those of a reference strategy.
+
+    Parameters
+    ----------
+    values : array-like of float
+        The strategy's value for each seed.
+    reference : array-like of float
+        The reference strategy's value for the same seeds, in the same order.
+    tolerance : float, default=0.0
+        Differences within it count as ties.
+
+    Returns
+    -------
+    PairedComparison
 
     Examples
     --------
@@ -312,6 +415,17 @@ def paired_comparison(values: Any, reference: Any, tolerance: float = 0.0) -> Pa
 class Ranking:
     """Mean rank of each strategy across datasets (1 = best) and the Friedman test of equal ranks.
 
+    Parameters
+    ----------
+    strategies : tuple of str
+        The strategies, in the table's column order.
+    mean_ranks : tuple of float
+        Each strategy's mean rank (1 = best).
+    statistic : float
+        The Friedman statistic.
+    p_value : float
+        Its p-value.
+
     Examples
     --------
     ``rank_strategies`` returns one:
@@ -334,6 +448,19 @@ def rank_strategies(table: Any, strategies: Sequence[str], higher_is_better: boo
     ``table`` has one row per dataset and one column per strategy. The
     statistic has the tie correction scipy's ``friedmanchisquare`` applies,
     and also works for two strategies (where scipy refuses).
+
+    Parameters
+    ----------
+    table : array-like of shape (n_datasets, n_strategies)
+        One value per dataset (row) and strategy (column).
+    strategies : sequence of str
+        The strategies' names, one per column.
+    higher_is_better : bool, default=True
+        Rank higher values first (``False`` for errors or costs).
+
+    Returns
+    -------
+    Ranking
 
     Examples
     --------

@@ -87,6 +87,20 @@ def set_matplotlib_style(font_size: float = 8, use_latex: bool = False, **rc: An
     Called as a function the style stays; ``with set_matplotlib_style(...):``
     restores the previous values of every changed rcParam when the block ends.
 
+    Parameters
+    ----------
+    font_size : float, default=8
+        Base font size.
+    use_latex : bool, default=False
+        Render text with LaTeX (needs a LaTeX installation).
+    **rc
+        Further rcParams to set.
+
+    Returns
+    -------
+    context manager
+        Restores the previous rcParams when used in a ``with`` block.
+
     Examples
     --------
     >>> import matplotlib as mpl
@@ -111,6 +125,18 @@ def set_matplotlib_style(font_size: float = 8, use_latex: bool = False, **rc: An
 
 def feature_to_color(values: Any, cmap: Any = "RdYlBu_r") -> np.ndarray:
     """Hex colors for ``values``, min-max scaled onto ``cmap`` (constant values take its lowest color).
+
+    Parameters
+    ----------
+    values : array-like of float
+        The values to color.
+    cmap : str or Colormap, default="RdYlBu_r"
+        The color map.
+
+    Returns
+    -------
+    ndarray of str
+        One hex color per value.
 
     Examples
     --------
@@ -141,6 +167,23 @@ def plot_pool(X: Any, state_or_mask: ALState | Any, y: Any, ax: Any = None, *, c
     colors ``plot_decision_boundaries`` gives its regions. The legend lists the
     unlabeled points and the classes with labeled points; the axes are labeled
     with ``X``'s column names (a DataFrame) or ``feature 0`` and ``feature 1``.
+
+    Parameters
+    ----------
+    X : array-like or DataFrame of shape (n_samples, 2)
+        A pool with two features.
+    state_or_mask : ALState or array-like of bool
+        A state, or a mask of the labeled rows.
+    y : array-like
+        The labels of the pool's rows (only the labeled ones are shown by class).
+    ax : matplotlib Axes, default=None
+        Where to draw (``None``: a new figure).
+    cmap : str or Colormap, default="tab10"
+        The class colors.
+
+    Returns
+    -------
+    matplotlib Axes
 
     Examples
     --------
@@ -195,6 +238,18 @@ def class_colors(n_classes: int, cmap: Any = "tab10") -> list[str]:
     it, so a class has one color everywhere. A qualitative map with fewer
     colors than classes gives way to ``tab20`` (up to 20 classes) or ``turbo``.
 
+    Parameters
+    ----------
+    n_classes : int
+        Number of classes.
+    cmap : str or Colormap, default="tab10"
+        The color map.
+
+    Returns
+    -------
+    list of str
+        One hex color per class.
+
     Examples
     --------
     >>> from alfunc.plotting import class_colors
@@ -245,6 +300,27 @@ def plot_decision_boundaries(
     Each region takes the color of the class the model predicts there, the
     color ``plot_pool`` gives that class's points (see ``class_colors``);
     ``resolution`` is the number of grid steps per axis. Returns the figure.
+
+    Parameters
+    ----------
+    states : iterable of ALState
+        Fitted states of a run.
+    X : array-like or DataFrame of shape (n_samples, 2)
+        The pool, with two features.
+    y : array-like
+        The labels of the pool's rows.
+    iterations : sequence of int, default=None
+        The iterations to show (``None``: the first and the last).
+    axes : array of matplotlib Axes, default=None
+        Where to draw, one per iteration (``None``: a new figure).
+    cmap : str or Colormap, default="tab10"
+        The class colors.
+    resolution : int, default=200
+        Grid steps per axis of the regions, in [2, 2000].
+
+    Returns
+    -------
+    matplotlib Figure
 
     Examples
     --------
@@ -334,6 +410,21 @@ def plot_learning_curve(
     size, and the band is their sample standard deviation (``ddof=1``, as in
     the experiment figure; none where one run reached that size). Returns the
     axes.
+
+    Parameters
+    ----------
+    history_or_runs : History, ALState or sequence of them
+        One run or several (averaged at each pool size).
+    ax : matplotlib Axes, default=None
+        Where to draw (``None``: a new figure).
+    score : str, default="test_score"
+        The record score to plot.
+    label : str, default=None
+        Legend label of the line.
+
+    Returns
+    -------
+    matplotlib Axes
 
     Examples
     --------

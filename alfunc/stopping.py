@@ -91,6 +91,11 @@ class Criterion:
 class AllOf(Criterion):
     """True when every predicate is true (evaluated left to right, stopping at the first false).
 
+    Parameters
+    ----------
+    predicates : iterable of callable
+        Stopping rules ``state -> bool`` (criteria or plain functions).
+
     Examples
     --------
     ``a & b`` builds one:
@@ -119,6 +124,11 @@ class AllOf(Criterion):
 @attrs.frozen
 class AnyOf(Criterion):
     """True when at least one predicate is true (evaluated left to right).
+
+    Parameters
+    ----------
+    predicates : iterable of callable
+        Stopping rules ``state -> bool`` (criteria or plain functions).
 
     Examples
     --------
@@ -166,6 +176,11 @@ def _fraction(instance: Any, attribute: attrs.Attribute, value: Any) -> None:
 class Budget(Criterion):
     """True once ``n_labeled`` points are labeled (initial set included).
 
+    Parameters
+    ----------
+    n_labeled : int
+        The number of labeled points (initial set included) at which to stop.
+
     Examples
     --------
     >>> from sklearn.datasets import load_iris
@@ -193,6 +208,11 @@ class Budget(Criterion):
 @attrs.frozen
 class MaxIter(Criterion):
     """True after ``n_iter`` query rounds.
+
+    Parameters
+    ----------
+    n_iter : int
+        The number of query rounds after which to stop.
 
     Examples
     --------
@@ -222,6 +242,15 @@ class Plateau(Criterion):
 
     Scores are read from the records (``test_score`` needs ``X_test``/``y_test``
     in the run); greater is better, as for every scikit-learn scorer.
+
+    Parameters
+    ----------
+    score : str, default="test_score"
+        The record score to watch (``test_score``, ``train_score``, ``test_<name>``, ...).
+    patience : int, default=3
+        Fits without an improvement before stopping.
+    min_delta : float, default=0.0
+        The smallest rise over the earlier best that counts as an improvement.
 
     Examples
     --------
@@ -277,6 +306,17 @@ class StablePredictions(Criterion):
     seed (or the given pool indices); it needs no labels. Earlier models come
     from the history or are refitted (see the module docstring).
 
+    Parameters
+    ----------
+    X : array-like, sparse matrix, DataFrame or list
+        The pool the stop set is taken from.
+    threshold : float, default=0.99
+        The mean kappa at which to stop.
+    window : int, default=3
+        Number of successive model pairs averaged.
+    stop_set : int or array-like of int, default=2000
+        A number of pool rows drawn with the run's seed, or the pool indices to use.
+
     Examples
     --------
     >>> from sklearn.datasets import load_iris
@@ -322,6 +362,15 @@ class MaxUncertainty(Criterion):
     ``uncertainty`` is a utility strategy (default: entropy in nats), scored over
     the unlabeled pool of ``X`` in chunks; an empty pool counts as certain.
 
+    Parameters
+    ----------
+    X : array-like, sparse matrix, DataFrame or list
+        The pool.
+    threshold : float, default=0.001
+        Stop when no unlabeled point's uncertainty exceeds it.
+    uncertainty : callable, default=entropy
+        A utility strategy measuring uncertainty.
+
     Examples
     --------
     >>> from sklearn.datasets import make_classification
@@ -352,6 +401,11 @@ class MaxUncertainty(Criterion):
 @attrs.frozen
 class ClassificationChange(Criterion):
     """True when no point unlabeled now changed its predicted label since the previous model (Zhu et al. 2008).
+
+    Parameters
+    ----------
+    X : array-like, sparse matrix, DataFrame or list
+        The pool whose unlabeled points' predictions are compared.
 
     Examples
     --------

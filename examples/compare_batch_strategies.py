@@ -1,4 +1,7 @@
-"""Area under the learning curve of the batch strategies next to random and margin.
+"""Batch strategies against random and margin
+==========================================
+
+Area under the learning curve of the batch strategies next to random and margin.
 
 For iris, wine and breast cancer, and seeds 0-4: a stratified 70/30 train/test
 split per seed, features standardised on the training part, LogisticRegression,
@@ -61,7 +64,7 @@ def learning_curve_area(load, strategy: str, seed: int) -> tuple[float, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.partition("\n")[0])
     parser.add_argument("--seeds", type=int, default=5)
     seeds = range(parser.parse_args().seeds)
     areas = {

@@ -1,4 +1,7 @@
-"""Area under the learning curve of the committee, density, expected-error and combined strategies next to random and margin.
+"""Committee, density, expected-error and combined strategies
+==========================================================
+
+Area under the learning curve of the committee, density, expected-error and combined strategies next to random and margin.
 
 For each dataset (iris, wine, breast cancer) and seed (0-4): a stratified
 70/30 train/test split; the pool is standardised with a scaler fitted on the
@@ -9,6 +12,7 @@ the learning curve is the mean test accuracy over the 11 fits. Nothing is tuned.
 
     python examples/compare_strategies.py            # about 10 minutes on one core
     python examples/compare_strategies.py --seeds 2  # quicker look
+    python examples/compare_strategies.py --quick    # 1 seed, 5 EER candidates: what these pages run
 
 A second table does the same for regression: diabetes, Ridge, R^2 on the
 test split (plain 70/30 split), random next to committee variance.
@@ -39,20 +43,31 @@ from alfunc.strategies import (
 )
 
 DATASETS = {"iris": load_iris, "wine": load_wine, "breast_cancer": load_breast_cancer}
-STRATEGIES = {
-    "random": "random",
-    "margin": "margin",
-    "vote_entropy": "vote_entropy",
-    "kl_divergence (= bald over bagging)": "kl_divergence",
-    "information_density": "information_density",
-    "dwus": "dwus",
-    "eer_log_loss (20 candidates)": expected_error_reduction("log_loss", n_candidates=20),
-    "eer_zero_one (20 candidates)": expected_error_reduction("zero_one", n_candidates=20),
-    "weighted(margin=.7, dwus=.3)": weighted(margin=0.7, dwus=0.3),
-    "rank_product(margin, inf. density)": rank_product("margin", "information_density"),
-    "mix(.5, margin, random)": mix(0.5, "margin", "random"),
-    "exp3(margin, random, inf. density)": exp3(["margin", "random", "information_density"]),
-}
+
+
+def strategies(eer_candidates: int = 20) -> dict:
+    """The compared strategies by label; expected error reduction scores ``eer_candidates`` sampled candidates."""
+    return {
+        "random": "random",
+        "margin": "margin",
+        "vote_entropy": "vote_entropy",
+        "kl_divergence (= bald over bagging)": "kl_divergence",
+        "information_density": "information_density",
+        "dwus": "dwus",
+        f"eer_log_loss ({eer_candidates} candidates)": expected_error_reduction(
+            "log_loss", n_candidates=eer_candidates
+        ),
+        f"eer_zero_one ({eer_candidates} candidates)": expected_error_reduction(
+            "zero_one", n_candidates=eer_candidates
+        ),
+        "weighted(margin=.7, dwus=.3)": weighted(margin=0.7, dwus=0.3),
+        "rank_product(margin, inf. density)": rank_product("margin", "information_density"),
+        "mix(.5, margin, random)": mix(0.5, "margin", "random"),
+        "exp3(margin, random, inf. density)": exp3(["margin", "random", "information_density"]),
+    }
+
+
+STRATEGIES = strategies()
 
 
 REGRESSION_STRATEGIES = ("random", "committee_variance")
@@ -80,13 +95,16 @@ def learning_curve_area(dataset: str, strategy, seed: int, estimator=None) -> fl
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.partition("\n")[0])
     parser.add_argument("--seeds", type=int, default=5)
-    seeds = range(parser.parse_args().seeds)
+    parser.add_argument("--quick", action="store_true", help="1 seed, 5 EER candidates (what the docs build runs)")
+    args = parser.parse_args()
+    seeds = range(1 if args.quick else args.seeds)
+    compared = strategies(5 if args.quick else 20)
     print(f"mean test accuracy over the learning curve (10 -> 60 labels, batches of 5), {len(seeds)} seeds: mean (std)")
     print(f"{'strategy':38s}" + "".join(f"{name:>18s}" for name in DATASETS) + f"{'seconds':>10s}")
     with threadpool_limits(limits=1):
-        for label, strategy in STRATEGIES.items():
+        for label, strategy in compared.items():
             started = time.perf_counter()
             cells = []
             for dataset in DATASETS:

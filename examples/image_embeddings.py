@@ -1,4 +1,7 @@
-"""Active learning on images with precomputed embeddings, read from disk as a memmap.
+"""Images with precomputed embeddings
+==================================
+
+Active learning on images with precomputed embeddings, read from disk as a memmap.
 
 The pool is scikit-learn's 8x8 digit images as they are, an array of shape
 ``(n, 8, 8)``; the classifier flattens them itself (a ``FunctionTransformer``
@@ -72,7 +75,7 @@ def embed(encoder: MLPClassifier, images: np.ndarray) -> np.ndarray:
 
 
 def main(argv: list[str] | None = None) -> dict[str, dict[str, float]]:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.partition("\n")[0])
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--budget", type=int, default=100)
     parser.add_argument("--quick", action="store_true", help="2 seeds, budget 60 (what the tests run)")

@@ -1,4 +1,7 @@
-"""Active learning on a mixed-type table: a pandas DataFrame through a ColumnTransformer that picks columns by name.
+"""A pandas DataFrame pool with mixed column types
+===============================================
+
+Active learning on a mixed-type table: a pandas DataFrame through a ColumnTransformer that picks columns by name.
 
 The table is scikit-learn's diabetes data in its original units (442 patients,
 no download), made to look like a clinic's spreadsheet: an index of patient
@@ -75,7 +78,7 @@ def table_model() -> object:
 
 
 def main(argv: list[str] | None = None) -> dict[str, dict[str, float]]:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.partition("\n")[0])
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--budget", type=int, default=120)
     parser.add_argument("--quick", action="store_true", help="2 seeds, budget 60 (what the tests run)")

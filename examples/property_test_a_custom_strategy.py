@@ -1,4 +1,7 @@
-"""Property-test a custom strategy: write it in ten lines, check it, watch a broken variant fail.
+"""Property-test your own strategy
+===============================
+
+Property-test a custom strategy: write it in ten lines, check it, watch a broken variant fail.
 
 ``check_strategy`` runs alfunc's strategy contract (finite utilities, only
 unlabeled points, no duplicates, exact batch size, determinism, chunking, row

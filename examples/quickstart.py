@@ -1,6 +1,7 @@
-"""Quick start: margin sampling vs random sampling on scikit-learn's digits.
+"""Quick start: margin against random sampling
+===========================================
 
-Runs a paired simulation (same seeds, so the same initial set and test split for
+Margin sampling against random sampling on scikit-learn's digits. Runs a paired simulation (same seeds, so the same initial set and test split for
 both strategies) and prints the mean learning curve: test accuracy against the
 number of labeled points.
 

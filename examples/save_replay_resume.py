@@ -1,6 +1,11 @@
-"""Save a run, check it replays exactly, and resume it after a crash.
+"""Save a run, replay it, resume it
+================================
 
-python examples/save_replay_resume.py
+Save a run as it goes (a checkpoint every 5 iterations), check that it replays
+exactly (every query rerun selects the recorded points), and resume it as if
+it had stopped after iteration 7: the result equals the uninterrupted run.
+
+    python examples/save_replay_resume.py
 """
 
 from pathlib import Path

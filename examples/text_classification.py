@@ -1,4 +1,7 @@
-"""Active learning on text: which part of Python's standard library does a docstring come from?
+"""Active learning on text
+=======================
+
+Active learning on text: which part of Python's standard library does a docstring come from?
 
 The corpus is offline and nobody here wrote it: the docstrings of the classes,
 methods and functions of standard-library packages, each labelled with the
@@ -128,7 +131,7 @@ def one_run(corpus, strategy: str, seed: int, n_init: int, batch_size: int, budg
 
 
 def main(argv: list[str] | None = None) -> dict[str, dict[str, float]]:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.partition("\n")[0])
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--budget", type=int, default=150)
     parser.add_argument("--quick", action="store_true", help="2 seeds, budget 70 (what the tests run)")

@@ -21,6 +21,19 @@ class Context:
     purpose) and, for per-candidate draws, from the candidate's pool index, so a
     strategy gives the same utilities however the pool is chunked.
 
+    Parameters
+    ----------
+    state : ALState
+        The state being selected from.
+    X : array-like, sparse matrix, DataFrame or list
+        The whole pool.
+    candidates : ndarray of int
+        Pool indices of the rows being scored.
+    iteration : int
+        The iteration the selection is for (seeds its randomness).
+    representation : object, default=None
+        The run's representation, read by ``features``.
+
     Examples
     --------
     ``select`` builds one per chunk and passes it to the strategy as its third

@@ -92,6 +92,11 @@ class FrozenMap(Mapping):
 
     Records hold their scores and timings, and histories their run facts, in one.
 
+    Parameters
+    ----------
+    items : mapping, default=None
+        The ``str -> value`` entries, in order.
+
     Examples
     --------
     >>> import pickle

@@ -311,6 +311,13 @@ class PartialLabels:
     missing label is never learned as a class; ``known()`` gives the rows that
     are labeled, to start a run from them (``init_step(..., initial=, labels=)``).
 
+    Parameters
+    ----------
+    y : array-like
+        One label per pool row, ``missing_label`` where unknown.
+    missing_label : object, default=nan
+        The marker of an unknown label (NaN, ``None``, ``-1``, ``""``, ...).
+
     Examples
     --------
     >>> import numpy as np

@@ -23,6 +23,24 @@ def top_k(indices: np.ndarray, utilities: np.ndarray, k: int, salt: int) -> tupl
     where most utilities tie (a saturated or constant model) costs a partition,
     not a sort.
 
+    Parameters
+    ----------
+    indices : ndarray of int
+        Pool indices of the entries.
+    utilities : ndarray of float
+        Their utilities.
+    k : int
+        How many to keep.
+    salt : int
+        Seed of the tie-breaking hash.
+
+    Returns
+    -------
+    indices : ndarray of int
+        The ``k`` best, best first.
+    utilities : ndarray of float
+        Their utilities.
+
     Examples
     --------
     >>> import numpy as np

@@ -203,6 +203,20 @@ def row_ids(X: Any, indices: Any, ids: Any = None) -> np.ndarray:
     ``ids`` (one key per pool row) wins; otherwise a DataFrame's or Series'
     index; otherwise the positions themselves.
 
+    Parameters
+    ----------
+    X : array-like, sparse matrix, DataFrame or list
+        The pool.
+    indices : array-like of int
+        Pool positions.
+    ids : array-like, default=None
+        One key per pool row.
+
+    Returns
+    -------
+    ndarray
+        The key of each position, in the order of ``indices``.
+
     Examples
     --------
     >>> import numpy as np

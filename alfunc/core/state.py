@@ -62,6 +62,17 @@ class Query:
     A state holds one as ``pending`` between ``teach``/``query_step`` and the
     next ``fit_step``, which turns it into a ``Record``.
 
+    Parameters
+    ----------
+    indices : ndarray of int
+        Pool indices taught since the last fit.
+    utilities : ndarray of float
+        Their utilities (NaN when unknown).
+    strategy : str
+        Name of what chose them.
+    timings : mapping of str to float, default={}
+        Seconds spent choosing them.
+
     Examples
     --------
     >>> from alfunc.core.state import Query
@@ -104,6 +115,29 @@ class Record:
     and ``corrected_labels`` are the corrections made since the previous fit
     to labels fitted before (``alfunc.correct``): events, so the labels each
     earlier record holds stay the ones it was fitted on.
+
+    Parameters
+    ----------
+    iteration : int
+        The query round (0 for the initial fit).
+    queried : ndarray of int
+        Pool indices added since the previous fit.
+    utilities : ndarray of float
+        Their utilities (NaN where not chosen by utility).
+    strategy : str
+        Name of what chose them (``"initial"``, ``"given"``, a strategy's name, ``"manual"``).
+    n_labeled : int
+        Labeled points the model was fitted on.
+    scores : mapping of str to float, default={}
+        The evaluation scores of the fit.
+    timings : mapping of str to float, default={}
+        Seconds spent (selection, fit, scoring); not compared.
+    model : estimator or None, default=None
+        The fitted model, when kept; not compared.
+    ids : tuple or None, default=None
+        The user's keys of the queried rows.
+    labels : tuple or None, default=None
+        The labels the queried points were given.
 
     Examples
     --------
@@ -155,6 +189,15 @@ class History(Sequence[Record]):
     entropy; ``info`` holds run-level facts as plain data (for example a
     fingerprint of the pool), never objects.
 
+    Parameters
+    ----------
+    seed : int
+        The run's root entropy.
+    records : tuple of Record, default=()
+        One per fit, in order.
+    info : mapping, default={}
+        Run-level facts as plain data (pool fingerprints, run parameters).
+
     Examples
     --------
     >>> from alfunc.core.state import History, Record
@@ -203,6 +246,23 @@ class ALState:
     fit (and the root ``seed`` every step derives its randomness from);
     ``iteration`` counts query rounds; ``n_pool`` is the number of pool rows;
     ``pending`` describes points taught but not yet fitted.
+
+    Parameters
+    ----------
+    labeled : ndarray of int
+        Labeled pool indices in acquisition order (stored read-only).
+    labels : ndarray
+        Their labels, in the same order (stored read-only).
+    n_pool : int
+        Number of rows in the pool.
+    history : History
+        One ``Record`` per fit, the root seed and the run's facts.
+    iteration : int, default=0
+        Query rounds so far.
+    model : estimator or None, default=None
+        The estimator fitted on ``labeled`` (``None`` before the first fit).
+    pending : Query or None, default=None
+        Points taught since the last fit, recorded by the next ``fit_step``.
 
     Examples
     --------

@@ -113,6 +113,90 @@ def trace(
     run's seed at every fit (see ``fit_step``), so the same ``random_state``
     gives the same run for random forests too.
 
+    Parameters
+    ----------
+    X : array-like, sparse matrix, DataFrame or list
+        The pool: whatever the estimator's ``fit`` takes (numeric arrays and
+        memmaps, scipy sparse matrices, pandas DataFrames, lists of documents or
+        paths). Rows are taken by position and never copied as a whole.
+    oracle : array-like or callable
+        The labels: an array ``y`` with one label per pool row (simulation), or a
+        callable ``indices -> labels`` (a person, a database). A NaN or ``None``
+        label is refused.
+    estimator : estimator
+        A scikit-learn estimator; each fit uses a clone, so it is never modified.
+    strategy : str or callable, default="margin"
+        A name from ``alfunc.STRATEGIES`` or a strategy function
+        ``(model, X_candidates, context) -> utilities`` (or a batch strategy).
+    n_init : int or float, default=10
+        Size of the random initial set: a count, or a fraction of the pool in
+        (0, 1). Ignored when ``initial`` is given.
+    batch_size : int, default=10
+        Points labeled per query round (the last batch shrinks to hit ``budget``).
+    budget : int, default=None
+        Total number of labeled points at which the run stops, initial set
+        included. ``None``: until the pool is empty.
+    max_iter : int, default=None
+        Most query rounds (the initial fit is not one). ``None``: no limit.
+    stop : callable, default=None
+        A predicate ``state -> bool`` (such as ``alfunc.stopping.Plateau()``): the
+        run ends at the first state for which it is true, that state included.
+    X_test : array-like, sparse matrix, DataFrame or list, default=None
+        A test set of the same kind as ``X``; every fit is scored on it.
+    y_test : array-like, default=None
+        The labels of ``X_test``.
+    scoring : str, callable, list, dict or None, default=None
+        As ``sklearn.model_selection.cross_validate`` takes it: ``None`` (the
+        estimator's ``score``), a scorer name or object, a list or a dict of them.
+        Scores are recorded as ``train_<name>`` and ``test_<name>``.
+    random_state : int, numpy Generator, RandomState or None, default=0
+        Root seed of the run: every random draw (initial set, ties, strategies'
+        randomness, unseeded estimators) derives from it. ``None`` draws fresh
+        entropy, recorded in the history.
+    chunk_size : int, default=None
+        Rows per model call when scoring the pool; the selection does not depend
+        on it. ``None``: sized by the pool's row width.
+    representation : {"input", "model"}, array-like or callable, default=None
+        The space distance-based strategies measure in: the rows themselves, the
+        fitted model's own features, precomputed embeddings (one row per pool
+        row) or a callable ``rows -> features``. ``None``: ``"input"`` for numeric
+        pools, ``"model"`` otherwise. Recorded with the run.
+    initial : array-like of int or bool, default=None
+        Start from these pool indices (or a boolean mask) instead of a random
+        draw; ``n_init`` is then their number.
+    labels : array-like, default=None
+        The labels of ``initial``, in the same order; asked from the oracle when
+        omitted. Needs ``initial``.
+    ids : array-like, default=None
+        One key per pool row, kept in every record so picks can be joined back to
+        the source rows. ``None``: a DataFrame's index, else no ids.
+    keep_models : bool, default=False
+        Also store each fitted model in its record (a model can always be rebuilt
+        by ``replay``).
+    start : ALState, default=None
+        Continue a run from one of its fitted states (for example one rebuilt by
+        ``alfunc.replay``) instead of drawing an initial set; ``random_state`` is
+        then ignored.
+    progress : bool, default=False
+        Show a progress bar of fits (tqdm) on stderr.
+    callback : callable, default=None
+        Called with every state as it is produced.
+
+    Yields
+    ------
+    ALState
+        Each fitted state: the initial fit (iteration 0), then one per query round.
+
+    Raises
+    ------
+    ValueError, TypeError
+        On a bad argument, when ``trace`` is called (before any model is fitted).
+
+    See Also
+    --------
+    run : the last state only.
+    alfunc.until : stop an iterator of states at the first that satisfies a predicate.
+
     Examples
     --------
     >>> import numpy as np
@@ -230,7 +314,105 @@ def trace(
 
 
 def run(*args: Any, **kwargs: Any) -> ALState:
-    """The final state of an AL run; takes the same arguments as ``trace``.
+    """The final state of an AL run: label points by ``strategy`` until a stopping rule holds, refitting each round.
+
+    A run starts with ``init_step`` (``n_init`` random points, or the ``initial``
+    points you have) and ``fit_step``, then repeats ``query_step`` (``select`` +
+    ``teach``: ``batch_size`` points chosen by ``strategy``, labeled by the
+    oracle) and ``fit_step``. It stops when ``budget`` points are labeled
+    (initial set included; the last batch shrinks to hit it exactly), after
+    ``max_iter`` query rounds, at the first state for which ``stop(state)`` is
+    true, or when the pool is empty, whichever comes first. ``run`` is
+    ``toolz.last(trace(...))``: it takes exactly ``trace``'s arguments, and
+    every argument is checked before any model is fitted. The same
+    ``random_state`` gives the same run, bit for bit.
+
+    Parameters
+    ----------
+    X : array-like, sparse matrix, DataFrame or list
+        The pool: whatever the estimator's ``fit`` takes (numeric arrays and
+        memmaps, scipy sparse matrices, pandas DataFrames, lists of documents or
+        paths). Rows are taken by position and never copied as a whole.
+    oracle : array-like or callable
+        The labels: an array ``y`` with one label per pool row (simulation), or a
+        callable ``indices -> labels`` (a person, a database). A NaN or ``None``
+        label is refused.
+    estimator : estimator
+        A scikit-learn estimator; each fit uses a clone, so it is never modified.
+    strategy : str or callable, default="margin"
+        A name from ``alfunc.STRATEGIES`` or a strategy function
+        ``(model, X_candidates, context) -> utilities`` (or a batch strategy).
+    n_init : int or float, default=10
+        Size of the random initial set: a count, or a fraction of the pool in
+        (0, 1). Ignored when ``initial`` is given.
+    batch_size : int, default=10
+        Points labeled per query round (the last batch shrinks to hit ``budget``).
+    budget : int, default=None
+        Total number of labeled points at which the run stops, initial set
+        included. ``None``: until the pool is empty.
+    max_iter : int, default=None
+        Most query rounds (the initial fit is not one). ``None``: no limit.
+    stop : callable, default=None
+        A predicate ``state -> bool`` (such as ``alfunc.stopping.Plateau()``): the
+        run ends at the first state for which it is true, that state included.
+    X_test : array-like, sparse matrix, DataFrame or list, default=None
+        A test set of the same kind as ``X``; every fit is scored on it.
+    y_test : array-like, default=None
+        The labels of ``X_test``.
+    scoring : str, callable, list, dict or None, default=None
+        As ``sklearn.model_selection.cross_validate`` takes it: ``None`` (the
+        estimator's ``score``), a scorer name or object, a list or a dict of them.
+        Scores are recorded as ``train_<name>`` and ``test_<name>``.
+    random_state : int, numpy Generator, RandomState or None, default=0
+        Root seed of the run: every random draw (initial set, ties, strategies'
+        randomness, unseeded estimators) derives from it. ``None`` draws fresh
+        entropy, recorded in the history.
+    chunk_size : int, default=None
+        Rows per model call when scoring the pool; the selection does not depend
+        on it. ``None``: sized by the pool's row width.
+    representation : {"input", "model"}, array-like or callable, default=None
+        The space distance-based strategies measure in: the rows themselves, the
+        fitted model's own features, precomputed embeddings (one row per pool
+        row) or a callable ``rows -> features``. ``None``: ``"input"`` for numeric
+        pools, ``"model"`` otherwise. Recorded with the run.
+    initial : array-like of int or bool, default=None
+        Start from these pool indices (or a boolean mask) instead of a random
+        draw; ``n_init`` is then their number.
+    labels : array-like, default=None
+        The labels of ``initial``, in the same order; asked from the oracle when
+        omitted. Needs ``initial``.
+    ids : array-like, default=None
+        One key per pool row, kept in every record so picks can be joined back to
+        the source rows. ``None``: a DataFrame's index, else no ids.
+    keep_models : bool, default=False
+        Also store each fitted model in its record (a model can always be rebuilt
+        by ``replay``).
+    start : ALState, default=None
+        Continue a run from one of its fitted states (for example one rebuilt by
+        ``alfunc.replay``) instead of drawing an initial set; ``random_state`` is
+        then ignored.
+    progress : bool, default=False
+        Show a progress bar of fits (tqdm) on stderr.
+    callback : callable, default=None
+        Called with every state as it is produced.
+
+    Returns
+    -------
+    ALState
+        The last fitted state: ``labeled`` (pool indices in acquisition order,
+        initial set first), ``labels``, ``model`` (fitted on all of them) and
+        ``history`` (one ``Record`` per fit, the run's parameters in
+        ``history.info``).
+
+    Raises
+    ------
+    ValueError, TypeError
+        On a bad argument, before any model is fitted.
+
+    See Also
+    --------
+    trace : every state of the run, lazily.
+    alfunc.replay : rebuild a run from its history.
 
     Examples
     --------
@@ -274,6 +456,18 @@ def until(predicate: StopRule, states: Iterable[ALState]) -> Iterator[ALState]:
 
     Lazy, so it stops a run early: the states after the first match are never
     computed (``trace(..., stop=predicate)`` uses it).
+
+    Parameters
+    ----------
+    predicate : callable
+        ``state -> bool``; the first state for which it is true is the last one yielded.
+    states : iterable
+        States (or any values), typically ``trace(...)``.
+
+    Yields
+    ------
+    object
+        The states of ``states`` up to and including the first that satisfies ``predicate``.
 
     Examples
     --------

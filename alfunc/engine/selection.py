@@ -105,6 +105,33 @@ def select(
     with an annotator, points they skipped); they stay in the pool, so
     strategies that estimate densities still see them.
 
+    Parameters
+    ----------
+    state : ALState
+        The state to choose from (fitted, unless the strategy needs no model).
+    X : array-like, sparse matrix, DataFrame or list
+        The pool the state's indices refer to.
+    strategy : str or callable, default="margin"
+        A name from ``alfunc.STRATEGIES``, a utility strategy ``(model, X_candidates, context) -> utilities`` or a
+        batch strategy (see ``alfunc.strategies.batch_strategy``).
+    batch_size : int, default=10
+        Points to choose; capped by the number of unlabeled points.
+    chunk_size : int, default=None
+        Rows per model call when scoring the pool (``None``: sized by the pool's rows); the result does not depend
+        on it.
+    representation : {"input", "model"}, array-like or callable, default=None
+        The space distance-based strategies measure in (``None``: ``"input"`` for numeric pools, ``"model"``
+        otherwise).
+    return_utilities : bool, default=False
+        Also return the chosen points' utilities.
+
+    Returns
+    -------
+    indices : ndarray of int
+        The chosen pool indices, best first.
+    utilities : ndarray of float
+        Their utilities, only with ``return_utilities=True``.
+
     Examples
     --------
     >>> import numpy as np

@@ -79,6 +79,26 @@ def init_step(
     be ``None``); ``n_init`` is then unused. The returned state has no model yet; its history's ``info`` holds
     the pool size and fingerprints of ``X`` and ``y``.
 
+    Parameters
+    ----------
+    X : array-like, sparse matrix, DataFrame or list
+        The pool: whatever the estimator takes; only its number of rows is used here.
+    oracle : array-like or callable
+        A label array ``y`` (one label per pool row) or a callable ``indices -> labels``.
+    n_init : int or float, default=10
+        Size of the random initial set: a count, or a fraction of the pool in (0, 1).
+    random_state : int, numpy Generator, RandomState or None, default=0
+        Root seed of the run (``None``: fresh entropy, kept in the state).
+    initial : array-like of int or bool, default=None
+        Pool indices (or a boolean mask) of points already labeled, to start from instead of a random draw.
+    labels : array-like, default=None
+        The labels of ``initial`` in the same order; asked from the oracle when omitted.
+
+    Returns
+    -------
+    ALState
+        A state with the initial set labeled and no model yet (call ``fit_step``).
+
     Examples
     --------
     >>> import numpy as np
@@ -337,6 +357,24 @@ def teach(
     label per index. ``utilities`` and ``strategy`` describe why they were
     chosen (NaN and ``"manual"`` when unknown).
 
+    Parameters
+    ----------
+    state : ALState
+        The state to add labels to.
+    indices : array-like of int
+        Distinct pool indices of unlabeled points.
+    labels : array-like
+        One label per index, in the same order (NaN and ``None`` are refused).
+    utilities : array-like of float, default=None
+        The utilities the points were chosen by, one per index (``None``: NaN).
+    strategy : str, default="manual"
+        The name of what chose them, recorded with the next fit.
+
+    Returns
+    -------
+    ALState
+        A new state with the points labeled and pending until the next ``fit_step``.
+
     Examples
     --------
     With a person in the loop, ``select`` a batch (no labels needed), show it
@@ -468,6 +506,28 @@ def query_step(
 
     ``chunk_size`` and ``representation`` are passed to ``select``.
 
+    Parameters
+    ----------
+    state : ALState
+        A state (fitted, unless the strategy needs no model).
+    X : array-like, sparse matrix, DataFrame or list
+        The pool the state's indices refer to.
+    oracle : array-like or callable
+        A label array ``y`` or a callable ``indices -> labels``, asked for the chosen points only.
+    strategy : str or callable, default="margin"
+        A name from ``alfunc.STRATEGIES`` or a strategy function.
+    batch_size : int, default=10
+        Points to choose (capped by the unlabeled pool).
+    chunk_size : int, default=None
+        Rows per model call, passed to ``select`` (the selection does not depend on it).
+    representation : {"input", "model"}, array-like or callable, default=None
+        The geometry distance-based strategies measure in, passed to ``select``.
+
+    Returns
+    -------
+    ALState
+        A new state with the batch labeled, pending until the next ``fit_step``.
+
     Examples
     --------
     >>> from sklearn.datasets import load_iris
@@ -542,6 +602,33 @@ def fit_step(
     ``partial_fit`` on the rows taught or corrected since the last fit. The
     first fit of a run is cold, and so is a fit whose labels hold a class the
     previous model has not seen; the state's model is never touched.
+
+    Parameters
+    ----------
+    state : ALState
+        The state whose labeled points are fitted.
+    X : array-like, sparse matrix, DataFrame or list
+        The pool the state's indices refer to.
+    estimator : estimator
+        A scikit-learn estimator; a clone is fitted, the estimator itself is never modified.
+    X_test : array-like, sparse matrix, DataFrame or list, default=None
+        A test set of the same kind as ``X``, scored after the fit.
+    y_test : array-like, default=None
+        The labels of ``X_test``.
+    scoring : str, callable, list, dict or None, default=None
+        As ``cross_validate`` takes it: ``None`` (the estimator's ``score``), a scorer name or object, a list or a
+        dict of them; recorded as ``train_<name>`` and ``test_<name>``.
+    keep_model : bool, default=False
+        Also store the fitted model in the record.
+    ids : array-like, default=None
+        One key per pool row; the record keeps those of its new rows (``None``: a DataFrame's index, if any).
+    warm : bool, default=False
+        Continue from a copy of the state's model (``warm_start`` or ``partial_fit``) instead of a fresh clone.
+
+    Returns
+    -------
+    ALState
+        A new state holding the fitted model, with one more ``Record`` in its history.
 
     Examples
     --------

@@ -56,6 +56,16 @@ ESTIMATORS: MappingProxyType[str, Callable[[], Any]] = MappingProxyType(
 def load_dataset(name: str) -> Dataset:
     """``(X, y)`` of a named dataset (see ``DATASETS``).
 
+    Parameters
+    ----------
+    name : str
+        A name of ``DATASETS``.
+
+    Returns
+    -------
+    X : ndarray
+    y : ndarray
+
     Examples
     --------
     >>> from alfunc.experiments import load_dataset
@@ -75,6 +85,15 @@ def load_dataset(name: str) -> Dataset:
 
 def make_estimator(name: str) -> Any:
     """A fresh, unfitted estimator by name (see ``ESTIMATORS``); seeded ones use a fixed seed.
+
+    Parameters
+    ----------
+    name : str
+        A name of ``ESTIMATORS``.
+
+    Returns
+    -------
+    estimator
 
     Examples
     --------

@@ -75,6 +75,19 @@ class UserData:
     Series of documents) or ``"array"`` (a numeric 2-D array); ``name`` is the
     file's name, which experiments use as the dataset's name.
 
+    Parameters
+    ----------
+    name : str
+        The file's name.
+    X : DataFrame, Series or ndarray
+        The rows.
+    y : ndarray
+        The labels.
+    ids : ndarray
+        One id per row.
+    kind : {"table", "text", "array"}
+        What the rows are.
+
     Examples
     --------
     >>> import os
@@ -108,6 +121,21 @@ def read_data(
     ``text`` and ``id_column`` name. Every problem is a one-line ``ValueError``
     (``ImportError`` for a missing optional dependency) that starts with the
     file's path.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A CSV/TSV, Parquet, ``.npy`` or ``.npz`` file.
+    target : str or int, default=None
+        The label column (name, or index for arrays).
+    text : str, default=None
+        A column of documents, to use as the rows.
+    id_column : str, default=None
+        A column of row ids.
+
+    Returns
+    -------
+    UserData
 
     Examples
     --------
@@ -147,6 +175,19 @@ def table_estimator(X: Any, estimator: Any = None, *, sparse: bool = True) -> Pi
     ``LogisticRegression(max_iter=1000)``). ``sparse=False`` asks for dense
     features, for estimators that take no sparse input (``GaussianNB``).
 
+    Parameters
+    ----------
+    X : DataFrame
+        The table (its columns' dtypes choose the preprocessing).
+    estimator : estimator, default=None
+        The final estimator (``None``: ``LogisticRegression(max_iter=1000)``).
+    sparse : bool, default=True
+        Let the one-hot encoding give sparse features.
+
+    Returns
+    -------
+    sklearn.pipeline.Pipeline
+
     Examples
     --------
     >>> import pandas as pd
@@ -174,6 +215,15 @@ def table_estimator(X: Any, estimator: Any = None, *, sparse: bool = True) -> Pi
 def text_estimator(estimator: Any = None) -> Pipeline:
     """The default model of documents: TF-IDF features, then ``estimator`` (default logistic regression).
 
+    Parameters
+    ----------
+    estimator : estimator, default=None
+        The final estimator (``None``: a logistic regression).
+
+    Returns
+    -------
+    sklearn.pipeline.Pipeline
+
     Examples
     --------
     >>> from alfunc.experiments.files import text_estimator
@@ -190,6 +240,20 @@ def run_picks(run: Run, history: History, data: UserData) -> list[tuple[Any, ...
     A history holds positions in the run's pool; the pool is the seed's split
     of the data (``split_positions``), so ``position`` is the row of the file
     and ``id`` that row's id (``alfunc.core.rows.row_ids``).
+
+    Parameters
+    ----------
+    run : Run
+        The grid run.
+    history : History
+        Its history.
+    data : UserData
+        The data file it ran on.
+
+    Returns
+    -------
+    list of tuple
+        One row of ``PICKS_COLUMNS`` per labeled point.
 
     Examples
     --------
@@ -227,6 +291,18 @@ def run_picks(run: Run, history: History, data: UserData) -> list[tuple[Any, ...
 
 def write_picks(path: str | os.PathLike, rows: Iterable[Sequence[Any]]) -> Path:
     """Write picks (rows of ``PICKS_COLUMNS``) as a CSV file with a header, atomically.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The CSV file to write.
+    rows : iterable of sequence
+        Rows of ``PICKS_COLUMNS``.
+
+    Returns
+    -------
+    pathlib.Path
+        The path written.
 
     Examples
     --------

@@ -71,6 +71,35 @@ class Run:
     (None: the library's default, see ``alfunc.core.representation``); like a
     strategy function, embeddings or a callable are known by their name.
 
+    Parameters
+    ----------
+    dataset : str
+        The dataset's name.
+    estimator : str
+        The estimator's name.
+    strategy : str
+        The strategy's name.
+    seed : int
+        The run's seed (split, scaling, initial set and queries).
+    batch_size : int
+        Points labeled per query round.
+    n_init : int
+        Size of the initial set.
+    budget : int or None
+        Total labeled at the end (``None``: the whole pool).
+    test_size : float
+        Share of the dataset held out for testing.
+    scoring : str or None
+        A scorer name (``None``: the estimator's ``score``).
+    scale : bool
+        Whether numeric pools are standardized.
+    data : str
+        Fingerprint of the dataset.
+    model : str
+        Fingerprint of the estimator's parameters.
+    representation : str or None, default=None
+        Name of the representation (``None``: the default geometry).
+
     Examples
     --------
     >>> import attrs
@@ -121,6 +150,19 @@ class Run:
 @attrs.frozen(eq=False)
 class Grid:
     """The runs of an experiment and what they need: data, estimators and strategies by name.
+
+    Parameters
+    ----------
+    runs : tuple of Run
+        Every run of the grid, in order.
+    data : mapping of str to (X, y)
+        The datasets by name.
+    estimators : mapping of str to estimator
+        The estimators by name.
+    strategies : mapping of str to strategy
+        The strategies by name.
+    representations : mapping, default={}
+        The representations by name (``None``: the default geometry).
 
     Examples
     --------
@@ -179,6 +221,36 @@ def experiment_grid(
     them), a list of these, or a mapping ``name -> representation``. Each run
     records its representation's name (a callable's ``__name__``,
     ``"embedding"`` for an unnamed array).
+
+    Parameters
+    ----------
+    datasets : sequence of str or mapping, default=("digits",)
+        Names from ``alfunc.experiments.catalog.DATASETS``, or a mapping ``name -> (X, y)``.
+    strategies : sequence of str or callable, default=("margin", "random")
+        Registered names or strategy functions.
+    seeds : int or sequence of int, default=5
+        A count (seeds 0..n-1) or explicit seeds; a seed fixes the split, scaling and initial set of every strategy.
+    estimators : sequence of str or mapping, default=("logistic",)
+        Names from ``ESTIMATORS``, or a mapping ``name -> estimator``.
+    batch_sizes : int or sequence of int, default=10
+        Points labeled per query round; one run per value.
+    n_init : int, default=10
+        Size of the random initial set.
+    budget : int, default=None
+        Total labeled at the end, initial set included (``None``: the whole pool).
+    test_size : float, default=0.25
+        Share of each dataset held out for testing (a stratified split per seed).
+    scoring : str, default=None
+        A scorer name (``None``: the estimator's ``score``).
+    scale : bool, default=True
+        Standardize numeric pools with the pool's statistics.
+    representations : object, default=None
+        The geometries of distance-based strategies: one, a list, or a mapping ``name -> representation``.
+
+    Returns
+    -------
+    Grid
+        The runs (``grid.runs``) and what they need, ready for ``run_grid``.
 
     Examples
     --------
@@ -305,6 +377,26 @@ def run_grid(
     never write files, so they need no shared file system. ``progress=True``
     shows a bar of runs done (here or by other runners) with an ETA on stderr;
     ``callback(result)`` is called once per run computed here, after it is saved.
+
+    Parameters
+    ----------
+    grid : Grid
+        The runs, from ``experiment_grid``.
+    results : str or path-like
+        The JSON-lines results file: read to skip finished runs, appended to as runs finish.
+    n_jobs : int or None, default=1
+        Passed to ``joblib.Parallel`` (``-1``: every core of the backend).
+    histories : str or path-like, default=None
+        A folder to save each run's history in, as ``<id>.json``.
+    progress : bool, default=False
+        Show a bar of runs done, with an ETA, on stderr.
+    callback : callable, default=None
+        Called with each result computed here, after it is saved.
+
+    Returns
+    -------
+    list of dict
+        One result per run of the grid, in grid order (the lines of the results file).
 
     Examples
     --------
@@ -454,6 +546,26 @@ def run_one(
     the value the grid holds under ``run.representation`` (embeddings aligned
     with the whole dataset are split with it).
 
+    Parameters
+    ----------
+    run : Run
+        The grid run.
+    data : (X, y)
+        Its dataset.
+    estimator : estimator
+        Its estimator (cloned for each fit).
+    strategy : str or callable
+        Its strategy.
+    representation : object, default=None
+        Its representation.
+
+    Returns
+    -------
+    result : dict
+        The results line.
+    history : History
+        The run's history.
+
     Examples
     --------
     >>> from alfunc.experiments import experiment_grid, run_one
@@ -521,6 +633,20 @@ def split_positions(run: Run, y: Any) -> tuple[np.ndarray, np.ndarray]:
     ``pool[p]`` of the dataset, which is how a run's picks (pool positions in
     its history) are traced back to the user's rows.
 
+    Parameters
+    ----------
+    run : Run
+        The grid run (its seed and test size).
+    y : array-like
+        The dataset's labels (the split is stratified).
+
+    Returns
+    -------
+    pool : ndarray of int
+        Dataset rows of the pool, in pool order.
+    test : ndarray of int
+        Dataset rows of the test set.
+
     Examples
     --------
     >>> import numpy as np
@@ -546,6 +672,20 @@ def paired_split(run: Run, X: Any, y: Any) -> tuple[Any, Any, np.ndarray, np.nda
     DataFrame stays a DataFrame with its column names; a sparse matrix is
     scaled without centring, so it stays sparse); documents and mixed tables
     are returned as they are, for the estimator's own preprocessing.
+
+    Parameters
+    ----------
+    run : Run
+        The grid run (its seed, test size and ``scale``).
+    X : array-like, sparse matrix, DataFrame or list
+        The dataset's rows.
+    y : array-like
+        Its labels.
+
+    Returns
+    -------
+    X_pool, X_test, y_pool, y_test
+        The split, numeric pools scaled.
 
     Examples
     --------
@@ -590,6 +730,20 @@ def _standardized(X_pool: Any, X_test: Any) -> tuple[Any, Any]:
 def run_metrics(n_labeled: np.ndarray, scores: np.ndarray, full_score: float) -> dict[str, Any]:
     """The per-run metrics of a results line (paired ones are computed when reporting).
 
+    Parameters
+    ----------
+    n_labeled : ndarray of int
+        The learning curve's label counts.
+    scores : ndarray of float
+        Its test scores.
+    full_score : float
+        The score with the whole pool labeled.
+
+    Returns
+    -------
+    dict
+        AULC in each convention, final score and labels to reach 90/95/99 % of ``full_score``.
+
     Examples
     --------
     A learning curve (test score after 10, 20 and 30 labels) against a score of
@@ -612,6 +766,15 @@ def run_metrics(n_labeled: np.ndarray, scores: np.ndarray, full_score: float) ->
 
 def run_from_info(info: Mapping[str, Any]) -> Run:
     """The grid run a history was made by (``info["experiment"]``, written by ``run_one``).
+
+    Parameters
+    ----------
+    info : mapping
+        A history's ``info``.
+
+    Returns
+    -------
+    Run
 
     Examples
     --------

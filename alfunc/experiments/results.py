@@ -41,6 +41,13 @@ def append_result(path: str | os.PathLike, line: Mapping[str, Any]) -> None:
     The append holds an exclusive ``flock`` on the file, so lines of runners in
     other processes never interleave with it.
 
+    Parameters
+    ----------
+    path : str or path-like
+        The results file (created if missing).
+    line : mapping
+        An alfunc result.
+
     Examples
     --------
     >>> import os
@@ -77,6 +84,15 @@ def read_results(path: str | os.PathLike) -> list[dict[str, Any]]:
     A line cut short by a crash is skipped; a second line with a run id seen
     before (two runners that did not cooperate) is ignored; any other line that
     is not an alfunc result raises ``ValueError`` naming the file and the line.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The results file.
+
+    Returns
+    -------
+    list of dict
 
     Examples
     --------
@@ -125,6 +141,18 @@ def check_result(line: Any, where: str = "result") -> dict[str, Any]:
     counts, and ``test_score``, one finite score each); a finite
     ``full_pool_score``; and ``metrics`` with a finite number for each AULC
     convention and ``final_score``. ``where`` starts the message.
+
+    Parameters
+    ----------
+    line : object
+        The candidate result (a parsed JSON line).
+    where : str, default="result"
+        How the message starts (e.g. the file and line number).
+
+    Returns
+    -------
+    dict
+        ``line`` itself.
 
     Examples
     --------

@@ -140,6 +140,20 @@ def summarize(
     where the reference comes close to the target); NaN (a blank cell) where a
     mean curve rises above that target, where the ratio means nothing.
 
+    Parameters
+    ----------
+    results : iterable of mapping
+        Results lines (from ``run_grid`` or ``read_results``).
+    reference : str, default="random"
+        The strategy every other is compared with, seed by seed.
+    convention : {"trapezoid", "mean", "zhan"}, default="trapezoid"
+        The AULC convention.
+
+    Returns
+    -------
+    list of SettingSummary
+        One per setting (dataset, estimator, batch size, budget, ...).
+
     Examples
     --------
     >>> import os
@@ -176,6 +190,15 @@ def rank_settings(summaries: Sequence[SettingSummary]) -> Ranking | None:
 
     None when fewer than two settings share the same two or more strategies.
 
+    Parameters
+    ----------
+    summaries : sequence of SettingSummary
+        From ``summarize``.
+
+    Returns
+    -------
+    Ranking or None
+
     Examples
     --------
     >>> import os
@@ -204,6 +227,17 @@ def rank_settings(summaries: Sequence[SettingSummary]) -> Ranking | None:
 
 def format_summaries(summaries: Sequence[SettingSummary], ranking: Ranking | None = None) -> str:
     """Plain-text tables: one block per setting, then the ranks across settings if any.
+
+    Parameters
+    ----------
+    summaries : sequence of SettingSummary
+        From ``summarize``.
+    ranking : Ranking, default=None
+        From ``rank_settings``, printed after the tables.
+
+    Returns
+    -------
+    str
 
     Examples
     --------

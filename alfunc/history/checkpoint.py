@@ -32,6 +32,19 @@ class RunFailed(RuntimeError):
     left as it was). Nothing is lost either way: ``state`` holds the whole run
     so far, so it can be saved elsewhere and resumed.
 
+    Parameters
+    ----------
+    error : BaseException
+        The error that stopped the run.
+    state : ALState or None
+        The last fitted state before the error.
+    checkpoint : path-like
+        The checkpoint file.
+    saved : ALState or None, default=state
+        The state whose history the file holds (``state`` unless saving failed).
+    save_error : BaseException, default=None
+        The error that made saving fail, if saving failed.
+
     Examples
     --------
     An annotator that stops answering at the third request (the initial set
@@ -104,6 +117,25 @@ def checkpointed(states: Iterable[ALState], path: str | os.PathLike, every: int 
     fails (a full disk) is such an error too: ``RunFailed`` carries the last
     good state, and the file, written atomically, still holds the last state
     that could be saved (``RunFailed.saved``).
+
+    Parameters
+    ----------
+    states : iterable of ALState
+        The states of a run, typically ``trace(...)``; consumed to the end.
+    path : str or path-like
+        The JSON file the history is saved to (atomically).
+    every : int, default=1
+        Save when a state's iteration is a multiple of ``every`` (and always at the end).
+
+    Returns
+    -------
+    ALState
+        The last state.
+
+    Raises
+    ------
+    RunFailed
+        When producing or saving a state fails; it carries the last good state.
 
     Examples
     --------

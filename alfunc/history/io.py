@@ -60,6 +60,18 @@ def save_history(history: History, path: str | os.PathLike) -> Path:
 
     Timings are saved; models are not. Returns the path written.
 
+    Parameters
+    ----------
+    history : History
+        The history to save.
+    path : str or path-like
+        The JSON file to write (replaced atomically if it exists).
+
+    Returns
+    -------
+    pathlib.Path
+        The path written.
+
     Examples
     --------
     >>> import os
@@ -270,6 +282,16 @@ def load_history(path: str | os.PathLike) -> History:
     digest. A file that cannot be opened raises the ``OSError`` that names it
     (``FileNotFoundError``, ``IsADirectoryError``, ``PermissionError``).
 
+    Parameters
+    ----------
+    path : str or path-like
+        A JSON file written by ``save_history``.
+
+    Returns
+    -------
+    History
+        The history, equal to the one saved.
+
     Examples
     --------
     >>> import os
@@ -393,6 +415,16 @@ def history_digest(history: History) -> str:
     selection, utility, score, seed, ``info`` entry (data fingerprint, run
     parameter, library version) gives a different one. Timings and models are
     left out, as they are from equality.
+
+    Parameters
+    ----------
+    history : History
+        The history to hash.
+
+    Returns
+    -------
+    str
+        64 hexadecimal characters.
 
     Examples
     --------

@@ -63,6 +63,21 @@ class ReplayDivergence(ValueError):
     history, or a model that changed), ``"utilities"``, with
     ``recorded_utilities`` and ``replayed_utilities`` (``None`` otherwise).
 
+    Parameters
+    ----------
+    iteration : int
+        The first round that differs.
+    recorded : ndarray of int
+        The recorded selection, best first.
+    replayed : ndarray of int
+        The replayed selection, best first.
+    state : ALState or None
+        The last replayed state that agreed with the history.
+    recorded_utilities : ndarray of float, default=None
+        The recorded utilities, when the selections agree but utilities do not.
+    replayed_utilities : ndarray of float, default=None
+        The recomputed ones, in that case.
+
     Examples
     --------
     Replaying a margin run with another estimator selects other points at the
@@ -152,6 +167,52 @@ def replay(
     Takes the options of ``replay_trace``. Equals the state the original run
     reached, model included, when the estimator is deterministic.
 
+    Parameters
+    ----------
+    history : History
+        The recorded run (from ``final.history`` or ``load_history``).
+    X : array-like, sparse matrix, DataFrame or list
+        The pool the run was recorded on (checked against its fingerprint).
+    oracle : array-like, callable or None
+        Asked only for rounds saved without labels; a label array must be the recorded one. ``None`` when every
+        record holds its labels.
+    estimator : estimator
+        The estimator to refit (a clone at each fit).
+    verify : bool, default=False
+        Rerun every query too and raise ``ReplayDivergence`` at the first that selects other points or utilities.
+    upto : int, default=None
+        The last recorded round to rebuild (``None``: the last one).
+    fit : {"each", "last"}, default="each"
+        Refit at every round, or label everything up to ``upto`` and fit once.
+    strategy : str, callable or mapping, default=None
+        The strategy functions the history names but cannot hold: one strategy, or a mapping from recorded name to
+        strategy.
+    X_test : array-like, sparse matrix, DataFrame or list, default=None
+        The recorded test set, if the run had one.
+    y_test : array-like, default=None
+        Its labels.
+    scoring : str, callable, list, dict or None, default="recorded"
+        The scoring, by default the recorded one (a scorer function must be passed again).
+    chunk_size : int, default=None
+        Rows per model call when a query is rerun.
+    representation : {"input", "model"}, array-like or callable, default="recorded"
+        By default the recorded one; embeddings or a function must be passed again (embeddings must match the
+        recorded fingerprint).
+    ids : array-like, default=None
+        The row keys the run was given (a DataFrame's index is read again by itself).
+    keep_models : bool, default=False
+        Also store each fitted model in its record.
+
+    Returns
+    -------
+    ALState
+        The state after round ``upto``.
+
+    Raises
+    ------
+    ReplayDivergence
+        With ``verify=True``, at the first query that selects differently.
+
     Examples
     --------
     >>> from sklearn.datasets import load_iris
@@ -220,6 +281,47 @@ def replay_trace(
     read again by itself). ``blas_threads`` limits BLAS/OpenMP threads while
     each fit and query runs, as ``trace`` does. Every check runs before any
     model is fitted.
+
+    Parameters
+    ----------
+    history : History
+        The recorded run (from ``final.history`` or ``load_history``).
+    X : array-like, sparse matrix, DataFrame or list
+        The pool the run was recorded on (checked against its fingerprint).
+    oracle : array-like, callable or None
+        Asked only for rounds saved without labels; a label array must be the recorded one. ``None`` when every
+        record holds its labels.
+    estimator : estimator
+        The estimator to refit (a clone at each fit).
+    verify : bool, default=False
+        Rerun every query too and raise ``ReplayDivergence`` at the first that selects other points or utilities.
+    upto : int, default=None
+        The last recorded round to rebuild (``None``: the last one).
+    fit : {"each", "last"}, default="each"
+        Refit at every round, or label everything up to ``upto`` and fit once.
+    strategy : str, callable or mapping, default=None
+        The strategy functions the history names but cannot hold: one strategy, or a mapping from recorded name to
+        strategy.
+    X_test : array-like, sparse matrix, DataFrame or list, default=None
+        The recorded test set, if the run had one.
+    y_test : array-like, default=None
+        Its labels.
+    scoring : str, callable, list, dict or None, default="recorded"
+        The scoring, by default the recorded one (a scorer function must be passed again).
+    chunk_size : int, default=None
+        Rows per model call when a query is rerun.
+    representation : {"input", "model"}, array-like or callable, default="recorded"
+        By default the recorded one; embeddings or a function must be passed again (embeddings must match the
+        recorded fingerprint).
+    ids : array-like, default=None
+        The row keys the run was given (a DataFrame's index is read again by itself).
+    keep_models : bool, default=False
+        Also store each fitted model in its record.
+
+    Yields
+    ------
+    ALState
+        One fitted state per recorded round up to ``upto`` (only the last with ``fit="last"``).
 
     Examples
     --------
@@ -396,6 +498,26 @@ def resume(history: History, X: Any, oracle: Any, estimator: Any, **options: Any
     Takes the options of ``resume_trace``. With the recorded parameters the
     result equals the uninterrupted run with the same seed, bit for bit.
 
+    Parameters
+    ----------
+    history : History
+        The run to continue (its seed and recorded parameters are used).
+    X : array-like, sparse matrix, DataFrame or list
+        The pool the run was recorded on.
+    oracle : array-like or callable
+        Labels for the new rounds: a label array or a callable ``indices -> labels``.
+    estimator : estimator
+        The estimator to refit.
+    **options
+        Run parameters as ``run`` spells them, overriding the recorded ones: ``strategy``, ``n_init``,
+        ``batch_size``, ``budget``, ``max_iter``, ``stop``, ``scoring``, ``X_test``, ``y_test``, ``chunk_size``,
+        ``keep_models`` (functions, such as a custom strategy, must be passed again).
+
+    Returns
+    -------
+    ALState
+        The last state of the continued run.
+
     Examples
     --------
     A run of 2 rounds saved to a file, then continued to 4 rounds:
@@ -429,6 +551,26 @@ def resume_trace(history: History, X: Any, oracle: Any, estimator: Any, **option
     must be passed again. The seed always comes from the history. The last
     recorded state is rebuilt with one fit (``replay(..., fit="last")``), or
     with every fit for a warm-started run, which resumes warm.
+
+    Parameters
+    ----------
+    history : History
+        The run to continue (its seed and recorded parameters are used).
+    X : array-like, sparse matrix, DataFrame or list
+        The pool the run was recorded on.
+    oracle : array-like or callable
+        Labels for the new rounds: a label array or a callable ``indices -> labels``.
+    estimator : estimator
+        The estimator to refit.
+    **options
+        Run parameters as ``run`` spells them, overriding the recorded ones: ``strategy``, ``n_init``,
+        ``batch_size``, ``budget``, ``max_iter``, ``stop``, ``scoring``, ``X_test``, ``y_test``, ``chunk_size``,
+        ``keep_models`` (functions, such as a custom strategy, must be passed again).
+
+    Yields
+    ------
+    ALState
+        The last recorded state rebuilt, then one state per new round.
 
     Examples
     --------

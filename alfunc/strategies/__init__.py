@@ -86,6 +86,18 @@ STRATEGIES: MappingProxyType[str, Callable] = MappingProxyType(
 def resolve_strategy(strategy: str | Callable) -> tuple[str, Callable]:
     """Return ``(name, function)`` for a registered name or a strategy function.
 
+    Parameters
+    ----------
+    strategy : str or callable
+        A registered name or a strategy function.
+
+    Returns
+    -------
+    name : str
+        The registered name, or the function's ``__name__``.
+    function : callable
+        The strategy function.
+
     Examples
     --------
     >>> from alfunc.strategies import margin, resolve_strategy

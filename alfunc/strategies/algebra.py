@@ -40,6 +40,18 @@ def weighted(weights: Mapping[Any, float] | None = None, /, **named_weights: flo
     Each part's utilities are scaled to [0, 1] over the whole unlabeled pool
     (a constant part scales to 0). Weights must be finite and >= 0, not all 0.
 
+    Parameters
+    ----------
+    weights : mapping, default=None
+        ``strategy -> weight``, for strategies given as functions (or names).
+    **named_weights : float
+        ``name=weight`` for registered strategies.
+
+    Returns
+    -------
+    callable
+        A batch strategy (it normalises over the whole unlabeled pool).
+
     Examples
     --------
     >>> import alfunc as al
@@ -81,6 +93,16 @@ def rank_product(*strategies: Any) -> BatchStrategy:
 
     Scale-free: only the order each part gives matters. Ties share their mean rank.
 
+    Parameters
+    ----------
+    *strategies : str or callable
+        The parts: registered names or utility strategies.
+
+    Returns
+    -------
+    callable
+        A batch strategy (it ranks over the whole unlabeled pool).
+
     Examples
     --------
     >>> import alfunc as al
@@ -117,6 +139,20 @@ def mix(p: float, a: Any, b: Any) -> Strategy:
     One seeded coin per selection (from ``context.generator``), so every chunk
     of a selection uses the same part and the batch does not depend on the
     chunk size; utilities are never mixed across scales.
+
+    Parameters
+    ----------
+    p : float
+        Probability of using ``a``, in [0, 1].
+    a : str or callable
+        The strategy used with probability ``p``.
+    b : str or callable
+        The strategy used otherwise.
+
+    Returns
+    -------
+    callable
+        A utility strategy.
 
     Examples
     --------

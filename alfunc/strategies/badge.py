@@ -38,7 +38,14 @@ import numpy as np
 from alfunc.core.context import Context
 from alfunc.core.rows import take_rows
 from alfunc.core.validation import check_positive_int
-from alfunc.strategies.base import BatchStrategy, batch_strategy, uses_classifier, uses_features, uses_proba
+from alfunc.strategies.base import (
+    BatchStrategy,
+    batch_strategy,
+    described,
+    uses_classifier,
+    uses_features,
+    uses_proba,
+)
 from alfunc.strategies.farthest import best_position
 from alfunc.strategies.pooled import chunks, geometry, model_chunk_rows
 
@@ -146,6 +153,17 @@ def badge(chunk_rows: int | None = None) -> BatchStrategy:
     sets the rows per model call and per chunk of feature rows (default:
     sized by the pool and the feature width); results do not depend on it.
 
+    Parameters
+    ----------
+    chunk_rows : int, default=None
+        Rows per model call and per chunk of feature rows (``None``: sized by the pool); results do not depend on
+        it.
+
+    Returns
+    -------
+    callable
+        A batch strategy, with a docstring of its own.
+
     Examples
     --------
     >>> import numpy as np
@@ -232,7 +250,16 @@ def badge(chunk_rows: int | None = None) -> BatchStrategy:
 
     if rows_per_chunk is not None:
         badge.__name__ = badge.__qualname__ = f"badge(chunk_rows={rows_per_chunk})"
-    return badge
+    return described(
+        badge,
+        "BADGE, batch active learning by diverse gradient embeddings (Ash et al. 2020): k-means++ seeding over "
+        "the gradient of the loss with respect to the last layer, at the predicted label.",
+        f"Made by ``badge(chunk_rows={rows_per_chunk})``. The gradient embedding of x is (p(.|x) - onehot(argmax)) "
+        "outer h(x), with h from the run's representation (an MLP's last hidden layer with "
+        '``representation="model"``). The first pick has the largest gradient norm; each next pick is drawn with '
+        "probability proportional to its squared distance to the nearest pick so far (seeded, independent of "
+        "chunking). Needs a classifier with ``predict_proba``.",
+    )
 
 
 def _row_dots(left: np.ndarray, right: np.ndarray) -> np.ndarray:

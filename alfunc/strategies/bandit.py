@@ -36,6 +36,20 @@ def exp3(arms: Sequence[Any], gamma: float = 0.1, reward: str = "test_score") ->
     ``reward`` names a score in the records (``run(..., X_test=..., y_test=...)``
     records ``test_score``; without a test set use e.g. ``"train_score"``).
 
+    Parameters
+    ----------
+    arms : sequence of str or callable
+        The strategies to choose among (names or utility strategies), at least two.
+    gamma : float, default=0.1
+        Exploration rate, in (0, 1].
+    reward : str, default="test_score"
+        The record score that rewards the arm played.
+
+    Returns
+    -------
+    callable
+        A utility strategy.
+
     Examples
     --------
     >>> import alfunc as al

@@ -34,6 +34,16 @@ _B = TypeVar("_B", bound=BatchStrategy)
 def uses_classifier(strategy: _S) -> _S:
     """Mark a strategy that scores candidates with a fitted classifier.
 
+    Parameters
+    ----------
+    strategy : callable
+        The strategy function to mark (it is returned, marked).
+
+    Returns
+    -------
+    callable
+        ``strategy`` itself.
+
     Examples
     --------
     >>> import alfunc as al
@@ -65,6 +75,16 @@ def uses_classifier(strategy: _S) -> _S:
 def uses_regressor(strategy: _S) -> _S:
     """Mark a strategy that scores candidates with a fitted regressor (e.g. prediction variance).
 
+    Parameters
+    ----------
+    strategy : callable
+        The strategy function to mark (it is returned, marked).
+
+    Returns
+    -------
+    callable
+        ``strategy`` itself.
+
     Examples
     --------
     >>> from sklearn.linear_model import LinearRegression, LogisticRegression
@@ -85,6 +105,16 @@ def uses_regressor(strategy: _S) -> _S:
 
 def uses_ensemble(strategy: _S) -> _S:
     """Mark a strategy that reads the members (``estimators_``) of a fitted ensemble model.
+
+    Parameters
+    ----------
+    strategy : callable
+        The strategy function to mark (it is returned, marked).
+
+    Returns
+    -------
+    callable
+        ``strategy`` itself.
 
     Examples
     --------
@@ -111,6 +141,16 @@ def uses_ensemble(strategy: _S) -> _S:
 
 def batch_strategy(strategy: _B) -> _B:
     """Mark a strategy that chooses a whole batch jointly (see the module docstring).
+
+    Parameters
+    ----------
+    strategy : callable
+        The strategy function to mark (it is returned, marked).
+
+    Returns
+    -------
+    callable
+        ``strategy`` itself.
 
     Examples
     --------
@@ -143,6 +183,16 @@ def batch_strategy(strategy: _B) -> _B:
 def uses_proba(strategy: _S) -> _S:
     """Mark a strategy that reads the model's ``predict_proba``, so an estimator without it is refused before any fit.
 
+    Parameters
+    ----------
+    strategy : callable
+        The strategy function to mark (it is returned, marked).
+
+    Returns
+    -------
+    callable
+        ``strategy`` itself.
+
     Examples
     --------
     >>> from alfunc.strategies import STRATEGIES, needs_proba, uses_proba
@@ -161,6 +211,16 @@ def uses_features(strategy: _S) -> _S:
     ``select`` then computes a model-made representation (a pipeline's
     transform, an MLP's hidden layer, a callable) once for the whole pool and
     lets ``context.features`` read it, instead of recomputing it on every call.
+
+    Parameters
+    ----------
+    strategy : callable
+        The strategy function to mark (it is returned, marked).
+
+    Returns
+    -------
+    callable
+        ``strategy`` itself.
 
     Examples
     --------
@@ -186,11 +246,100 @@ def _marked(strategy: _S, mark: str) -> _S:
     return strategy
 
 
+UTILITY_CALL = """Parameters
+----------
+model : estimator
+    The state's fitted model.
+X : array-like, sparse matrix, DataFrame or list
+    Candidate rows of the pool (a chunk of the unlabeled pool), in the pool's own container.
+context : Context
+    The selection's context: candidates' pool indices, state, seeded random numbers, representation.
+
+Returns
+-------
+ndarray of shape (n_candidates,)
+    One utility per candidate row; higher is queried first."""
+
+BATCH_CALL = """Parameters
+----------
+model : estimator
+    The state's fitted model.
+X : array-like, sparse matrix, DataFrame or list
+    The whole pool, in its own container.
+context : Context
+    The selection's context; ``context.candidates`` holds every unlabeled index in increasing order.
+batch_size : int
+    Number of points to choose.
+
+Returns
+-------
+indices : ndarray of shape (min(batch_size, n_candidates),)
+    Distinct pool indices of the chosen candidates, best first.
+utilities : ndarray of the same shape
+    Their utilities."""
+
+
+def described(strategy: _S, summary: str, *details: str) -> _S:
+    """Give a strategy made by a factory a docstring of its own, so ``help(strategy)`` names its method.
+
+    A factory returns a new function on each call, whose docstring would
+    otherwise be that of an inner function (often none). The docstring is
+    ``summary`` (the method and its paper), the ``details`` paragraphs, and
+    the calling convention of the strategy's kind (utility or batch, from
+    ``selects_batch``), so mark the strategy before describing it.
+
+    Parameters
+    ----------
+    strategy : callable
+        The strategy function; it is returned with its ``__doc__`` set (nothing else changes).
+    summary : str
+        One line: the method, how it scores, and the paper it follows.
+    *details : str
+        Further paragraphs, typically the factory's arguments as this strategy holds them.
+
+    Returns
+    -------
+    callable
+        ``strategy`` itself.
+
+    Examples
+    --------
+    >>> from alfunc.strategies import margin, uses_classifier
+    >>> from alfunc.strategies.base import described
+    >>> @uses_classifier
+    ... def halved_margin(model, X, context):
+    ...     return margin(model, X, context) / 2
+    >>> strategy = described(halved_margin, "Half the margin utility (Scheffer et al. 2001).", "Made for a test.")
+    >>> print(strategy.__doc__.split("Parameters")[0].strip())
+    Half the margin utility (Scheffer et al. 2001).
+    <BLANKLINE>
+    Made for a test.
+    >>> "batch_size" in strategy.__doc__  # a utility strategy: (model, X, context)
+    False
+    """
+    call = BATCH_CALL if getattr(strategy, "selects_batch", False) else UTILITY_CALL
+    # Functions take a __doc__, but the callable type declares none: set it by name.
+    setattr(strategy, "__doc__", "\n\n".join([summary.strip(), *(d.strip() for d in details), call]))  # noqa: B010
+    return strategy
+
+
 INHERITED_MARKS = ("needs_classifier", "needs_regressor", "needs_ensemble", "needs_features", "needs_proba")
 
 
 def inherit_needs(strategy: Callable, *parts: Callable) -> Callable:
     """Mark a strategy built from ``parts`` with every model need (and use of features) any part has.
+
+    Parameters
+    ----------
+    strategy : callable
+        The combined strategy to mark.
+    *parts : callable
+        The strategies it is built from.
+
+    Returns
+    -------
+    callable
+        ``strategy`` itself, marked.
 
     Examples
     --------
@@ -210,6 +359,22 @@ def inherit_needs(strategy: Callable, *parts: Callable) -> Callable:
 
 def check_model_kind(name: str, strategy: Callable, estimator: Any, estimator_name: str = "estimator") -> None:
     """Refuse, before any fit, an estimator of the wrong kind for ``strategy``.
+
+    Parameters
+    ----------
+    name : str
+        The strategy's name, for the message.
+    strategy : callable
+        The strategy function.
+    estimator : estimator
+        The estimator the run would fit.
+    estimator_name : str, default="estimator"
+        What to call the estimator in the message.
+
+    Raises
+    ------
+    TypeError
+        When the strategy needs a classifier and ``estimator`` is not one, or a regressor and it is not one.
 
     Examples
     --------
@@ -243,6 +408,15 @@ def check_model_kind(name: str, strategy: Callable, estimator: Any, estimator_na
 def needs_classifier(strategy: Callable) -> bool:
     """True when the strategy scores candidates with a fitted classifier.
 
+    Parameters
+    ----------
+    strategy : callable
+        A strategy function.
+
+    Returns
+    -------
+    bool
+
     Examples
     --------
     >>> from alfunc.strategies import STRATEGIES, needs_classifier
@@ -257,6 +431,15 @@ def needs_classifier(strategy: Callable) -> bool:
 def needs_regressor(strategy: Callable) -> bool:
     """True when the strategy scores candidates with a fitted regressor.
 
+    Parameters
+    ----------
+    strategy : callable
+        A strategy function.
+
+    Returns
+    -------
+    bool
+
     Examples
     --------
     >>> from alfunc.strategies import STRATEGIES, needs_regressor
@@ -268,6 +451,15 @@ def needs_regressor(strategy: Callable) -> bool:
 
 def needs_ensemble(strategy: Callable) -> bool:
     """True when the strategy needs an ensemble model such as a random forest.
+
+    Parameters
+    ----------
+    strategy : callable
+        A strategy function.
+
+    Returns
+    -------
+    bool
 
     Examples
     --------
@@ -283,6 +475,15 @@ def needs_ensemble(strategy: Callable) -> bool:
 def selects_batch(strategy: Callable) -> bool:
     """True for a batch strategy, False for a utility strategy.
 
+    Parameters
+    ----------
+    strategy : callable
+        A strategy function.
+
+    Returns
+    -------
+    bool
+
     Examples
     --------
     >>> from alfunc.strategies import STRATEGIES, selects_batch
@@ -295,6 +496,15 @@ def selects_batch(strategy: Callable) -> bool:
 def needs_features(strategy: Callable) -> bool:
     """True for a strategy marked with ``uses_features`` (it reads ``context.features``).
 
+    Parameters
+    ----------
+    strategy : callable
+        A strategy function.
+
+    Returns
+    -------
+    bool
+
     Examples
     --------
     >>> from alfunc.strategies import STRATEGIES, needs_features
@@ -306,6 +516,15 @@ def needs_features(strategy: Callable) -> bool:
 
 def needs_proba(strategy: Callable) -> bool:
     """True for a strategy marked with ``uses_proba`` (it reads ``predict_proba``; ``margin`` does not need it).
+
+    Parameters
+    ----------
+    strategy : callable
+        A strategy function.
+
+    Returns
+    -------
+    bool
 
     Examples
     --------

@@ -25,7 +25,7 @@ from sklearn.neighbors import NearestNeighbors
 
 from alfunc.core.context import Context
 from alfunc.core.representation import Features, stored_features
-from alfunc.strategies.base import BatchStrategy, batch_strategy, uses_features
+from alfunc.strategies.base import BatchStrategy, batch_strategy, described, uses_features
 from alfunc.strategies.farthest import best_position
 from alfunc.strategies.pooled import (
     distances_to,
@@ -50,6 +50,24 @@ def typiclust(model: Any, X: Any, context: Context, batch_size: int) -> tuple[np
     skipping clusters of at most 5 points when larger ones exist. From each,
     the candidate of highest typicality (inverse mean distance to its 20
     nearest candidates in the cluster) is picked. Utilities are typicalities.
+
+    Parameters
+    ----------
+    model : estimator
+        The state's fitted model (unused by strategies that need none).
+    X : array-like, sparse matrix, DataFrame or list
+        The whole pool, in its own container.
+    context : Context
+        The selection's context; ``context.candidates`` holds every unlabeled index in increasing order.
+    batch_size : int
+        Number of points to choose.
+
+    Returns
+    -------
+    indices : ndarray of int
+        ``min(batch_size, n_candidates)`` distinct candidates, best first.
+    utilities : ndarray of float
+        Their utilities.
 
     Examples
     --------
@@ -120,6 +138,18 @@ def probcover(radius: float | None = None, purity: float = 0.95) -> BatchStrateg
     chunk of rows x a chunk of centres, never pool x pool); time
     O(pool^2 x features).
 
+    Parameters
+    ----------
+    radius : float, default=None
+        The balls' radius in the run's representation (``None``: chosen from ``purity``).
+    purity : float, default=0.95
+        Without a radius, the share of balls that must hold a single k-means cluster, in (0, 1].
+
+    Returns
+    -------
+    callable
+        A batch strategy, with a docstring of its own.
+
     Examples
     --------
     Six points on a line, the first two labeled: balls of radius 1.5 around
@@ -173,7 +203,16 @@ def probcover(radius: float | None = None, purity: float = 0.95) -> BatchStrateg
         return candidates[picks], values
 
     covering.__name__ = "probcover" if radius is None else f"probcover(radius={radius})"
-    return covering
+    ball = f"radius {radius}" if radius is not None else f"the largest radius whose balls are {purity:.0%} pure"
+    return described(
+        covering,
+        "ProbCover (Yehuda et al. 2022), a cold-start strategy: greedy maximum coverage of the pool by balls of "
+        f"{ball}.",
+        f"Made by ``probcover(radius={radius}, purity={purity})``. Each pick is the candidate whose ball holds the "
+        "most pool points not yet covered by a labeled or picked point (utility = that count); without a radius, "
+        "it is the largest for which that share of balls hold a single k-means cluster, with as many clusters as "
+        "there are distinct labels, as in the paper. Distances are measured in the run's representation.",
+    )
 
 
 def ball_counts(

@@ -45,6 +45,18 @@ def bagging(n_members: int = 5, estimator: Any = None) -> CommitteeSource:
     every member sees every labeled class. Members that take a
     ``random_state`` get one drawn from the selection's generator.
 
+    Parameters
+    ----------
+    n_members : int, default=5
+        Number of bootstrap clones.
+    estimator : estimator, default=None
+        The estimator to clone (``None``: the state's model).
+
+    Returns
+    -------
+    callable
+        A committee source ``(model, context) -> fitted members``.
+
     Examples
     --------
     A committee for query by committee, e.g. ``vote_entropy(bagging(3))``;
@@ -88,6 +100,16 @@ def bagging(n_members: int = 5, estimator: Any = None) -> CommitteeSource:
 
 def committee_of(estimators: Sequence[Any]) -> CommitteeSource:
     """Clones of ``estimators``, each fitted on the whole labeled set.
+
+    Parameters
+    ----------
+    estimators : sequence of estimators
+        The members, cloned and fitted on the labeled set at each selection.
+
+    Returns
+    -------
+    callable
+        A committee source ``(model, context) -> fitted members``.
 
     Examples
     --------

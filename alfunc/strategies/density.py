@@ -24,7 +24,7 @@ from scipy.spatial.distance import cdist
 from alfunc.core.context import Context
 from alfunc.core.representation import Features
 from alfunc.core.validation import check_positive_int, is_real
-from alfunc.strategies.base import Strategy, inherit_needs, uses_features
+from alfunc.strategies.base import Strategy, described, inherit_needs, uses_features
 from alfunc.strategies.pooled import pairwise_blocks
 from alfunc.strategies.uncertainty import entropy
 
@@ -37,6 +37,20 @@ def information_density(base: Strategy = entropy, beta: float = 1.0, n_reference
 
     Similarity is cosine similarity mapped to [0, 1] by (1 + cos) / 2, between
     rows in the run's representation.
+
+    Parameters
+    ----------
+    base : callable, default=entropy
+        A utility strategy with non-negative utilities (an uncertainty).
+    beta : float, default=1.0
+        Exponent of the density weight (0: the base strategy alone).
+    n_reference : int, default=1000
+        Most reference rows the density is measured against (drawn with the selection's seed).
+
+    Returns
+    -------
+    callable
+        A utility strategy, with a docstring of its own.
 
     Examples
     --------
@@ -57,7 +71,15 @@ def information_density(base: Strategy = entropy, beta: float = 1.0, n_reference
     ...
     ValueError: beta must be a finite number >= 0, got -1
     """
-    return _density_weighted(base, beta, n_reference, "unlabeled", _mean_cosine_weights, "information_density")
+    strategy = _density_weighted(base, beta, n_reference, "unlabeled", _mean_cosine_weights, "information_density")
+    return described(
+        strategy,
+        f"Information density (Settles & Craven 2008): {_name(base)}(x) * (mean similarity of x to the unlabeled pool) "
+        f"** {beta}.",
+        f"Made by ``information_density(base={_name(base)}, beta={beta}, n_reference={n_reference})``. Similarity "
+        "is cosine similarity mapped to [0, 1] by (1 + cos) / 2, between rows in the run's representation, against "
+        f"at most {n_reference} unlabeled rows drawn with the selection's seed.",
+    )
 
 
 def dwus(base: Strategy = entropy, beta: float = 1.0, n_reference: int = 1000) -> Strategy:
@@ -67,6 +89,20 @@ def dwus(base: Strategy = entropy, beta: float = 1.0, n_reference: int = 1000) -
     stand-in for the paper's mixture model), with the median pairwise distance
     of the reference set as bandwidth, so it needs no tuning and no fit;
     distances are measured in the run's representation.
+
+    Parameters
+    ----------
+    base : callable, default=entropy
+        A utility strategy with non-negative utilities (an uncertainty).
+    beta : float, default=1.0
+        Exponent of the density weight (0: the base strategy alone).
+    n_reference : int, default=1000
+        Most reference rows the density is measured against (drawn with the selection's seed).
+
+    Returns
+    -------
+    callable
+        A utility strategy, with a docstring of its own.
 
     Examples
     --------
@@ -92,7 +128,19 @@ def dwus(base: Strategy = entropy, beta: float = 1.0, n_reference: int = 1000) -
     ...
     TypeError: base must be a utility strategy function, got <function kmeans at ...>
     """
-    return _density_weighted(base, beta, n_reference, "pool", _gaussian_weights, "dwus")
+    strategy = _density_weighted(base, beta, n_reference, "pool", _gaussian_weights, "dwus")
+    return described(
+        strategy,
+        f"DWUS, density-weighted uncertainty sampling (Nguyen & Smeulders 2004): {_name(base)}(x) * density(x) "
+        f"** {beta}.",
+        f"Made by ``dwus(base={_name(base)}, beta={beta}, n_reference={n_reference})``. The density is a Gaussian "
+        "kernel density estimate over the whole pool (a stand-in for the paper's mixture model), with the median "
+        f"pairwise distance of at most {n_reference} reference rows as bandwidth, in the run's representation.",
+    )
+
+
+def _name(strategy: Strategy) -> str:
+    return str(getattr(strategy, "__name__", type(strategy).__name__))
 
 
 def mean_cosine_similarity(X: Any, reference: Any) -> np.ndarray:

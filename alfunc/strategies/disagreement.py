@@ -29,6 +29,17 @@ from alfunc.strategies.uncertainty import shannon_entropy
 def vote_entropy(committee: Any = None) -> Strategy:
     """Entropy of the members' votes (Dagan & Engelson 1995): high where they disagree.
 
+    Parameters
+    ----------
+    committee : None, list of estimators or callable, default=None
+        The committee: ``None`` (``bagging(5)`` of the state's model), a list of estimators (each fitted on the
+        labeled set), or a committee source such as ``ensemble_members()`` or ``bagging(n)``.
+
+    Returns
+    -------
+    callable
+        A utility strategy ``(model, X, context) -> utilities``.
+
     Examples
     --------
     The default committee is ``bagging(5)`` of the state's model. Five voters
@@ -73,6 +84,17 @@ def vote_entropy(committee: Any = None) -> Strategy:
 
 def kl_divergence(committee: Any = None) -> Strategy:
     """Mean KL divergence of each member's p(.|x) from the consensus (McCallum & Nigam 1998).
+
+    Parameters
+    ----------
+    committee : None, list of estimators or callable, default=None
+        The committee: ``None`` (``bagging(5)`` of the state's model), a list of estimators (each fitted on the
+        labeled set), or a committee source such as ``ensemble_members()`` or ``bagging(n)``.
+
+    Returns
+    -------
+    callable
+        A utility strategy ``(model, X, context) -> utilities``.
 
     Examples
     --------
@@ -147,6 +169,17 @@ def bald(committee: Any = None) -> Strategy:
     default (``ensemble_members()``: use a random forest or pass a committee).
     For equally weighted members this equals ``kl_divergence`` exactly; the two
     differ only in their default committee.
+
+    Parameters
+    ----------
+    committee : None, list of estimators or callable, default=None
+        The committee: ``None`` (``bagging(5)`` of the state's model), a list of estimators (each fitted on the
+        labeled set), or a committee source such as ``ensemble_members()`` or ``bagging(n)``.
+
+    Returns
+    -------
+    callable
+        A utility strategy ``(model, X, context) -> utilities``.
 
     Examples
     --------

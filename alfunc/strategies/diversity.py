@@ -28,6 +28,7 @@ from alfunc.strategies.base import (
     BatchStrategy,
     Strategy,
     batch_strategy,
+    described,
     inherit_needs,
     selects_batch,
     uses_features,
@@ -48,13 +49,31 @@ from alfunc.strategies.uncertainty import least_confident
 @uses_features
 @batch_strategy
 def k_center_greedy(model: Any, X: Any, context: Context, batch_size: int) -> tuple[np.ndarray, np.ndarray]:
-    """Farthest-first traversal: each pick is the candidate farthest from the labeled set and the batch.
+    """Core-set by k-center greedy (Sener & Savarese 2018): each pick is the candidate farthest from the labeled set and the batch.
 
     The greedy 2-approximation of the k-center (core-set) problem of Sener &
     Savarese (2018), in the run's representation (pass the embeddings Sener &
     Savarese use as ``representation=``; ``"model"`` takes a pipeline's
     features or an MLP's last hidden layer); the same as GSx of Wu et al.
     (2019) for regression. Utilities are the covering distances at pick time.
+
+    Parameters
+    ----------
+    model : estimator
+        The state's fitted model (unused by strategies that need none).
+    X : array-like, sparse matrix, DataFrame or list
+        The whole pool, in its own container.
+    context : Context
+        The selection's context; ``context.candidates`` holds every unlabeled index in increasing order.
+    batch_size : int
+        Number of points to choose.
+
+    Returns
+    -------
+    indices : ndarray of int
+        ``min(batch_size, n_candidates)`` distinct candidates, best first.
+    utilities : ndarray of float
+        Their utilities.
 
     Examples
     --------
@@ -83,13 +102,31 @@ def k_center_greedy(model: Any, X: Any, context: Context, batch_size: int) -> tu
 @uses_features
 @batch_strategy
 def kmeans(model: Any, X: Any, context: Context, batch_size: int) -> tuple[np.ndarray, np.ndarray]:
-    """Cluster the candidates into ``batch_size`` groups and pick the row nearest each centre.
+    """k-means batch sampling (Zhdanov 2019): cluster the candidates into ``batch_size`` groups, pick the row nearest each centre.
 
     Identical rows are clustered once, weighted by their count, so no centre is
     wasted on duplicates. Largest clusters come first (utility = cluster size).
     Clusters all candidates at once in the run's representation: meant for
     small or pre-filtered candidate sets (see ``filter_then``); on a whole pool
     it holds a copy of their feature rows (sparse features stay sparse).
+
+    Parameters
+    ----------
+    model : estimator
+        The state's fitted model (unused by strategies that need none).
+    X : array-like, sparse matrix, DataFrame or list
+        The whole pool, in its own container.
+    context : Context
+        The selection's context; ``context.candidates`` holds every unlabeled index in increasing order.
+    batch_size : int
+        Number of points to choose.
+
+    Returns
+    -------
+    indices : ndarray of int
+        ``min(batch_size, n_candidates)`` distinct candidates, best first.
+    utilities : ndarray of float
+        Their utilities.
 
     Examples
     --------
@@ -138,6 +175,16 @@ def ranked_batch(uncertainty: Strategy = least_confident) -> BatchStrategy:
     ``sim = 1 / (1 + d)`` is the similarity to the nearest labeled or picked
     row in the run's representation, and ``alpha`` is the unlabeled share of
     the pool, updated after each pick.
+
+    Parameters
+    ----------
+    uncertainty : callable, default=least_confident
+        A utility strategy with utilities in [0, 1].
+
+    Returns
+    -------
+    callable
+        A batch strategy, with a docstring of its own.
 
     Examples
     --------
@@ -192,7 +239,13 @@ def ranked_batch(uncertainty: Strategy = least_confident) -> BatchStrategy:
 
     ranked = uses_features(ranked)
     ranked.__name__ = f"ranked_batch({_name(uncertainty)})"
-    return inherit_needs(ranked, uncertainty)
+    return described(
+        inherit_needs(ranked, uncertainty),
+        f"Ranked batch-mode sampling (Cardoso et al. 2017) over {_name(uncertainty)}: each pick maximises "
+        "alpha * (1 - similarity to the nearest labeled or picked row) + (1 - alpha) * uncertainty.",
+        f"Made by ``ranked_batch({_name(uncertainty)})``. Similarity is 1 / (1 + distance) in the run's "
+        "representation, and alpha is the unlabeled share of the pool, updated after each pick.",
+    )
 
 
 def filter_then(first: Strategy, k_factor: float, then: BatchStrategy) -> BatchStrategy:
@@ -203,6 +256,20 @@ def filter_then(first: Strategy, k_factor: float, then: BatchStrategy) -> BatchS
     (Citovsky et al. 2021): informative and diverse. Rows identical in the
     run's representation enter the filter once; if fewer than ``k`` distinct rows remain, the batch is filled
     with the best remaining duplicates. Utilities are those of ``first``.
+
+    Parameters
+    ----------
+    first : callable
+        The utility strategy function that filters.
+    k_factor : float
+        Keep the best ``ceil(k_factor * batch_size)`` distinct candidates; finite and at least 1.
+    then : callable
+        The batch strategy that picks the batch among them.
+
+    Returns
+    -------
+    callable
+        A batch strategy, with a docstring of its own.
 
     Examples
     --------
@@ -263,7 +330,15 @@ def filter_then(first: Strategy, k_factor: float, then: BatchStrategy) -> BatchS
 
     filtered = uses_features(filtered)
     filtered.__name__ = f"filter_then({_name(first)}, {k_factor}, {_name(then)})"
-    return inherit_needs(filtered, first, then)
+    return described(
+        inherit_needs(filtered, first, then),
+        f"Filter-then-diversify: the best {k_factor} x batch_size distinct candidates by {_name(first)}, then "
+        f"{_name(then)} picks the batch among them; with an uncertainty filter this is the cluster-margin family "
+        "(Zhdanov 2019; Citovsky et al. 2021).",
+        f"Made by ``filter_then({_name(first)}, {k_factor}, {_name(then)})``. Rows identical in the run's "
+        "representation enter the filter once; if fewer than batch_size distinct rows remain, the batch is filled "
+        f"with the best remaining duplicates. Utilities are those of {_name(first)}.",
+    )
 
 
 def _nearest_free(features: Any, indices: np.ndarray, centre: np.ndarray, taken: np.ndarray) -> int:

@@ -28,7 +28,7 @@ from alfunc.core.context import Context
 from alfunc.core.rng import hashed_uniform, step_salt
 from alfunc.core.rows import row_block, take_rows
 from alfunc.core.validation import check_positive_int
-from alfunc.strategies.base import Strategy, uses_classifier, uses_proba
+from alfunc.strategies.base import Strategy, described, uses_classifier, uses_proba
 from alfunc.strategies.uncertainty import predict_proba, shannon_entropy
 
 LOSSES: dict[str, Callable[[np.ndarray], np.ndarray]] = {
@@ -41,6 +41,20 @@ def expected_error_reduction(
     loss: str = "log_loss", n_candidates: int | None = None, n_evaluation: int | None = None
 ) -> Strategy:
     """An EER strategy with ``loss`` in ``{"log_loss", "zero_one"}`` (see the module docstring).
+
+    Parameters
+    ----------
+    loss : {"log_loss", "zero_one"}, default="log_loss"
+        The loss expected after labeling a candidate.
+    n_candidates : int, default=None
+        Score only a seeded subset of this many unlabeled points (``None``: all).
+    n_evaluation : int, default=None
+        Measure the loss on a seeded sample of this many unlabeled points (``None``: all).
+
+    Returns
+    -------
+    callable
+        A utility strategy, with a docstring of its own.
 
     Examples
     --------
@@ -100,7 +114,17 @@ def expected_error_reduction(
         return utilities
 
     expected_error_reduction.__name__ = expected_error_reduction.__qualname__ = f"expected_error_reduction_{loss}"
-    return expected_error_reduction
+    loss_name = "log loss (the expected entropy of the predictions)" if loss == "log_loss" else "0/1 loss (1 - max_c p)"
+    return described(
+        expected_error_reduction,
+        f"Expected error reduction (Roy & McCallum 2001) with the {loss_name}: minus the loss expected after "
+        "labeling x, averaged over its possible labels c with weights p(c|x).",
+        f"Made by ``expected_error_reduction({loss!r}, n_candidates={n_candidates}, n_evaluation={n_evaluation})``. "
+        "For each candidate and class the model is refitted on the labeled set plus (x, c) and its loss measured on "
+        "unlabeled rows; ``n_candidates`` scores only a seeded subset of the pool (the rest get -inf) and "
+        "``n_evaluation`` measures the loss on a seeded sample (None: all). Meant for small pools: one fit per "
+        "candidate and class.",
+    )
 
 
 def hashed_subset(context: Context, indices: np.ndarray, size: int | None, purpose: str) -> np.ndarray:

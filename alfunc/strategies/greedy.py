@@ -29,7 +29,29 @@ from alfunc.strategies.pooled import chunks, geometry, model_chunk_rows, pairwis
 @uses_regressor
 @batch_strategy
 def gsy(model: Any, X: Any, context: Context, batch_size: int) -> tuple[np.ndarray, np.ndarray]:
-    """GSy: the candidate whose prediction is farthest from every known output, greedily.
+    """GSy, greedy sampling on the output (Wu, Lin & Huang 2019): the candidate whose prediction is farthest from every known output.
+
+    For regression: each pick maximises the smallest distance between its
+    prediction and the known outputs (labels, and the predictions of the
+    points already picked for the batch).
+
+    Parameters
+    ----------
+    model : estimator
+        The state's fitted model (unused by strategies that need none).
+    X : array-like, sparse matrix, DataFrame or list
+        The whole pool, in its own container.
+    context : Context
+        The selection's context; ``context.candidates`` holds every unlabeled index in increasing order.
+    batch_size : int
+        Number of points to choose.
+
+    Returns
+    -------
+    indices : ndarray of int
+        ``min(batch_size, n_candidates)`` distinct candidates, best first.
+    utilities : ndarray of float
+        Their utilities.
 
     Examples
     --------
@@ -77,7 +99,30 @@ def gsy(model: Any, X: Any, context: Context, batch_size: int) -> tuple[np.ndarr
 @uses_regressor
 @batch_strategy
 def igs(model: Any, X: Any, context: Context, batch_size: int) -> tuple[np.ndarray, np.ndarray]:
-    """iGS: maximise min over known points of (input distance x output distance), greedily.
+    """iGS, improved greedy sampling (Wu, Lin & Huang 2019): maximise min over known points of (input distance x output distance).
+
+    For regression: greedy sampling on the inputs and outputs jointly, each
+    pick maximising the smallest product of its distance in the run's
+    representation and the distance of its prediction, over the labeled and
+    already picked points.
+
+    Parameters
+    ----------
+    model : estimator
+        The state's fitted model (unused by strategies that need none).
+    X : array-like, sparse matrix, DataFrame or list
+        The whole pool, in its own container.
+    context : Context
+        The selection's context; ``context.candidates`` holds every unlabeled index in increasing order.
+    batch_size : int
+        Number of points to choose.
+
+    Returns
+    -------
+    indices : ndarray of int
+        ``min(batch_size, n_candidates)`` distinct candidates, best first.
+    utilities : ndarray of float
+        Their utilities.
 
     Examples
     --------

@@ -22,6 +22,17 @@ def committee_variance(committee: Any = None) -> Strategy:
     bootstrap for regressors), a list of regressors, or a committee source such
     as ``ensemble_members()`` for a random forest regressor.
 
+    Parameters
+    ----------
+    committee : None, list of estimators or callable, default=None
+        The committee: ``None`` (``bagging(5)`` of the state's model), a list of estimators (each fitted on the
+        labeled set; regressors), or a committee source such as ``ensemble_members()`` or ``bagging(n)``.
+
+    Returns
+    -------
+    callable
+        A utility strategy ``(model, X, context) -> utilities``.
+
     Examples
     --------
     Points 5, 7 and 9 are labeled; the bootstrap fits of the default committee

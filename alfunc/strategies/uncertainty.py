@@ -35,7 +35,25 @@ def predict_proba(model: Any, X: Any) -> np.ndarray:
 
 
 def random(model: Any, X: Any, context: Context) -> np.ndarray:
-    """Uniform random utilities: a seeded random sample of the pool.
+    """Random sampling: uniform random utilities, a seeded random sample of the pool.
+
+    The passive-learning baseline every active-learning strategy is compared
+    against (Settles 2009, "Active Learning Literature Survey"). Draws come
+    from the selection's seed, never from a global generator.
+
+    Parameters
+    ----------
+    model : estimator
+        The state's fitted model.
+    X : array-like, sparse matrix, DataFrame or list
+        Candidate rows (a chunk of the unlabeled pool), in the pool's own container.
+    context : Context
+        The selection's context (candidates' pool indices, state, seeded random numbers, representation).
+
+    Returns
+    -------
+    ndarray of shape (n_candidates,)
+        One utility per candidate; higher is queried first.
 
     Examples
     --------
@@ -60,6 +78,20 @@ def random(model: Any, X: Any, context: Context) -> np.ndarray:
 @uses_classifier
 def least_confident(model: Any, X: Any, context: Context) -> np.ndarray:
     """1 - max_c p(c|x): high when the most likely class is unlikely (Lewis & Gale 1994).
+
+    Parameters
+    ----------
+    model : estimator
+        The state's fitted model.
+    X : array-like, sparse matrix, DataFrame or list
+        Candidate rows (a chunk of the unlabeled pool), in the pool's own container.
+    context : Context
+        The selection's context (candidates' pool indices, state, seeded random numbers, representation).
+
+    Returns
+    -------
+    ndarray of shape (n_candidates,)
+        One utility per candidate; higher is queried first.
 
     Examples
     --------
@@ -93,6 +125,20 @@ def margin(model: Any, X: Any, context: Context) -> np.ndarray:
     Called "breaking ties" by ml-research. Models without ``predict_proba`` but
     with ``decision_function`` use the gap between their two highest decision
     values (for a binary model, minus the distance to the boundary).
+
+    Parameters
+    ----------
+    model : estimator
+        The state's fitted model.
+    X : array-like, sparse matrix, DataFrame or list
+        Candidate rows (a chunk of the unlabeled pool), in the pool's own container.
+    context : Context
+        The selection's context (candidates' pool indices, state, seeded random numbers, representation).
+
+    Returns
+    -------
+    ndarray of shape (n_candidates,)
+        One utility per candidate; higher is queried first.
 
     Examples
     --------
@@ -141,7 +187,21 @@ def margin(model: Any, X: Any, context: Context) -> np.ndarray:
 @uses_proba
 @uses_classifier
 def entropy(model: Any, X: Any, context: Context) -> np.ndarray:
-    """Shannon entropy of p(.|x) in nats, with 0 log 0 = 0 (never NaN).
+    """Entropy sampling (Settles & Craven 2008): Shannon entropy of p(.|x) in nats, with 0 log 0 = 0 (never NaN).
+
+    Parameters
+    ----------
+    model : estimator
+        The state's fitted model.
+    X : array-like, sparse matrix, DataFrame or list
+        Candidate rows (a chunk of the unlabeled pool), in the pool's own container.
+    context : Context
+        The selection's context (candidates' pool indices, state, seeded random numbers, representation).
+
+    Returns
+    -------
+    ndarray of shape (n_candidates,)
+        One utility per candidate; higher is queried first.
 
     Examples
     --------

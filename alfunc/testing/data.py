@@ -41,6 +41,13 @@ TASKS = ("classification", "regression")
 class Pool:
     """A generated pool: features ``X`` (n_rows, n_features) and targets ``y``; unpacks as ``X, y``.
 
+    Parameters
+    ----------
+    X : ndarray of shape (n_rows, n_features)
+        The features.
+    y : ndarray of shape (n_rows,)
+        The targets.
+
     Examples
     --------
     >>> import numpy as np
@@ -87,6 +94,31 @@ def pools(
     the grid {-1, 0, 1}, so equal rows and equal utilities are common (None:
     either); ``imbalanced`` lets labels fall anywhere, down to a single class
     (False deals the classes out in turn).
+
+    Parameters
+    ----------
+    min_rows : int, default=2
+        Fewest rows.
+    max_rows : int, default=20
+        Most rows.
+    max_features : int, default=3
+        Most feature columns.
+    min_classes : int, default=1
+        Fewest classes (classification).
+    max_classes : int, default=3
+        Most classes (classification).
+    task : {"classification", "regression"}, default="classification"
+        Integer class labels or float targets.
+    duplicate_rows : bool, default=True
+        Copy some rows onto others.
+    ties : bool or None, default=None
+        Draw features from {-1, 0, 1} (``None``: either way).
+    imbalanced : bool, default=True
+        Let labels fall anywhere, down to a single class.
+
+    Returns
+    -------
+    hypothesis SearchStrategy of Pool
 
     Examples
     --------
@@ -181,6 +213,23 @@ def states(
     points stay unlabeled. ``estimator`` defaults to ``fitting_estimator(y)``;
     states it cannot fit (it raises ``ValueError``, as many classifiers do on a
     single class) are rejected, not failed.
+
+    Parameters
+    ----------
+    pool : Pool, tuple, SearchStrategy or None, default=None
+        The pool, an ``(X, y)`` pair, a strategy of pools, or ``None`` for ``pools()``.
+    estimator : estimator, default=None
+        What states are fitted with (``None``: ``fitting_estimator(y)``).
+    fitted : bool or None, default=None
+        End on a fit (``True``), on a teach (``False``) or either (``None``).
+    min_unlabeled : int, default=0
+        Fewest points left unlabeled.
+    max_rounds : int, default=3
+        Most rounds of fit and teach after the initial set.
+
+    Returns
+    -------
+    hypothesis SearchStrategy of ALState
 
     Examples
     --------
@@ -281,6 +330,17 @@ def fit_if_possible(state: ALState, X: Any, estimator: Any) -> ALState | None:
 
 def histories(pool: Any = None, **kwargs: Any) -> st.SearchStrategy[History]:
     """The ``History`` of a fitted state drawn by ``states(pool, fitted=True, **kwargs)``.
+
+    Parameters
+    ----------
+    pool : Pool, tuple, SearchStrategy or None, default=None
+        As for ``states``.
+    **kwargs
+        Further arguments of ``states`` (``fitted`` is always ``True``).
+
+    Returns
+    -------
+    hypothesis SearchStrategy of History
 
     Examples
     --------

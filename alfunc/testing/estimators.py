@@ -26,6 +26,11 @@ class CentroidClassifier(ClassifierMixin, BaseEstimator):
     ``score`` is plain accuracy without scikit-learn's input checks, which
     would cost more than the fit.
 
+    Parameters
+    ----------
+    temperature : float, default=1.0
+        Softmax temperature of the distances.
+
     Examples
     --------
     >>> import numpy as np
@@ -69,6 +74,11 @@ class CentroidClassifier(ClassifierMixin, BaseEstimator):
 
 class TinyRidge(RegressorMixin, BaseEstimator):
     """Ridge regression solved in closed form: fits any labeled set (one point, constant features) in microseconds.
+
+    Parameters
+    ----------
+    alpha : float, default=1.0
+        L2 penalty.
 
     Examples
     --------
@@ -117,6 +127,15 @@ def default_estimator(strategy: Callable) -> Any:
     ``needs_regressor``: a ``TinyRidge``; ``needs_ensemble`` (members in
     ``estimators_``): a small random forest; otherwise a ``CentroidClassifier``.
 
+    Parameters
+    ----------
+    strategy : callable
+        The strategy function (its marks choose the estimator).
+
+    Returns
+    -------
+    estimator
+
     Examples
     --------
     >>> from alfunc.strategies import STRATEGIES
@@ -133,6 +152,15 @@ def default_estimator(strategy: Callable) -> Any:
 
 def fitting_estimator(y: Any) -> Any:
     """The estimator for a pool with targets ``y``: ``TinyRidge`` for float targets, else a ``CentroidClassifier``.
+
+    Parameters
+    ----------
+    y : array-like
+        The pool's targets.
+
+    Returns
+    -------
+    estimator
 
     Examples
     --------

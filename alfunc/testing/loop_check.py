@@ -104,6 +104,24 @@ def check_loop(step: Step, X: Any, y: Any, *, estimator: Any = None, max_example
     exactly one left. Raises ``PropertyFailed`` (an ``AssertionError``) naming
     the first broken property of ``LOOP_PROPERTIES`` with the shrunk state.
 
+    Parameters
+    ----------
+    step : callable
+        The step function ``state -> state`` to check.
+    X : array-like
+        The pool the step closes over.
+    y : array-like
+        Its labels (or real targets).
+    estimator : estimator, default=None
+        What states are fitted with (``None``: a ``CentroidClassifier``, or ridge for real targets).
+    max_examples : int, default=20
+        Generated states to check.
+
+    Raises
+    ------
+    PropertyFailed
+        Naming the first broken property of ``LOOP_PROPERTIES``, with the shrunk state.
+
     Examples
     --------
     The README's loop, one margin query of three points then a refit, holds

@@ -21,6 +21,17 @@ from hypothesis import strategies as st
 class PropertyFailed(AssertionError):
     """A checked property does not hold: ``.property`` names it, ``.example`` is the (shrunk) example.
 
+    Parameters
+    ----------
+    property_name : str
+        The broken property.
+    detail : str
+        What went wrong.
+    example : object, default=None
+        The (shrunk) example it failed on.
+    description : str, default=""
+        The example, described for the message.
+
     Examples
     --------
     >>> from alfunc.testing import PropertyFailed

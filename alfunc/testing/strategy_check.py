@@ -169,6 +169,22 @@ def check_strategy(
     (``sklearn.base.is_regressor``) gets pools with real targets, any other
     estimator integer class labels.
 
+    Parameters
+    ----------
+    strategy : str or callable
+        A registered name or a strategy function (utility or batch).
+    estimator : estimator, default=None
+        The unfitted estimator states are fitted with (``None``: ``default_estimator(strategy)``).
+    max_examples : int, default=50
+        Generated states to check, besides the fixed edge cases.
+    max_rows : int, default=12
+        Most rows of a generated pool.
+
+    Raises
+    ------
+    PropertyFailed
+        Naming the first broken property, with the shrunk example.
+
     Examples
     --------
     A strategy that holds every property returns None:
