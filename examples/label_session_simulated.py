@@ -1,4 +1,5 @@
-"""A labelling session over two days, with a crash in the middle, replayed to the same model.
+"""A labelling session over two days, with a crash in the middle
+===============================================================
 
 A simulated person labels documents (the docstrings of a few standard-library
 modules, by family: ``email``, ``web`` or ``testing``) in an ``alfunc.session``:
@@ -8,7 +9,8 @@ process is killed (``SIGKILL``) in the middle of its work; on day two the
 session is reopened from its folder, the person corrects one wrong label they
 notice and labels on. Finally the session is replayed from its journal
 (``replay_session`` re-runs every ask and fit) and its history is replayed with
-``alfunc.replay``: both give the same model as the live session.
+``alfunc.replay``: both give the same model as the live session, which is
+what a person labelling in the browser (``alfunc label``) gets too.
 
 The figure shows how the session's model improved: its accuracy on the whole
 pool (the simulation knows every true label) after each fit, rebuilt from the

@@ -72,6 +72,10 @@ class Query:
         Name of what chose them.
     timings : mapping of str to float, default={}
         Seconds spent choosing them.
+    corrected : array-like of int, default=()
+        Points fitted before whose labels were corrected since (``alfunc.correct``), in order.
+    corrected_labels : array-like or None, default=None
+        Their new labels, one per correction.
 
     Examples
     --------
@@ -138,6 +142,10 @@ class Record:
         The user's keys of the queried rows.
     labels : tuple or None, default=None
         The labels the queried points were given.
+    corrected : array-like of int, default=()
+        Points fitted before whose labels were corrected since the previous fit, in order.
+    corrected_labels : array-like or None, default=None
+        Their new labels, one per correction.
 
     Examples
     --------

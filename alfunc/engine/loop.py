@@ -173,6 +173,12 @@ def trace(
     keep_models : bool, default=False
         Also store each fitted model in its record (a model can always be rebuilt
         by ``replay``).
+    fit : {"cold", "warm"}, default="cold"
+        ``"warm"`` starts each round's model from a copy of the previous one (``warm_start``, else
+        ``partial_fit``; see ``alfunc.engine.warm``); recorded, so replay and resume continue warm.
+    blas_threads : int or None, default=1
+        Threads BLAS and OpenMP may use while each fit and query runs (``None``: the libraries' own
+        settings); lifted between states, see ``alfunc.engine.threads``.
     start : ALState, default=None
         Continue a run from one of its fitted states (for example one rebuilt by
         ``alfunc.replay``) instead of drawing an initial set; ``random_state`` is
@@ -387,6 +393,12 @@ def run(*args: Any, **kwargs: Any) -> ALState:
     keep_models : bool, default=False
         Also store each fitted model in its record (a model can always be rebuilt
         by ``replay``).
+    fit : {"cold", "warm"}, default="cold"
+        ``"warm"`` starts each round's model from a copy of the previous one (``warm_start``, else
+        ``partial_fit``; see ``alfunc.engine.warm``); recorded, so replay and resume continue warm.
+    blas_threads : int or None, default=1
+        Threads BLAS and OpenMP may use while each fit and query runs (``None``: the libraries' own
+        settings); lifted between states, see ``alfunc.engine.threads``.
     start : ALState, default=None
         Continue a run from one of its fitted states (for example one rebuilt by
         ``alfunc.replay``) instead of drawing an initial set; ``random_state`` is

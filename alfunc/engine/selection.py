@@ -122,6 +122,9 @@ def select(
     representation : {"input", "model"}, array-like or callable, default=None
         The space distance-based strategies measure in (``None``: ``"input"`` for numeric pools, ``"model"``
         otherwise).
+    exclude : array-like of int, default=None
+        Unlabeled pool indices that must not be chosen (out with an annotator, skipped); they stay in the
+        pool for strategies that estimate densities.
     return_utilities : bool, default=False
         Also return the chosen points' utilities.
 

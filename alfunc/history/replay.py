@@ -202,6 +202,9 @@ def replay(
         The row keys the run was given (a DataFrame's index is read again by itself).
     keep_models : bool, default=False
         Also store each fitted model in its record.
+    blas_threads : int or None, default=1
+        Threads BLAS and OpenMP may use while each fit and query runs (``None``: the libraries' own
+        settings); lifted between states, see ``alfunc.engine.threads``.
 
     Returns
     -------
@@ -317,6 +320,9 @@ def replay_trace(
         The row keys the run was given (a DataFrame's index is read again by itself).
     keep_models : bool, default=False
         Also store each fitted model in its record.
+    blas_threads : int or None, default=1
+        Threads BLAS and OpenMP may use while each fit and query runs (``None``: the libraries' own
+        settings); lifted between states, see ``alfunc.engine.threads``.
 
     Yields
     ------

@@ -69,6 +69,19 @@ class ImportSummary:
     ``unanswered`` lists where the file holds a record without an answer
     (``"task 4"``, ``"line 2"``).
 
+    Parameters
+    ----------
+    told : tuple, default=()
+        Ids of pending points that got their label.
+    corrected : tuple, default=()
+        Ids of labeled points whose label changed (a correction each).
+    unchanged : tuple, default=()
+        Ids of labeled points answered with the label they have.
+    refused : tuple of (id, str), default=()
+        Ids that could not be taken (skipped, unsure, never asked), with the reason.
+    unanswered : tuple of str, default=()
+        Where the file holds a record without an answer.
+
     Examples
     --------
     >>> from alfunc.session.formats import ImportSummary

@@ -25,6 +25,15 @@ import attrs
 class JournalError(ValueError):
     """A journal line that is not a valid event: ``line`` is its number (from 1), ``valid`` how many lines precede it.
 
+    Parameters
+    ----------
+    path : path-like
+        The journal file.
+    line : int
+        The number of the first invalid line, from 1.
+    reason : str
+        What is wrong with it.
+
     Examples
     --------
     >>> from alfunc.session.journal import JournalError

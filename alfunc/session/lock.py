@@ -20,6 +20,13 @@ except ImportError:  # not POSIX
 class SessionLocked(RuntimeError):
     """The session is open in another process (or another handle of this one).
 
+    Parameters
+    ----------
+    path : path-like
+        The session folder.
+    holder : int or None
+        The process id that holds the lock, when it could be read.
+
     Examples
     --------
     >>> from alfunc.session.lock import SessionLocked

@@ -47,6 +47,13 @@ ANSWERS = ("tell", "correct", "skip", "unsure")
 class SessionDivergence(ValueError):
     """A replayed ask or fit gave another answer than the journal recorded (``line`` says where).
 
+    Parameters
+    ----------
+    line : int
+        The journal line of the ask or fit that differs.
+    what : str
+        How it differs.
+
     Examples
     --------
     >>> from alfunc.session.session import SessionDivergence
@@ -95,6 +102,32 @@ class Session:
     Make one with ``Session.create`` and come back with ``Session.open``;
     use it as a context manager (or call ``close``) to free its lock. Ids are
     the pool's keys: ``ids`` if given, a DataFrame's index, else positions.
+
+    Parameters
+    ----------
+    folder : pathlib.Path
+        The session folder.
+    pool : array-like, sparse matrix, DataFrame or list
+        The checked pool.
+    estimator : scikit-learn estimator
+        The estimator fitted at each fit.
+    strategy : callable
+        The resolved strategy function.
+    header : mapping
+        The journal's ``create`` event (the session's settings).
+    keys : list
+        One id per pool row.
+    representation : optional
+        The checked representation.
+    journal : Journal or None
+        The open journal (``None`` for a read-only, replayed session).
+    lock : SessionLock or None
+        The held lock (``None`` for a read-only, replayed session).
+
+    Notes
+    -----
+    The constructor takes the parts ``create`` and ``open`` assemble after
+    their checks; call those, not the constructor.
 
     Examples
     --------
