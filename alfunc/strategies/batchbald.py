@@ -61,8 +61,9 @@ from alfunc.strategies.committee import Committee, as_committee_source, ensemble
 from alfunc.strategies.pooled import WORKING_ELEMENTS, model_chunk_rows
 from alfunc.strategies.uncertainty import shannon_entropy
 
-DEFAULT_CONFIGURATIONS = 1000
+DEFAULT_CONFIGURATIONS = 100
 FIRST_BLOCK_ROWS = 32
+TINY = np.finfo(np.float64).tiny
 
 
 def batchbald(
@@ -85,7 +86,7 @@ def batchbald(
         (``ensemble_members()``: use e.g. a random forest), a list of
         estimators (each fitted on the labeled set) or a source such as
         ``bagging(10)``; see ``alfunc.strategies.committee``.
-    n_configurations : int, default=1000
+    n_configurations : int, default=100
         The most label configurations summed exactly, and the number sampled
         beyond that (rounded down to a multiple of the number of members,
         at least one per member). Cost and memory per evaluated candidate
@@ -270,8 +271,12 @@ def joint_gains(configurations: Configurations, proba: np.ndarray, conditional: 
     >>> joint_gains(Configurations.empty(2), proba, conditional).round(4).tolist()
     [0.6931, 0.0]
     """
-    mixed = np.matmul(configurations.posterior(), proba)  # (B, M, C): one small product per candidate
-    return (shannon_entropy(mixed) * configurations.weight).sum(axis=1) - conditional
+    n_block, n_members, n_classes = proba.shape
+    mixed = configurations.posterior() @ proba.transpose(1, 0, 2).reshape(n_members, n_block * n_classes)
+    terms = mixed * np.log(np.maximum(mixed, TINY))  # (M, B x C); 0 log 0 = 0
+    terms *= configurations.weight[:, None]
+    entropy = -terms.sum(axis=0).reshape(n_block, n_classes).sum(axis=1)  # sums row by row: the same for any block
+    return entropy - conditional
 
 
 def greedy_joint_information(
