@@ -121,6 +121,10 @@ def batchbald(
     >>> joint, gains = al.select(state, X, batchbald(), 4, return_utilities=True)
     >>> int(joint[0]) == int(greedy[0])  # the first pick is BALD's
     True
+    >>> np.unique(greedy % 60).size, np.unique(joint % 60).size  # distinct rows among the four picks
+    (3, 4)
+    >>> gains.round(3).tolist()
+    [0.693, 0.673, 0.468, 0.33]
     >>> bool((np.diff(gains) <= 1e-12).all())  # exact here: gains never grow
     True
     >>> batchbald(n_configurations=0)

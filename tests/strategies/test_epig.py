@@ -97,7 +97,7 @@ def test_with_a_bagged_committee_on_a_linear_model_and_check_strategy():
     X, y = make_classification(n_samples=80, n_features=4, random_state=0)
     state = al.fit_step(al.init_step(X, y, n_init=10, random_state=0), X, LogisticRegression())
     assert al.select(state, X, epig(bagging(3)), 4).size == 4
-    check_strategy(epig(bagging(3), n_targets=3), max_examples=20)
+    check_strategy(epig(bagging(3), n_targets=3), max_examples=10)
     check_strategy(epig(n_targets=2), max_examples=20)
 
 
