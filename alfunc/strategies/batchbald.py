@@ -37,6 +37,12 @@ the best one found for this pick. With exact configurations this is the
 greedy batch; with sampled ones the bound holds for the exact gains, not for
 their estimates, so the batch is that of lazy greedy over the estimates.
 
+A committee of ``K`` members holds at most ``log K`` nats about its members,
+and the batch's information cannot exceed it: once the picks have told the
+members apart (with 10 nearly certain trees, two picks can be enough), every
+gain is 0 and the rest of the batch goes by the seeded tie-break, i.e. at
+random. Use more members (``n_estimators``, ``bagging(n)``) for larger batches.
+
 Memory: the members' probabilities of every candidate,
 ``n_candidates x K x C`` floats (40 MB for 100,000 candidates, 10 members and
 5 classes), and one block of ``block_rows x n_configurations x C`` floats
