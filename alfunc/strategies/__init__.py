@@ -12,6 +12,7 @@ from types import MappingProxyType
 
 from alfunc.strategies.algebra import mix, rank_product, weighted
 from alfunc.strategies.badge import badge
+from alfunc.strategies.balance import class_balanced
 from alfunc.strategies.bandit import exp3
 from alfunc.strategies.base import (
     BatchStrategy,
@@ -31,6 +32,7 @@ from alfunc.strategies.base import (
     uses_proba,
     uses_regressor,
 )
+from alfunc.strategies.batchbald import batchbald
 from alfunc.strategies.coldstart import probcover, typiclust
 from alfunc.strategies.committee import (
     bagging,
@@ -47,8 +49,10 @@ from alfunc.strategies.diversity import (
     ranked_batch,
 )
 from alfunc.strategies.eer import expected_error_reduction
+from alfunc.strategies.epig import epig
 from alfunc.strategies.greedy import gsy, igs
 from alfunc.strategies.regression import committee_variance
+from alfunc.strategies.stochastic import stochastic
 from alfunc.strategies.uncertainty import entropy, least_confident, margin, random
 
 STRATEGIES: MappingProxyType[str, Callable] = MappingProxyType(
@@ -79,6 +83,14 @@ STRATEGIES: MappingProxyType[str, Callable] = MappingProxyType(
         "gsy": gsy,
         "igs": igs,
         "badge": badge(),
+        # second wave, ensembles and sampling (issue 16): BatchBALD, EPIG, stochastic batches, class balance
+        "batchbald": batchbald(),
+        "epig": epig(),
+        "power_margin": stochastic(margin, "power"),
+        "power_entropy": stochastic(entropy, "power"),
+        "power_bald": stochastic(fresh_each_call(bald), "power"),
+        "softrank_margin": stochastic(margin, "softrank"),
+        "class_balanced_margin": class_balanced(margin),
     }
 )
 
@@ -133,6 +145,10 @@ __all__ = [
     "badge",
     "bald",
     "batch_strategy",
+    "batchbald",
+    "class_balanced",
+    "epig",
+    "stochastic",
     "check_model_kind",
     "committee_of",
     "committee_variance",

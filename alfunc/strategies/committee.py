@@ -38,12 +38,34 @@ Committee = tuple[Any, ...]
 CommitteeSource = Callable[[Any, Context], Committee]
 
 
-def bagging(n_members: int = 5, estimator: Any = None) -> CommitteeSource:
+def bagging(n_members: int = 5, estimator: Any = None, stratify: bool | str | None = None) -> CommitteeSource:
     """Bootstrap clones of ``estimator`` (default: the state's model) fitted on the labeled set.
 
     Classifiers are resampled within each class (a stratified bootstrap), so
     every member sees every labeled class. Members that take a
-    ``random_state`` get one drawn from the selection's generator.
+    ``random_state`` get one drawn from the selection's generator, and the
+    resamples come from it too (fixed by the state's seed and iteration), so
+    a committee is reproducible.
+
+    On an imbalanced labeled set a stratified bootstrap keeps the imbalance:
+    ``stratify="balanced"`` draws ``ceil(n / n_classes)`` rows with
+    replacement from every class instead, so each member is fitted on a
+    balanced resample (as balanced bagging does; a rare class's few rows are
+    repeated).
+
+    Parameters
+    ----------
+    n_members : int, default=5
+        Committee size, at least 2.
+    estimator : estimator or None, default=None
+        What the members are clones of; ``None`` for the state's model.
+    stratify : None, bool or "balanced", default=None
+        ``None``: stratified for classifiers, plain for other estimators;
+        ``True``: stratified (within each labeled class, keeping the class
+        sizes); ``False``: a plain bootstrap of the labeled set (a member may
+        miss a class); ``"balanced"``: the same number of rows from each class.
+        ``True`` and ``"balanced"`` need class labels: a regressor raises
+        ``TypeError`` when the committee is fitted.
 
     Parameters
     ----------
@@ -74,6 +96,17 @@ def bagging(n_members: int = 5, estimator: Any = None) -> CommitteeSource:
     (3, 'LogisticRegression')
     >>> len(al.select(state, X, vote_entropy(source), 5))
     5
+
+    On an imbalanced labeled set, ``stratify="balanced"`` fits every member on
+    as many rows of each class:
+
+    >>> balanced = bagging(3, stratify="balanced")
+    >>> len(al.select(state, X, vote_entropy(balanced), 5))
+    5
+    >>> bagging(3, stratify="yes")
+    Traceback (most recent call last):
+    ...
+    ValueError: stratify must be None, True, False or 'balanced', got 'yes'
     >>> bagging(1)
     Traceback (most recent call last):
     ...
@@ -84,15 +117,22 @@ def bagging(n_members: int = 5, estimator: Any = None) -> CommitteeSource:
         raise ValueError(f"n_members must be at least 2 for a committee to disagree, got {n_members}")
     if estimator is not None:
         check_estimator(estimator)
+    if not (stratify is None or isinstance(stratify, bool) or stratify == "balanced"):
+        raise ValueError(f"stratify must be None, True, False or 'balanced', got {stratify!r}")
 
     def fit(model: Any, context: Context) -> Committee:
         base = model if estimator is None else estimator
         X_fit, y_fit = labeled_rows(context)
         rng = context.generator("committee-bagging")
-        stratify = is_classifier(base)
+        how = ("stratified" if is_classifier(base) else "plain") if stratify is None else _resampling(stratify)
+        if how != "plain" and not is_classifier(base):
+            raise TypeError(
+                f"bagging(stratify={stratify!r}) resamples within classes, but {type(base).__name__} is not a "
+                "classifier; use stratify=None or False"
+            )
         return tuple(
             _fitted_clone(base, take_rows(X_fit, rows), y_fit[rows], rng)
-            for rows in (_bootstrap_rows(y_fit, rng, stratify) for _ in range(n_members))
+            for rows in (bootstrap_rows(y_fit, rng, how) for _ in range(n_members))
         )
 
     return _memoized(fit, lambda model: (model if estimator is None else estimator,))
@@ -418,11 +458,37 @@ def _few(values: np.ndarray, limit: int = 5) -> str:
     return f"{values[:limit].tolist()}{' ...' if values.size > limit else ''}"
 
 
-def _bootstrap_rows(y: np.ndarray, rng: np.random.Generator, stratify: bool) -> np.ndarray:
-    if not stratify:
+def bootstrap_rows(y: np.ndarray, rng: np.random.Generator, how: str = "stratified") -> np.ndarray:
+    """Row positions of one bootstrap resample of labels ``y``: ``"plain"``, ``"stratified"`` or ``"balanced"``.
+
+    ``"plain"`` draws ``len(y)`` rows with replacement; ``"stratified"`` draws
+    as many rows from each class as it has; ``"balanced"`` draws
+    ``ceil(len(y) / n_classes)`` rows from each class.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from alfunc.strategies.committee import bootstrap_rows
+    >>> y = np.array([0, 0, 0, 0, 0, 0, 1, 1])
+    >>> rows = bootstrap_rows(y, np.random.default_rng(0), "stratified")
+    >>> np.bincount(y[rows]).tolist()  # the class sizes are kept
+    [6, 2]
+    >>> np.bincount(y[bootstrap_rows(y, np.random.default_rng(0), "balanced")]).tolist()
+    [4, 4]
+    """
+    if how == "plain":
         return rng.integers(0, y.size, size=y.size)
     groups = [np.flatnonzero(y == label) for label in np.unique(y)]
+    if how == "balanced":
+        share = -(-y.size // len(groups))
+        return np.concatenate([rng.choice(group, size=share) for group in groups])
     return np.concatenate([rng.choice(group, size=group.size) for group in groups])
+
+
+def _resampling(stratify: bool | str) -> str:
+    if stratify == "balanced":
+        return "balanced"
+    return "stratified" if stratify else "plain"
 
 
 def _fitted_clone(estimator: Any, X: Any, y: np.ndarray, rng: np.random.Generator) -> Any:
