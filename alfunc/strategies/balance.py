@@ -20,7 +20,7 @@ from alfunc.core.context import Context
 from alfunc.core.rng import hashed_uniform, step_salt
 from alfunc.core.rows import take_rows
 from alfunc.strategies.algebra import named_like
-from alfunc.strategies.base import BatchStrategy, batch_strategy, uses_classifier
+from alfunc.strategies.base import BatchStrategy, batch_strategy, described, uses_classifier
 from alfunc.strategies.pooled import candidate_utilities, model_chunk_rows
 from alfunc.strategies.stochastic import utility_strategy
 
@@ -96,7 +96,12 @@ def class_balanced(strategy: Any = "margin", balance: str = "labeled") -> BatchS
         return candidates[picks], utilities[picks]
 
     label = f"class_balanced({name}" + (",balance=batch)" if balance == "batch" else ")")
-    return batch_strategy(uses_classifier(named_like(balanced, label, [inner])))
+    return described(
+        batch_strategy(uses_classifier(named_like(balanced, label, [inner]))),
+        "Class-balanced batches (as small-text's ClassBalancer; Ein-Dor et al. 2020 motivate balance in active "
+        f"learning for text): each pick goes to the predicted class with the fewest points so far, best first by {name}.",
+        f"Made by ``class_balanced({name!r}, balance={balance!r})``.",
+    )
 
 
 def balanced_picks(

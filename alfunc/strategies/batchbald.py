@@ -62,7 +62,7 @@ from alfunc.core.context import Context
 from alfunc.core.rng import hashed_uniform, step_salt
 from alfunc.core.rows import take_rows
 from alfunc.core.validation import check_positive_int
-from alfunc.strategies.base import BatchStrategy, batch_strategy, uses_classifier, uses_ensemble
+from alfunc.strategies.base import BatchStrategy, batch_strategy, described, uses_classifier, uses_ensemble
 from alfunc.strategies.committee import Committee, as_committee_source, ensemble_members, member_probabilities
 from alfunc.strategies.pooled import WORKING_ELEMENTS, model_chunk_rows
 from alfunc.strategies.uncertainty import shannon_entropy
@@ -159,7 +159,15 @@ def batchbald(
     options = [f"n_configurations={n_configurations}"] * (n_configurations != DEFAULT_CONFIGURATIONS)
     options += [f"block_rows={block_rows}"] * (block_rows is not None)
     batchbald.__name__ = batchbald.__qualname__ = "batchbald" + (f"({', '.join(options)})" if options else "")
-    return uses_ensemble(batchbald) if committee is None else batchbald
+    strategy = uses_ensemble(batchbald) if committee is None else batchbald
+    return described(
+        strategy,
+        "BatchBALD (Kirsch et al. 2019): the batch of largest joint mutual information between its labels and "
+        "the model, picked greedily over a committee's members.",
+        f"Made by ``batchbald(committee={'the fitted ensemble' if committee is None else committee!r}, "
+        f"n_configurations={n_configurations})``: exact over label configurations while there are at most "
+        f"{n_configurations}, estimated from that many seeded samples beyond.",
+    )
 
 
 def candidate_member_probabilities(

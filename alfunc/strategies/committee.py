@@ -67,13 +67,6 @@ def bagging(n_members: int = 5, estimator: Any = None, stratify: bool | str | No
         ``True`` and ``"balanced"`` need class labels: a regressor raises
         ``TypeError`` when the committee is fitted.
 
-    Parameters
-    ----------
-    n_members : int, default=5
-        Number of bootstrap clones.
-    estimator : estimator, default=None
-        The estimator to clone (``None``: the state's model).
-
     Returns
     -------
     callable

@@ -31,7 +31,7 @@ import numpy as np
 from alfunc.core.context import Context
 from alfunc.core.rows import n_rows, take_rows
 from alfunc.core.validation import check_positive_int
-from alfunc.strategies.base import Strategy, uses_classifier, uses_ensemble
+from alfunc.strategies.base import Strategy, described, uses_classifier, uses_ensemble
 from alfunc.strategies.committee import as_committee_source, ensemble_members, member_probabilities
 from alfunc.strategies.pooled import WORKING_ELEMENTS
 from alfunc.strategies.uncertainty import shannon_entropy
@@ -103,7 +103,14 @@ def epig(committee: Any = None, n_targets: int = DEFAULT_TARGETS, targets: Any =
 
     options = [f"n_targets={n_targets}"] * (n_targets != DEFAULT_TARGETS) + ["targets=..."] * (targets is not None)
     epig.__name__ = epig.__qualname__ = "epig" + (f"({', '.join(options)})" if options else "")
-    return uses_ensemble(epig) if committee is None else epig
+    strategy = uses_ensemble(epig) if committee is None else epig
+    return described(
+        strategy,
+        "EPIG, expected predictive information gain (Bickford Smith et al. 2023): the mutual information between "
+        "a candidate's label and the labels of a target sample of the pool, under a committee's members.",
+        f"Made by ``epig(committee={'the fitted ensemble' if committee is None else committee!r}, "
+        f"n_targets={n_targets}{', targets=<rows>' if targets is not None else ''})``.",
+    )
 
 
 def expected_predictive_information_gain(proba: np.ndarray, target_proba: np.ndarray) -> np.ndarray:

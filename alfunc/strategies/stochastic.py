@@ -36,7 +36,7 @@ from alfunc.core.ranking import top_k
 from alfunc.core.rng import step_salt
 from alfunc.core.validation import is_real
 from alfunc.strategies.algebra import named_like, utility_part
-from alfunc.strategies.base import batch_strategy, selects_batch
+from alfunc.strategies.base import batch_strategy, described, selects_batch
 from alfunc.strategies.pooled import candidate_utilities
 
 MODES = ("power", "softmax", "softrank")
@@ -124,14 +124,23 @@ def stochastic(strategy: Any, mode: str = "power", beta: float = 1.0) -> Any:
             salt = step_salt(context.state.seed, context.iteration, "tie-break")
             return top_k(context.candidates, keys, batch_size, salt)
 
-        return batch_strategy(named_like(sampled_ranks, label, [inner]))
+        return described(batch_strategy(named_like(sampled_ranks, label, [inner])), *_description(name, mode, beta))
 
     def perturbed(model: Any, X: Any, context: Context) -> np.ndarray:
         scores = np.asarray(inner(model, X, context), dtype=np.float64)
         logits = power_logits(scores, beta, name) if mode == "power" else beta * scores
         return logits + gumbel(context)
 
-    return named_like(perturbed, label, [inner])
+    return described(named_like(perturbed, label, [inner]), *_description(name, mode, beta))
+
+
+def _description(name: str, mode: str, beta: float) -> tuple[str, str]:
+    law = {"power": f"{name} ** {beta:g}", "softmax": f"exp({beta:g} * {name})", "softrank": f"rank ** -{beta:g}"}
+    return (
+        f"Stochastic batch acquisition (Kirsch et al. 2023): a batch drawn without replacement with probabilities "
+        f"proportional to {law[mode]}, by Gumbel top-k.",
+        f"Made by ``stochastic({name!r}, mode={mode!r}, beta={beta:g})``; the draws are seeded by the run.",
+    )
 
 
 def gumbel(context: Context) -> np.ndarray:
