@@ -12,6 +12,7 @@ from types import MappingProxyType
 
 from alfunc.strategies.algebra import mix, rank_product, weighted
 from alfunc.strategies.badge import badge
+from alfunc.strategies.bait import bait
 from alfunc.strategies.bandit import exp3
 from alfunc.strategies.base import (
     BatchStrategy,
@@ -31,6 +32,7 @@ from alfunc.strategies.base import (
     uses_proba,
     uses_regressor,
 )
+from alfunc.strategies.clue import clue
 from alfunc.strategies.coldstart import probcover, typiclust
 from alfunc.strategies.committee import (
     bagging,
@@ -46,8 +48,11 @@ from alfunc.strategies.diversity import (
     kmeans,
     ranked_batch,
 )
+from alfunc.strategies.dropquery import dropquery
 from alfunc.strategies.eer import expected_error_reduction
+from alfunc.strategies.falcun import falcun
 from alfunc.strategies.greedy import gsy, igs
+from alfunc.strategies.maxherding import maxherding
 from alfunc.strategies.regression import committee_variance
 from alfunc.strategies.uncertainty import entropy, least_confident, margin, random
 
@@ -79,6 +84,12 @@ STRATEGIES: MappingProxyType[str, Callable] = MappingProxyType(
         "gsy": gsy,
         "igs": igs,
         "badge": badge(),
+        # second wave (issue 16): hybrid uncertainty + diversity on the representation
+        "bait": bait(),
+        "dropquery": dropquery(),
+        "falcun": falcun(),
+        "clue": clue(),
+        "maxherding": maxherding(),
     }
 )
 
@@ -159,4 +170,10 @@ __all__ = [
     "uses_regressor",
     "vote_entropy",
     "weighted",
+    # second wave (issue 16)
+    "bait",
+    "clue",
+    "dropquery",
+    "falcun",
+    "maxherding",
 ]
