@@ -58,7 +58,9 @@ def test_each_pick_is_the_point_nearest_its_blobs_entropy_weighted_mean():
 
 def test_clue_is_registered_marked_seeded_and_chunk_free():
     strategy = STRATEGIES["clue"]
-    assert strategy.__name__ == "clue" and selects_batch(strategy) and needs_features(strategy) and needs_proba(strategy)
+    assert (
+        strategy.__name__ == "clue" and selects_batch(strategy) and needs_features(strategy) and needs_proba(strategy)
+    )
     X, y = make_blobs(n_samples=80, centers=3, random_state=1)
     state = al.fit_step(al.init_step(X, y, n_init=6, random_state=0), X, CentroidClassifier(temperature=20.0))
     expected = al.select(state, X, "clue", 5, return_utilities=True)
