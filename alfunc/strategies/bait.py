@@ -193,15 +193,9 @@ def bait(
         pool_fisher = (fisher_sum(features, candidates, proba) + labeled_sum) / (candidates.size + labeled.size)
         inverse = np.linalg.inv(regularisation * np.eye(dim) + labeled_sum / (labeled.size + k))
         inverse = (inverse + inverse.T) / 2
-        factors = fisher_factors(proba) * np.sqrt(k / (labeled.size + k))
-        blocks = _blocks(candidates.size, n_classes, width)
-        inner = np.empty((candidates.size, n_classes, n_classes))  # V A V^T per candidate
-        outer = np.empty((candidates.size, n_classes, n_classes))  # V A F A V^T per candidate
-        sandwich = inverse @ pool_fisher @ inverse
-        for part in blocks:
-            rows = features.rows(candidates[part])
-            inner[part] = _quadratic(factors[part], rows, inverse)
-            outer[part] = _quadratic(factors[part], rows, sandwich)
+        roots = np.sqrt(proba) * np.sqrt(k / (labeled.size + k))  # G(x) = diag(roots) (I - 1 p^T), scaled
+        pass_ = _Pass(features, candidates, proba, roots, pool_fisher, _blocks(candidates.size, n_classes, width))
+        inner, outer = pass_.start(inverse)
         tie = context.uniform("bait")
         available = np.ones(candidates.size, dtype=bool)
         gain = _trace_ratio(outer, inner, 1.0)
@@ -212,35 +206,14 @@ def bait(
             chosen.append(pick)
             decrease.append(float(gain[pick]))
             available[pick] = False
-            pick_row = features.rows(candidates[pick : pick + 1])
-            inverse = _update(
-                inverse, pool_fisher, factors, features, candidates, blocks, inner, outer, pick, pick_row, 1.0
-            )
-            for part in blocks:
-                gain[part] = _trace_ratio(outer[part], inner[part], 1.0)
+            inverse = pass_.update(inverse, inner, outer, pick, 1.0, gain)
         kept = np.array(chosen, dtype=np.int64)
         while kept.size > k:  # backward: drop the point whose removal raises the trace least
-            cost = _trace_ratio(outer[kept], inner[kept], -1.0)
+            cost = _trace_ratio(outer[:, :, kept], inner[:, :, kept], -1.0)
             drop = best_position(-cost, np.ones(kept.size, dtype=bool), tie[kept])
             position = int(kept[drop])
             kept = np.delete(kept, drop)
-            pick_row = features.rows(candidates[position : position + 1])
-            selected = candidates[kept]
-            sub_inner, sub_outer = inner[kept], outer[kept]
-            inverse = _update(
-                inverse,
-                pool_fisher,
-                np.concatenate([factors[kept], factors[position : position + 1]]),
-                features,
-                np.concatenate([selected, candidates[position : position + 1]]),
-                [slice(0, kept.size + 1)],
-                np.concatenate([sub_inner, inner[position : position + 1]]),
-                np.concatenate([sub_outer, outer[position : position + 1]]),
-                kept.size,
-                pick_row,
-                -1.0,
-                store=(inner, outer, kept),
-            )
+            inverse = pass_.update(inverse, inner, outer, position, -1.0, None, kept)
         order = np.argsort([chosen.index(int(position)) for position in kept], kind="stable")
         kept = kept[order]
         return candidates[kept], np.array([decrease[chosen.index(int(position))] for position in kept])
@@ -258,60 +231,130 @@ def _blocks(n: int, n_classes: int, width: int) -> list[slice]:
     return [slice(start, min(start + step, n)) for start in range(0, n, step)]
 
 
-def _quadratic(factors: np.ndarray, rows: np.ndarray, matrix: np.ndarray) -> np.ndarray:
-    """``V_x matrix V_x^T`` for each row, ``V_x = G_x ⊗ h_x^T``, without forming ``V_x``: ``(m, C, C)``."""
-    m, n_classes, width = rows.shape[0], factors.shape[1], rows.shape[1]
-    blocks = matrix.reshape(n_classes, width, n_classes, width).transpose(1, 0, 2, 3).reshape(width, -1)
-    projected = (rows @ blocks).reshape(m, n_classes, n_classes, width)
-    middle = np.einsum("mcej,mj->mce", projected, rows)
-    return factors @ middle @ factors.transpose(0, 2, 1)
+class _Pass:
+    """The per-candidate state of one BAIT selection: ``V_x A V_x^T`` and ``V_x A F A V_x^T``, kept up to date.
+
+    Stacks of ``C x C`` matrices are held as ``(C, C, n)`` arrays, the
+    candidates last, so every operation runs over long contiguous rows.
+    ``V_x = G_x ⊗ h_x^T`` with ``G_x = diag(r) (I - 1 p^T)`` (``r`` the scaled
+    square roots of ``p``) is never formed: products with ``G`` are
+    broadcasts, products with ``h`` one matrix product per fixed block of
+    candidates.
+    """
+
+    def __init__(
+        self,
+        features: Features,
+        indices: np.ndarray,
+        proba: np.ndarray,
+        roots: np.ndarray,
+        pool_fisher: np.ndarray,
+        blocks: list[slice],
+    ) -> None:
+        self.features, self.indices = features, indices
+        self.proba, self.roots = np.ascontiguousarray(proba.T), np.ascontiguousarray(roots.T)  # (C, n)
+        self.pool_fisher, self.blocks = pool_fisher, blocks
+
+    def start(self, inverse: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(V A V^T, V A F A V^T)`` for every candidate, as ``(C, C, n)`` arrays."""
+        n_classes, n = self.proba.shape
+        inner, outer = np.empty((n_classes, n_classes, n)), np.empty((n_classes, n_classes, n))
+        sandwich = inverse @ self.pool_fisher @ inverse
+        for part in self.blocks:
+            rows = self.features.rows(self.indices[part])
+            inner[:, :, part] = self._quadratic(part, rows, inverse)
+            outer[:, :, part] = self._quadratic(part, rows, sandwich)
+        return inner, outer
+
+    def update(
+        self,
+        inverse: np.ndarray,
+        inner: np.ndarray,
+        outer: np.ndarray,
+        pick: int,
+        sign: float,
+        gain: np.ndarray | None,
+        only: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """Add (sign 1) or remove (-1) candidate ``pick``: update ``inner``/``outer`` (and ``gain``) in place.
+
+        ``only`` restricts the update to those positions (the backward pass);
+        returns the new ``A``.
+        """
+        n_classes = self.proba.shape[0]
+        rows = self.features.rows(self.indices[pick : pick + 1])
+        factor = self._left(slice(pick, pick + 1), np.eye(n_classes)[:, :, None])[:, :, 0]  # G of the pick
+        picked = np.einsum("ab,j->abj", factor, rows[0]).reshape(n_classes, -1)  # V of the pick
+        w = inverse @ picked.T
+        core = np.linalg.inv(np.eye(n_classes) + sign * (picked @ w))
+        core = (core + core.T) / 2
+        fisher_w = inverse @ (self.pool_fisher @ w)
+        middle = core @ (w.T @ self.pool_fisher @ w) @ core
+        parts: list[Any] = self.blocks if only is None else [only]
+        for part in parts:
+            rows = self.features.rows(self.indices[part])
+            r = self._times(part, rows, w)
+            t = self._times(part, rows, fisher_w)
+            inner[:, :, part] -= sign * _pairs(_right(r, core), r)
+            cross = _pairs(_right(t, core), r)
+            outer[:, :, part] -= sign * (cross + cross.transpose(1, 0, 2))
+            outer[:, :, part] += _pairs(_right(r, middle), r)
+            if gain is not None:
+                gain[part] = _trace_ratio(outer[:, :, part], inner[:, :, part], 1.0)
+        updated = inverse - sign * (w @ core @ w.T)
+        return (updated + updated.T) / 2
+
+    def _left(self, part: Any, values: np.ndarray) -> np.ndarray:
+        """``G_x values_x`` for the candidates at ``part`` (``values`` is ``(C, k, m)``): ``r_c (v_c - sum_c' p_c' v_c')``."""
+        p, r = self.proba[:, part], self.roots[:, part]
+        mean = np.einsum("cm,ckm->km", p, values)
+        return r[:, None, :] * (values - mean[None])
+
+    def _times(self, part: Any, rows: np.ndarray, matrix: np.ndarray) -> np.ndarray:
+        """``V_x matrix`` for a ``(C d) x k`` matrix: ``(C, k, m)``."""
+        n_classes, width = self.proba.shape[0], rows.shape[1]
+        blocks = matrix.reshape(n_classes, width, -1).transpose(1, 0, 2).reshape(width, -1)
+        projected = (rows @ blocks).T.reshape(n_classes, -1, rows.shape[0])
+        return self._left(part, projected)
+
+    def _quadratic(self, part: Any, rows: np.ndarray, matrix: np.ndarray) -> np.ndarray:
+        """``V_x matrix V_x^T`` for a ``(C d) x (C d)`` matrix, without forming ``V_x``: ``(C, C, m)``."""
+        m, n_classes, width = rows.shape[0], self.proba.shape[0], rows.shape[1]
+        blocks = matrix.reshape(n_classes, width, n_classes, width).transpose(1, 0, 2, 3).reshape(width, -1)
+        projected = (rows @ blocks).reshape(m, n_classes, n_classes, width)
+        middle = np.einsum("mcej,mj->cem", projected, rows)  # h^T A_(c, c') h
+        half = self._left(part, middle)  # G S
+        return self._left(part, half.transpose(1, 0, 2))  # G (G S)^T = G S G^T (S symmetric)
 
 
-def _times(factors: np.ndarray, rows: np.ndarray, matrix: np.ndarray) -> np.ndarray:
-    """``V_x matrix`` for each row, for a ``(C d) x r`` matrix: ``(m, C, r)``."""
-    n_classes, width = factors.shape[1], rows.shape[1]
-    blocks = matrix.reshape(n_classes, width, -1).transpose(1, 0, 2).reshape(width, -1)
-    return factors @ (rows @ blocks).reshape(rows.shape[0], n_classes, -1)
+def _right(stack: np.ndarray, matrix: np.ndarray) -> np.ndarray:
+    """``stack_x matrix`` for a ``(C, k, m)`` stack and a ``k x j`` matrix: ``(C, j, m)``."""
+    return np.einsum("ckm,kj->cjm", stack, matrix)
+
+
+def _pairs(left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """``left_x right_x^T`` for ``(C, k, m)`` stacks: ``(C, C, m)``."""
+    return np.einsum("ikm,jkm->ijm", left, right)
 
 
 def _trace_ratio(outer: np.ndarray, inner: np.ndarray, sign: float) -> np.ndarray:
-    """``tr(outer (I + sign inner)^-1)`` per candidate: the trace decrease of adding (sign 1) or the increase of removing (-1)."""
-    eye = np.eye(inner.shape[-1])
-    return np.einsum("nii->n", np.linalg.solve(eye + sign * inner, outer))
+    """``tr(outer (I + sign inner)^-1)`` per candidate (``(C, C, n)`` stacks), by vectorised Gauss-Jordan elimination.
 
-
-def _update(
-    inverse: np.ndarray,
-    pool_fisher: np.ndarray,
-    factors: np.ndarray,
-    features: Features,
-    indices: np.ndarray,
-    blocks: list[slice],
-    inner: np.ndarray,
-    outer: np.ndarray,
-    pick: int,
-    pick_row: np.ndarray,
-    sign: float,
-    store: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
-) -> np.ndarray:
-    """Add (sign 1) or remove (-1) the point at ``pick``: update ``inner``/``outer`` in place, return the new ``A``."""
-    picked = np.einsum("ab,j->abj", factors[pick], pick_row[0]).reshape(factors.shape[1], -1)  # V of the pick
-    w = inverse @ picked.T
-    core = np.linalg.inv(np.eye(picked.shape[0]) + sign * (picked @ w))
-    core = (core + core.T) / 2
-    fisher_w = inverse @ (pool_fisher @ w)
-    middle = core @ (w.T @ pool_fisher @ w) @ core
-    for part in blocks:
-        rows = features.rows(indices[part])
-        r = _times(factors[part], rows, w)
-        t = _times(factors[part], rows, fisher_w)
-        rl = r @ core
-        inner[part] -= sign * (rl @ r.transpose(0, 2, 1))
-        tl_r = t @ core @ r.transpose(0, 2, 1)
-        outer[part] -= sign * (tl_r + tl_r.transpose(0, 2, 1))
-        outer[part] += r @ middle @ r.transpose(0, 2, 1)
-    if store is not None:
-        full_inner, full_outer, kept = store
-        full_inner[kept], full_outer[kept] = inner[: kept.size], outer[: kept.size]
-    updated = inverse - sign * (w @ core @ w.T)
-    return (updated + updated.T) / 2
+    ``I + sign inner`` is symmetric positive definite (adding a point; removing
+    one of the batch), so no pivoting is needed. This is the trace decrease of
+    adding a candidate (sign 1) or the increase of removing it (-1).
+    """
+    size = inner.shape[0]
+    system = sign * np.array(inner, dtype=np.float64)
+    system[np.arange(size), np.arange(size)] += 1.0
+    solved = np.array(outer, dtype=np.float64)  # becomes (I + sign inner)^-1 outer
+    for pivot in range(size):
+        scale = 1.0 / system[pivot, pivot]
+        system[pivot] *= scale
+        solved[pivot] *= scale
+        for row in range(size):
+            if row != pivot:
+                factor = system[row, pivot].copy()
+                system[row] -= factor * system[pivot]
+                solved[row] -= factor * solved[pivot]
+    return np.einsum("iim->m", solved)

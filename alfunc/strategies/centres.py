@@ -74,9 +74,9 @@ def centre_picks(
     indices = np.asarray(indices, dtype=np.int64)
     by_tie = np.argsort(-np.asarray(tie), kind="stable")
     first, group = distinct_groups(features, indices[by_tie])
-    mass = np.bincount(group, weights=np.asarray(weights, dtype=np.float64)[by_tie], minlength=first.size)
-    top = float(mass.max()) if mass.size else 0.0
-    mass = np.ones(first.size) if top <= 0 else np.maximum(mass, WEIGHT_FLOOR * top)
+    summed = np.bincount(group, weights=np.asarray(weights, dtype=np.float64)[by_tie], minlength=first.size)
+    top = float(summed.max()) if summed.size else 0.0
+    mass = np.ones(first.size) if top <= 0 else np.maximum(summed, WEIGHT_FLOOR * top)
     n_clusters = min(k, first.size)
     fitted = KMeans(n_clusters=n_clusters, n_init=1, random_state=seed)
     fitted.fit(feature_matrix(features, indices[by_tie[first]]), sample_weight=mass)
