@@ -178,8 +178,9 @@ def bait(
     @batch_strategy
     def bait(model: Any, X: Any, context: Context, batch_size: int) -> tuple[np.ndarray, np.ndarray]:
         candidates, labeled, features = context.candidates, context.state.labeled, geometry(context)
-        proba = pool_proba(model, X, candidates, "bait", rows_per_chunk)
-        n_classes, width = proba.shape[1], features.width
+        classes = getattr(model, "classes_", None)
+        n_classes = len(classes) if classes is not None else pool_proba(model, X, candidates[:1], "bait").shape[1]
+        width = features.width
         dim = n_classes * width
         if dim > largest:
             raise ValueError(
@@ -187,6 +188,7 @@ def bait(
                 f"max_fisher_dim={largest}; pass a narrower representation (e.g. PCA of the embeddings) or raise "
                 "max_fisher_dim"
             )
+        proba = pool_proba(model, X, candidates, "bait", rows_per_chunk)
         known = pool_proba(model, X, labeled, "bait", rows_per_chunk)
         k = min(batch_size, candidates.size)
         labeled_sum = fisher_sum(features, labeled, known)
