@@ -113,7 +113,7 @@ def resolve_strategy(strategy: str | Callable) -> tuple[str, Callable]:
     >>> resolve_strategy("max_entropy")
     Traceback (most recent call last):
     ...
-    ValueError: unknown strategy 'max_entropy'; expected one of ['badge', 'bald', ...]
+    ValueError: unknown strategy 'max_entropy'; expected one of ['badge', ...]
     """
     if isinstance(strategy, str):
         if strategy not in STRATEGIES:

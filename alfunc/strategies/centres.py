@@ -82,18 +82,25 @@ def centre_picks(
     fitted.fit(feature_matrix(features, indices[by_tie[first]]), sample_weight=mass)
     cluster_mass = np.bincount(fitted.labels_, weights=mass, minlength=n_clusters)
     order = np.argsort(-cluster_mass, kind="stable")
+    rows = indices[by_tie[first]]
+    near = nearest_rows(features, rows, fitted.cluster_centers_[order], n_clusters)
     taken = np.zeros(first.size, dtype=bool)
     chosen = np.empty(n_clusters, dtype=np.int64)
-    for rank, centre in enumerate(order):
-        row = nearest_free(features, indices[by_tie[first]], fitted.cluster_centers_[centre], taken)
+    for rank in range(n_clusters):
+        row = next(int(position) for position in near[rank] if not taken[position])
         taken[row] = True
         chosen[rank] = by_tie[first[row]]
     filler = by_tie[~np.isin(by_tie, chosen)][: k - n_clusters]
     return np.concatenate([chosen, filler]), np.concatenate([cluster_mass[order], np.zeros(filler.size)])
 
 
-def nearest_free(features: Features, indices: np.ndarray, centre: np.ndarray, taken: np.ndarray) -> int:
-    """Position in ``indices`` of the feature row nearest ``centre`` among those not ``taken`` (first on ties).
+def nearest_rows(features: Features, indices: np.ndarray, centres: np.ndarray, m: int) -> np.ndarray:
+    """For each centre, the positions (into ``indices``) of its ``m`` nearest feature rows, nearest first.
+
+    One chunked pass over the rows (memory: a chunk of rows x the centres,
+    plus ``m`` candidates per centre); ties go to the earlier position. With
+    ``m`` at least the number of centres, the nearest row not taken by an
+    earlier centre is always in a centre's list.
 
     Parameters
     ----------
@@ -101,32 +108,37 @@ def nearest_free(features: Features, indices: np.ndarray, centre: np.ndarray, ta
         The representation.
     indices : ndarray of int
         Pool indices to search.
-    centre : ndarray of float
-        A point of the representation.
-    taken : ndarray of bool
-        One flag per index: True to skip it.
+    centres : ndarray of shape (n_centres, width)
+        Points of the representation.
+    m : int
+        How many nearest rows to keep per centre (at most ``len(indices)``).
 
     Returns
     -------
-    int
-        A position into ``indices``.
+    ndarray of shape (n_centres, m)
+        Positions into ``indices``.
 
     Examples
     --------
     >>> import numpy as np
     >>> from alfunc.core.representation import stored_features
-    >>> from alfunc.strategies.centres import nearest_free
-    >>> features = stored_features(np.array([[0.0], [1.0], [5.0]]))
-    >>> nearest_free(features, np.arange(3), np.array([0.9]), np.array([False, False, False]))
-    1
-    >>> nearest_free(features, np.arange(3), np.array([0.9]), np.array([False, True, False]))
-    0
+    >>> from alfunc.strategies.centres import nearest_rows
+    >>> features = stored_features(np.array([[0.0], [1.0], [5.0], [6.0]]))
+    >>> nearest_rows(features, np.arange(4), np.array([[0.9], [5.4]]), 2).tolist()
+    [[1, 0], [2, 3]]
     """
-    best, best_gap, position = -1, np.inf, 0
-    for part in chunks(indices, features.width):
-        gaps = cdist(features.rows(part), np.asarray(centre, dtype=np.float64)[None])[:, 0]
-        gaps = np.where(taken[position : position + part.size], np.inf, gaps)
-        if gaps.size and gaps.min() < best_gap:
-            best, best_gap = position + int(np.argmin(gaps)), float(gaps.min())
+    centres = np.asarray(centres, dtype=np.float64)
+    m = min(m, indices.size)
+    best_gap = np.full((centres.shape[0], 0), np.inf)
+    best_position = np.empty((centres.shape[0], 0), dtype=np.int64)
+    position = 0
+    for part in chunks(np.asarray(indices, dtype=np.int64), features.width + centres.shape[0]):
+        gaps = cdist(centres, features.rows(part))
+        gap = np.concatenate([best_gap, gaps], axis=1)
+        where = np.concatenate(
+            [best_position, np.broadcast_to(np.arange(position, position + part.size), gaps.shape)], axis=1
+        )
+        keep = np.argsort(gap, axis=1, kind="stable")[:, :m]  # positions ascend along the row: ties keep the earlier
+        best_gap, best_position = np.take_along_axis(gap, keep, axis=1), np.take_along_axis(where, keep, axis=1)
         position += part.size
-    return best
+    return best_position
