@@ -26,7 +26,7 @@ from alfunc.history.replay import (
     resume,
     resume_trace,
 )
-from alfunc.strategies import STRATEGIES, batchbald, class_balanced, epig, stochastic  # second wave (issue 16)
+from alfunc.strategies import STRATEGIES
 
 try:
     __version__ = version("alfunc")
@@ -62,9 +62,4 @@ __all__ = [
     "teach",
     "trace",
     "until",
-    # second wave strategies (issue 16)
-    "batchbald",
-    "class_balanced",
-    "epig",
-    "stochastic",
 ]

@@ -85,7 +85,7 @@ BAD_RUNS = [
     ({"scoring": 3}, TypeError, "scoring"),
     ({"random_state": -1}, ValueError, "random_state"),
     ({"random_state": "seed"}, TypeError, "random_state"),
-    # issue 15: refused before any fit, not after several
+    # refused before any fit, not after several
     ({"chunk_size": 0}, ValueError, "chunk_size must be an int >= 1"),
     ({"chunk_size": 2.5}, TypeError, "chunk_size"),
     ({"chunk_size": "64"}, TypeError, "chunk_size"),

@@ -12,6 +12,7 @@ from types import MappingProxyType
 
 from alfunc.strategies.algebra import mix, rank_product, weighted
 from alfunc.strategies.badge import badge
+from alfunc.strategies.bait import bait
 from alfunc.strategies.balance import class_balanced
 from alfunc.strategies.bandit import exp3
 from alfunc.strategies.base import (
@@ -33,6 +34,7 @@ from alfunc.strategies.base import (
     uses_regressor,
 )
 from alfunc.strategies.batchbald import batchbald
+from alfunc.strategies.clue import clue
 from alfunc.strategies.coldstart import probcover, typiclust
 from alfunc.strategies.committee import (
     bagging,
@@ -48,9 +50,12 @@ from alfunc.strategies.diversity import (
     kmeans,
     ranked_batch,
 )
+from alfunc.strategies.dropquery import dropquery
 from alfunc.strategies.eer import expected_error_reduction
 from alfunc.strategies.epig import epig
+from alfunc.strategies.falcun import falcun
 from alfunc.strategies.greedy import gsy, igs
+from alfunc.strategies.maxherding import maxherding
 from alfunc.strategies.regression import committee_variance
 from alfunc.strategies.stochastic import stochastic
 from alfunc.strategies.uncertainty import entropy, least_confident, margin, random
@@ -83,7 +88,7 @@ STRATEGIES: MappingProxyType[str, Callable] = MappingProxyType(
         "gsy": gsy,
         "igs": igs,
         "badge": badge(),
-        # second wave, ensembles and sampling (issue 16): BatchBALD, EPIG, stochastic batches, class balance
+        # second wave, ensembles and sampling: BatchBALD, EPIG, stochastic batches, class balance
         "batchbald": batchbald(),
         "epig": epig(),
         "power_margin": stochastic(margin, "power"),
@@ -91,6 +96,12 @@ STRATEGIES: MappingProxyType[str, Callable] = MappingProxyType(
         "power_bald": stochastic(fresh_each_call(bald), "power"),
         "softrank_margin": stochastic(margin, "softrank"),
         "class_balanced_margin": class_balanced(margin),
+        # second wave: hybrid uncertainty + diversity on the representation
+        "bait": bait(),
+        "dropquery": dropquery(),
+        "falcun": falcun(),
+        "clue": clue(),
+        "maxherding": maxherding(),
     }
 )
 
@@ -126,7 +137,7 @@ def resolve_strategy(strategy: str | Callable) -> tuple[str, Callable]:
     >>> resolve_strategy("max_entropy")
     Traceback (most recent call last):
     ...
-    ValueError: unknown strategy 'max_entropy'; expected one of ['badge', 'bald', ...]
+    ValueError: unknown strategy 'max_entropy'; expected one of ['badge', ...]
     """
     if isinstance(strategy, str):
         if strategy not in STRATEGIES:
@@ -187,4 +198,10 @@ __all__ = [
     "uses_regressor",
     "vote_entropy",
     "weighted",
+    # second wave
+    "bait",
+    "clue",
+    "dropquery",
+    "falcun",
+    "maxherding",
 ]

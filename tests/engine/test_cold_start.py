@@ -1,4 +1,4 @@
-"""Cold start with a person as the oracle: the initial set grows at random until it holds two classes (issue 15)."""
+"""Cold start with a person as the oracle: the initial set grows at random until it holds two classes."""
 
 from __future__ import annotations
 

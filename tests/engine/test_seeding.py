@@ -1,4 +1,4 @@
-"""Same seed, same run, for estimators with randomness of their own left unset (issue 15)."""
+"""Same seed, same run, for estimators with randomness of their own left unset."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Every registered strategy through ``run`` on awkward pools (issue 15).
+"""Every registered strategy through ``run`` on awkward pools.
 
 Names of classes are arbitrary: renaming them while keeping their order (0..C-1,
 1..C, strings, spread integers) must change neither what a run queries nor the

@@ -151,7 +151,7 @@ def test_bad_committees_are_rejected_when_the_strategy_is_built(make, error):
         make()
 
 
-# --- class alignment: decided once per member from its classes_ (issue 15) ---------------------
+# --- class alignment: decided once per member from its classes_ ---------------------
 
 
 def test_an_encoded_member_votes_by_position_even_when_its_chunk_predicts_only_label_values():
@@ -262,7 +262,7 @@ def test_vote_entropy_is_invariant_to_renaming_the_classes_and_to_the_chunk_size
         )
 
 
-# --- KL divergence stays finite where the consensus underflows (issue 15) ----------------------
+# --- KL divergence stays finite where the consensus underflows ----------------------
 
 TINY = np.nextafter(0.0, 1.0)  # the smallest positive double: a third of it rounds to 0
 

@@ -199,7 +199,7 @@ def test_the_callers_global_random_state_is_left_alone():
     assert np.random.random() == expected
 
 
-# --- the label edges (issue 15): labels 1..k, string labels, a class absent from the labeled set ----
+# --- the label edges: labels 1..k, string labels, a class absent from the labeled set ----
 
 
 @uses_classifier
@@ -232,6 +232,6 @@ def test_a_strategy_that_assumes_labels_0_to_k_fails_on_a_label_edge(strategy, e
 @pytest.mark.parametrize("factory", [vote_entropy, kl_divergence])
 def test_committees_of_forest_trees_pass_on_the_label_edges(factory):
     """The trees vote by class position: labels 1..k or a class absent from the labeled set once made
-    vote_entropy's utilities change with the chunk (issue 15)."""
+    vote_entropy's utilities change with the chunk."""
     forest = RandomForestClassifier(n_estimators=5, max_depth=3, random_state=0)
     check_strategy(factory(ensemble_members()), estimator=forest, max_examples=10)
