@@ -89,3 +89,10 @@ def test_warm_benchmark_runs_both_modes(bench, capsys):
     rows = table_rows(capsys.readouterr().out)
     assert set(rows) == {"cold", "warm"} and rows["cold"][2] == rows["warm"][2] == "510", rows
     assert all(0.33 < float(row[4]) <= 1 for row in rows.values()), rows  # three classes: better than guessing
+
+
+def test_second_wave_ensemble_benchmark_gives_valid_batches(bench, capsys):
+    bench("bench_second_wave_ensemble").main(["--quick"])
+    rows = table_rows(capsys.readouterr().out)
+    assert "alfunc batchbald (forest)" in rows and "alfunc margin, greedy (LR)" in rows, rows
+    assert all(row[-1] == "yes" for row in rows.values()), rows  # k distinct unlabeled points each
