@@ -177,9 +177,8 @@ class Ledger:
         kind = event.get("event")
         if kind in ("tell", "skip", "unsure"):
             self._pending_index(event)
-        elif kind == "correct" and self._index(event) not in self.labels:
-            index = self._index(event)
-            raise ValueError(f"index {index} has no label to correct ({self._why_not_pending(index)})")
+        elif kind == "correct":
+            self._labeled_index(event)
         if kind in ("tell", "correct"):
             plain_label(event.get("label"), self.classes)
 
@@ -201,6 +200,12 @@ class Ledger:
         index = self._index(event)
         if index not in self.pending:
             raise ValueError(f"index {index} is not pending ({self._why_not_pending(index)})")
+        return index
+
+    def _labeled_index(self, event: Mapping[str, Any]) -> int:
+        index = self._index(event)
+        if index not in self.labels:
+            raise ValueError(f"index {index} has no label to correct ({self._why_not_pending(index)})")
         return index
 
     def _why_not_pending(self, index: int) -> str:
@@ -235,9 +240,7 @@ class Ledger:
         self.labels[index] = label
 
     def _on_correct(self, event: Mapping[str, Any]) -> None:
-        index = self._index(event)
-        if index not in self.labels:
-            raise ValueError(f"index {index} has no label to correct ({self._why_not_pending(index)})")
+        index = self._labeled_index(event)
         label = plain_label(event.get("label"), self.classes)
         self.labels[index] = label
         if self.order.index(index) < self.n_fitted:
