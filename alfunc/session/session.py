@@ -20,11 +20,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import attrs
 import numpy as np
 from sklearn.base import is_classifier
 
-from alfunc.core.facts import data_fingerprint
+from alfunc.core.facts import data_fingerprint, pool_facts
 from alfunc.core.representation import check_representation, describe_representation
 from alfunc.core.rng import root_entropy, step_seed
 from alfunc.core.rows import n_rows, pool_kind, take_rows
@@ -372,7 +371,8 @@ class Session:
         header = _check_header(events[0][1], folder)
         pool = check_pool(pool, check_finite=False)
         check_estimator(estimator)
-        if n_rows(pool) != header["n_pool"] or data_fingerprint(pool) != header["pool"]:
+        facts = pool_facts(pool, None)  # the pool's fingerprint, once: the reopened history records it too
+        if facts["n_pool"] != header["n_pool"] or facts["X_fingerprint"] != header["pool"]:
             raise ValueError(f"pool is not the one the session {folder} was created on (its fingerprint differs)")
         if repr(estimator) != header["estimator"]:
             raise ValueError(
@@ -398,7 +398,7 @@ class Session:
             except (TypeError, ValueError) as error:
                 raise JournalError(journal_path, line, str(error)) from None
         if not verify and session.ledger.rounds:
-            session.state = session._reopened_state()
+            session.state = session._reopened_state(facts)
         return session
 
     # --- what people do -----------------------------------------------------------------------------------------
@@ -761,7 +761,7 @@ class Session:
                 "a fit needs at least two labels, of two classes for a classifier; "
                 f"the session has {self.n_labeled} label(s) of {len(set(self.ledger.labels.values()))} class(es)"
             )
-        fitted = fit_step(self._open_state(self.ledger.next_round()), self._pool, self._estimator, ids=self._ids)
+        fitted = self._next_fit()
         record = fitted.history[-1]
         self._record(
             {
@@ -772,6 +772,10 @@ class Session:
             }
         )
         self.state = fitted
+
+    def _next_fit(self) -> ALState:
+        """The pure core's fit of the round the ledger would close now (the live fit, and the one replay checks)."""
+        return fit_step(self._open_state(self.ledger.next_round()), self._pool, self._estimator, ids=self._ids)
 
     def _open_state(self, round_: FitRound) -> ALState:
         """The unfitted state the pure core reaches with ``round_``'s labels and corrections."""
@@ -832,7 +836,7 @@ class Session:
             ):
                 raise SessionDivergence(line, f"the ask selected {indices[:10]} but the journal recorded {recorded}")
         if verify and kind == "fit":
-            fitted = fit_step(self._open_state(self.ledger.next_round()), self._pool, self._estimator, ids=self._ids)
+            fitted = self._next_fit()
             scores = _plain_scores(fitted.history[-1].scores)
             if scores != event.get("scores"):
                 raise SessionDivergence(line, f"the fit scored {scores} but the journal recorded {event.get('scores')}")
@@ -841,25 +845,18 @@ class Session:
             return
         self.ledger.apply(event)
 
-    def _reopened_state(self) -> ALState:
+    def _reopened_state(self, facts: Mapping[str, Any]) -> ALState:
         """The state after the last recorded fit, rebuilt with one fit (``alfunc.replay`` with ``fit="last"``)."""
-        state = replay(self._recorded_history(), self._pool, None, self._estimator, fit="last", ids=self._ids)
+        state = replay(self._recorded_history(facts), self._pool, None, self._estimator, fit="last", ids=self._ids)
         if _plain_scores(state.history[-1].scores) != _plain_scores(self.ledger.rounds[-1].scores):
             raise ValueError(
                 "refitting the last model gives other scores than the journal recorded: the estimator differs"
             )
         return state
 
-    def _recorded_history(self) -> History:
-        """The history the journal's fit rounds describe, with the facts ``init_step`` and ``fit_step`` record."""
+    def _recorded_history(self, facts: Mapping[str, Any]) -> History:
+        """The history the journal's fit rounds describe, with the pool ``facts`` ``init_step`` records."""
         rounds = self.ledger.rounds
-        base = init_step(
-            self._pool,
-            None,
-            initial=np.asarray(rounds[0].queried, dtype=np.int64),
-            labels=np.asarray(rounds[0].labels),
-            random_state=self._header["seed"],
-        ).history
         keyed = self._ids is not None or pool_kind(self._pool) == "frame"
         n_labeled = 0
         records = []
@@ -879,7 +876,7 @@ class Session:
                     ids=[self._keys[index] for index in round_.queried] if keyed else None,
                 )
             )
-        return attrs.evolve(base, records=tuple(records))
+        return History(self._header["seed"], tuple(records), facts)
 
 
 def replay_session(
