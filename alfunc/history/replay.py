@@ -468,7 +468,8 @@ def corrected(state: ALState, record: Any) -> ALState:
     state : ALState
         The state before the fit that ``record`` describes; it is not modified.
     record : Record
-        The record whose ``corrected`` indices and ``corrected_labels`` to apply.
+        The record whose ``corrected`` indices and ``corrected_labels`` to apply (anything holding
+        those two sequences, such as a labelling session's fit round).
 
     Returns
     -------
@@ -489,13 +490,13 @@ def corrected(state: ALState, record: Any) -> ALState:
     >>> again.history == fixed.history, again.labels[0].item()
     (True, 2)
     """
-    for index, label in zip(record.corrected.tolist(), _corrected_labels(record), strict=True):
+    for index, label in zip(np.asarray(record.corrected).tolist(), _corrected_labels(record), strict=True):
         state = correct(state, [index], np.asarray([label]))
     return state
 
 
 def _corrected_labels(record: Any) -> list[Any]:
-    return [] if record.corrected_labels is None else record.corrected_labels.tolist()
+    return [] if record.corrected_labels is None else np.asarray(record.corrected_labels).tolist()
 
 
 def resume(history: History, X: Any, oracle: Any, estimator: Any, **options: Any) -> ALState:

@@ -30,8 +30,8 @@ from alfunc.core.rows import n_rows, pool_kind, take_rows
 from alfunc.core.state import ALState, History, Record
 from alfunc.core.validation import check_estimator, check_pool, check_positive_int
 from alfunc.engine.selection import select
-from alfunc.engine.steps import correct, fit_step, init_step, teach
-from alfunc.history.replay import replay
+from alfunc.engine.steps import fit_step, init_step, teach
+from alfunc.history.replay import corrected, replay
 from alfunc.session.journal import Journal, JournalError, journal_lines, keep_valid_prefix, read_journal
 from alfunc.session.ledger import COLD_START, FitRound, Ledger, plain_label
 from alfunc.session.lock import SessionLock
@@ -796,9 +796,7 @@ class Session:
                 utilities=np.asarray(round_.utilities, dtype=np.float64),
                 strategy=round_.strategy,
             )
-        for index, label in zip(round_.corrected, round_.corrected_labels, strict=True):
-            state = correct(state, [index], np.asarray([label]))
-        return state
+        return corrected(state, round_)
 
     def _choose(self, count: int) -> tuple[list[int], list[float], str]:
         blocked = np.asarray(self.ledger.blocked(), dtype=np.int64)
