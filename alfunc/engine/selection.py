@@ -33,6 +33,7 @@ from alfunc.core.validation import check_positive_int, check_same_pool
 from alfunc.engine.capabilities import check_capabilities
 from alfunc.strategies import (
     Strategy,
+    for_selection,
     needs_classifier,
     needs_features,
     needs_regressor,
@@ -187,6 +188,7 @@ def select(
     if available == 0:
         raise ValueError("exclude leaves no candidates: every unlabeled point is excluded")
     k = min(k, available)
+    score = for_selection(score)  # a registered committee strategy: fitted once for all chunks
     if needs_features(score):
         representation = features_for(representation, X, state.model).materialized(state.n_pool)
     if selects_batch(score):

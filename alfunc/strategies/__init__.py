@@ -20,6 +20,7 @@ from alfunc.strategies.base import (
     Strategy,
     batch_strategy,
     check_model_kind,
+    for_selection,
     inherit_needs,
     needs_classifier,
     needs_ensemble,
@@ -40,7 +41,7 @@ from alfunc.strategies.committee import (
     bagging,
     committee_of,
     ensemble_members,
-    fresh_each_call,
+    fresh_each_selection,
 )
 from alfunc.strategies.density import dwus, information_density
 from alfunc.strategies.disagreement import bald, kl_divergence, vote_entropy
@@ -60,6 +61,16 @@ from alfunc.strategies.regression import committee_variance
 from alfunc.strategies.stochastic import stochastic
 from alfunc.strategies.uncertainty import entropy, least_confident, margin, random
 
+
+def _power_bald() -> Callable:
+    """Stochastic power BALD (Kirsch et al. 2023) over the fitted ensemble's members or a bagged committee.
+
+    ``stochastic(bald(), "power")``, made anew for each selection, so its
+    committee is fitted once per selection and kept by none.
+    """
+    return stochastic(bald(), "power")
+
+
 STRATEGIES: MappingProxyType[str, Callable] = MappingProxyType(
     {
         "random": random,
@@ -68,14 +79,14 @@ STRATEGIES: MappingProxyType[str, Callable] = MappingProxyType(
         "breaking_ties": margin,
         "entropy": entropy,
         # committee, density, expected error reduction, regression
-        "vote_entropy": fresh_each_call(vote_entropy),
-        "kl_divergence": fresh_each_call(kl_divergence),
-        "bald": fresh_each_call(bald),
+        "vote_entropy": fresh_each_selection(vote_entropy),
+        "kl_divergence": fresh_each_selection(kl_divergence),
+        "bald": fresh_each_selection(bald),
         "information_density": information_density(),
         "dwus": dwus(),
         "eer_log_loss": expected_error_reduction("log_loss"),
         "eer_zero_one": expected_error_reduction("zero_one"),
-        "committee_variance": fresh_each_call(committee_variance),
+        "committee_variance": fresh_each_selection(committee_variance),
         # batch strategies (diversity, cold start, regression greedy sampling)
         "k_center_greedy": k_center_greedy,
         "kmeans": kmeans,
@@ -93,7 +104,7 @@ STRATEGIES: MappingProxyType[str, Callable] = MappingProxyType(
         "epig": epig(),
         "power_margin": stochastic(margin, "power"),
         "power_entropy": stochastic(entropy, "power"),
-        "power_bald": stochastic(fresh_each_call(bald), "power"),
+        "power_bald": fresh_each_selection(_power_bald),
         "softrank_margin": stochastic(margin, "softrank"),
         "class_balanced_margin": class_balanced(margin),
         # second wave: hybrid uncertainty + diversity on the representation
@@ -169,6 +180,7 @@ __all__ = [
     "exp3",
     "expected_error_reduction",
     "filter_then",
+    "for_selection",
     "gsy",
     "igs",
     "information_density",

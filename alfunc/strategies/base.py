@@ -246,6 +246,68 @@ def _marked(strategy: _S, mark: str) -> _S:
     return strategy
 
 
+def per_selection(strategy: _S, factory: Callable[[], Callable]) -> _S:
+    """Mark ``strategy`` as a stand-in that ``select`` replaces with ``factory()`` once per selection.
+
+    For strategies that keep a memo (a fitted committee) and so must not be
+    shared between selections: see ``alfunc.strategies.committee.fresh_each_selection``.
+
+    Parameters
+    ----------
+    strategy : callable
+        The stand-in, used as it is when called outside ``select``.
+    factory : callable
+        Makes the instance a selection uses; called with no arguments.
+
+    Returns
+    -------
+    callable
+        ``strategy`` itself, marked.
+
+    Examples
+    --------
+    >>> from alfunc.strategies import for_selection, margin
+    >>> from alfunc.strategies.base import per_selection
+    >>> def stand_in(model, X, context):
+    ...     return margin(model, X, context)
+    >>> for_selection(per_selection(stand_in, lambda: margin)) is margin
+    True
+    """
+    # Functions take new attributes, but their type declares none: set the factory by name.
+    setattr(strategy, "per_selection", factory)  # noqa: B010
+    return strategy
+
+
+def for_selection(strategy: _S) -> _S:
+    """The instance of ``strategy`` one selection should use: a fresh one for a ``per_selection`` stand-in.
+
+    ``select`` calls it once, before scoring any chunk; code that scores a
+    pool in chunks itself should do the same.
+
+    Parameters
+    ----------
+    strategy : callable
+        A strategy, possibly a ``per_selection`` stand-in.
+
+    Returns
+    -------
+    callable
+        ``strategy``'s factory's new instance, or ``strategy`` itself.
+
+    Examples
+    --------
+    >>> import alfunc as al
+    >>> from alfunc.strategies import for_selection
+    >>> fresh = for_selection(al.STRATEGIES["vote_entropy"])
+    >>> fresh is al.STRATEGIES["vote_entropy"], fresh.__name__
+    (False, 'vote_entropy')
+    >>> for_selection(al.STRATEGIES["margin"]) is al.STRATEGIES["margin"]
+    True
+    """
+    factory = getattr(strategy, "per_selection", None)
+    return strategy if factory is None else factory()
+
+
 UTILITY_CALL = """Parameters
 ----------
 model : estimator

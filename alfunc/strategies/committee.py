@@ -17,7 +17,9 @@ once per selection rather than once per chunk, each fitting source keeps its
 last committee, keyed by a digest of everything the fit depends on (seed,
 iteration, labeled rows, labels, estimator parameters). That memo belongs to
 the source object the user created (never module-level), and it never changes
-a result: a hit returns exactly what a refit would.
+a result: a hit returns exactly what a refit would. The registered names hold
+no memo: ``fresh_each_selection`` has ``select`` build their committee
+strategy anew once per selection.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from alfunc.core.context import Context
 from alfunc.core.facts import data_fingerprint
 from alfunc.core.rows import take_rows
 from alfunc.core.validation import check_estimator, check_positive_int
+from alfunc.strategies.base import per_selection
 
 Committee = tuple[Any, ...]
 CommitteeSource = Callable[[Any, Context], Committee]
@@ -258,27 +261,44 @@ def as_committee_source(committee: Any) -> CommitteeSource:
     return committee_of(committee)
 
 
-def fresh_each_call(factory: Callable[[], Callable]) -> Callable:
-    """A strategy that calls ``factory()`` anew on every call: stateless, for the registry.
+def fresh_each_selection(factory: Callable[[], Callable]) -> Callable:
+    """A registry strategy that ``select`` rebuilds with ``factory()`` once per selection.
 
-    Its committee is refitted on each call (once per chunk); equal results, no memo.
+    A committee strategy keeps its fitted committee in a memo of its own, so
+    one instance in the (module-level) registry would carry a fitted committee
+    from one selection, or one run, into the next. The registry holds this
+    stateless stand-in instead: ``select`` asks ``for_selection`` for a fresh
+    instance at the start of each selection and scores every chunk with it, so
+    the committee is fitted once per selection whatever the chunking, and is
+    dropped with the selection. Called directly (outside ``select``) it builds
+    a fresh instance per call: the same utilities, refitted each time.
+
+    Parameters
+    ----------
+    factory : callable
+        Makes the strategy, e.g. ``vote_entropy`` (whose default committee is
+        ``bagging(5)``); called with no arguments.
+
+    Returns
+    -------
+    callable
+        The stand-in, with the marks and name of a ``factory()`` instance.
 
     Examples
     --------
-    This is how the registry holds ``"vote_entropy"`` (which is ``vote_entropy()``
-    with the default committee, ``bagging(5)``):
+    This is how the registry holds ``"vote_entropy"``:
 
     >>> import alfunc as al
     >>> from sklearn.datasets import make_classification
     >>> from sklearn.linear_model import LogisticRegression
-    >>> from alfunc.strategies import needs_classifier, vote_entropy
-    >>> from alfunc.strategies.committee import fresh_each_call
+    >>> from alfunc.strategies import for_selection, needs_classifier, vote_entropy
+    >>> from alfunc.strategies.committee import fresh_each_selection
     >>> X, y = make_classification(n_samples=40, n_features=4, random_state=0)
     >>> state = al.fit_step(al.init_step(X, y, n_init=6, random_state=0), X, LogisticRegression())
-    >>> strategy = fresh_each_call(vote_entropy)
-    >>> strategy.__name__, needs_classifier(strategy)
-    ('vote_entropy', True)
-    >>> len(al.select(state, X, strategy, 5))
+    >>> strategy = fresh_each_selection(vote_entropy)
+    >>> strategy.__name__, needs_classifier(strategy), for_selection(strategy) is strategy
+    ('vote_entropy', True, False)
+    >>> len(al.select(state, X, strategy, 5, chunk_size=7))  # one committee for all 5 chunks
     5
     """
     template = factory()
@@ -288,8 +308,8 @@ def fresh_each_call(factory: Callable[[], Callable]) -> Callable:
 
     strategy.__dict__.update(template.__dict__)
     strategy.__name__ = strategy.__qualname__ = template.__name__
-    strategy.__doc__ = factory.__doc__
-    return strategy
+    strategy.__doc__ = factory.__doc__ or template.__doc__
+    return per_selection(strategy, factory)
 
 
 def labeled_rows(context: Context) -> tuple[Any, np.ndarray]:
