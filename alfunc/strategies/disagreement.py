@@ -76,10 +76,25 @@ def vote_entropy(committee: Any = None) -> Strategy:
     def vote_entropy(model: Any, X: Any, context: Context) -> np.ndarray:
         classes = np.unique(context.state.labels)
         votes = member_votes(members_of(model, context), X, classes)
-        counts = np.stack([np.bincount(column, minlength=classes.size) for column in votes.T])
-        return shannon_entropy(counts / votes.shape[0])
+        return shannon_entropy(vote_counts(votes, classes.size) / votes.shape[0])
 
     return vote_entropy
+
+
+def vote_counts(votes: np.ndarray, n_classes: int) -> np.ndarray:
+    """``(n_rows, n_classes)`` counts of the members' votes: one ``bincount`` over row-offset votes.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from alfunc.strategies.disagreement import vote_counts
+    >>> votes = np.array([[0, 2, 1], [0, 1, 1]])  # two members, three rows
+    >>> vote_counts(votes, 3).tolist()
+    [[2, 0, 0], [0, 1, 1], [0, 2, 0]]
+    """
+    n_rows = votes.shape[1]
+    offsets = votes + (np.arange(n_rows) * n_classes)[None, :]
+    return np.bincount(offsets.ravel(), minlength=n_rows * n_classes).reshape(n_rows, n_classes)
 
 
 def kl_divergence(committee: Any = None) -> Strategy:
