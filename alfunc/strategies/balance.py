@@ -14,14 +14,16 @@ from __future__ import annotations
 
 from typing import Any
 
+import attrs
 import numpy as np
 
 from alfunc.core.context import Context
+from alfunc.core.ranking import top_k
 from alfunc.core.rng import hashed_uniform, step_salt
 from alfunc.core.rows import take_rows
 from alfunc.strategies.algebra import named_like
 from alfunc.strategies.base import BatchStrategy, batch_strategy, described, uses_classifier
-from alfunc.strategies.pooled import candidate_utilities, model_chunk_rows
+from alfunc.strategies.pooled import model_chunk_rows
 from alfunc.strategies.stochastic import utility_strategy
 
 BALANCES = ("labeled", "batch")
@@ -84,13 +86,15 @@ def class_balanced(strategy: Any = "margin", balance: str = "labeled") -> BatchS
         raise ValueError(f"balance must be one of {BALANCES}, got {balance!r}")
 
     def balanced(model: Any, X: Any, context: Context, batch_size: int) -> tuple[np.ndarray, np.ndarray]:
-        candidates = context.candidates
-        utilities = candidate_utilities(inner, model, X, context)
         labels = np.asarray(context.state.labels)
-        predicted = predicted_labels(model, X, candidates)
+        salt = step_salt(context.state.seed, context.iteration, "tie-break")
+        best = best_per_class(inner, model, X, context, batch_size, salt)
+        candidates = np.concatenate([indices for indices, _ in best.values()])
+        utilities = np.concatenate([values for _, values in best.values()])
+        predicted = np.repeat(np.asarray(list(best)), [indices.size for indices, _ in best.values()])
         classes, codes = np.unique(np.concatenate([labels, predicted]), return_inverse=True)
         counts = np.bincount(codes[: labels.size], minlength=classes.size) if balance == "labeled" else None
-        hashes = hashed_uniform(candidates, step_salt(context.state.seed, context.iteration, "tie-break"))
+        hashes = hashed_uniform(candidates, salt)
         order = np.lexsort((candidates, -hashes, -utilities))
         picks = balanced_picks(order, codes[labels.size :], classes.size, batch_size, counts)
         return candidates[picks], utilities[picks]
@@ -146,19 +150,46 @@ def balanced_picks(
     return picks
 
 
-def predicted_labels(model: Any, X: Any, candidates: np.ndarray) -> np.ndarray:
-    """``model.predict`` for the pool rows ``candidates``, in model-sized chunks.
+def best_per_class(
+    score: Any, model: Any, X: Any, context: Context, k: int, salt: int
+) -> dict[Any, tuple[np.ndarray, np.ndarray]]:
+    """Each predicted class's ``k`` best candidates by ``score`` (utility, then the tie-break hash), best first.
+
+    One pass over the candidates in model-sized chunks: each chunk's rows are
+    taken once, scored and predicted, and every class keeps a streaming top
+    ``k``, so memory is a chunk plus ``k`` per class. No pick of a balanced
+    batch of ``k`` can lie beyond its class's ``k``-th best candidate.
 
     Examples
     --------
     >>> import numpy as np
     >>> from sklearn.linear_model import LogisticRegression
-    >>> from alfunc.strategies.balance import predicted_labels
-    >>> X = np.array([[0.0], [1.0], [2.0], [3.0]])
-    >>> model = LogisticRegression().fit(X, ["a", "a", "b", "b"])
-    >>> predicted_labels(model, X, np.array([3, 0])).tolist()
-    ['b', 'a']
+    >>> import alfunc as al
+    >>> from alfunc.strategies import margin
+    >>> from alfunc.strategies.balance import best_per_class
+    >>> X = np.linspace(-3, 3, 13).reshape(-1, 1)
+    >>> y = (X[:, 0] > 0).astype(int)
+    >>> state = al.fit_step(al.init_step(X, y, n_init=6, random_state=0), X, LogisticRegression())
+    >>> context = al.Context(state, X, state.unlabeled(), state.next_iteration)
+    >>> best = best_per_class(margin, state.model, X, context, 2, salt=0)
+    >>> {int(label): X[indices, 0].tolist() for label, (indices, _) in best.items()}  # nearest the boundary
+    {0: [-1.0, -1.5], 1: [0.0, 1.0]}
     """
+    best: dict[Any, tuple[np.ndarray, np.ndarray]] = {}
     step = model_chunk_rows(X)
-    parts = [np.asarray(model.predict(take_rows(X, candidates[s : s + step]))) for s in range(0, candidates.size, step)]
-    return np.concatenate(parts) if parts else np.empty(0)
+    for start in range(0, context.candidates.size, step):
+        part = context.candidates[start : start + step]
+        rows = take_rows(X, part)
+        utilities = np.asarray(score(model, rows, attrs.evolve(context, candidates=part)), dtype=np.float64)
+        if utilities.shape != part.shape or np.isnan(utilities).any():
+            raise ValueError(
+                f"strategy {getattr(score, '__name__', score)!r} must return one non-NaN utility per candidate"
+            )
+        predicted = np.asarray(model.predict(rows))
+        for label in np.unique(predicted):
+            mine = predicted == label
+            kept_indices, kept_utilities = best.get(label, (part[:0], utilities[:0]))
+            best[label] = top_k(
+                np.concatenate([kept_indices, part[mine]]), np.concatenate([kept_utilities, utilities[mine]]), k, salt
+            )
+    return best

@@ -122,3 +122,32 @@ def test_registered_marked_named_and_checked():
 def test_bad_arguments_are_refused_up_front(arguments, error, message):
     with pytest.raises(error, match=message):
         class_balanced(*arguments)
+
+
+def _whole_pool_balanced(state, X, batch_size, balance):
+    """The batch from a full sort of every candidate (how the batch was defined before streaming)."""
+    from alfunc.core.rng import hashed_uniform, step_salt
+
+    candidates = state.unlabeled()
+    context = al.Context(state, X, candidates, state.next_iteration)
+    utilities = margin(state.model, X[candidates], context)
+    predicted = state.model.predict(X[candidates])
+    labels = np.asarray(state.labels)
+    classes, codes = np.unique(np.concatenate([labels, predicted]), return_inverse=True)
+    counts = np.bincount(codes[: labels.size], minlength=classes.size) if balance == "labeled" else None
+    hashes = hashed_uniform(candidates, step_salt(state.seed, state.next_iteration, "tie-break"))
+    order = np.lexsort((candidates, -hashes, -utilities))
+    picks = balanced_picks(order, codes[labels.size :], classes.size, batch_size, counts)
+    return candidates[picks]
+
+
+@pytest.mark.parametrize("balance", ["labeled", "batch"])
+@pytest.mark.parametrize("batch_size", [1, 7, 40])
+def test_streaming_per_class_top_k_equals_a_full_sort_over_many_chunks(balance, batch_size):
+    """30,000 rows span several model chunks; rounded utilities make many ties for the hash to break."""
+    X, y = make_blobs(n_samples=30_000, centers=4, n_features=20, cluster_std=4.0, random_state=3)
+    X = X.round(0)
+    initial = np.concatenate([np.flatnonzero(y == c)[: 20 if c == 0 else 2] for c in range(4)])
+    state = al.fit_step(al.init_step(X, y, initial=initial), X, LogisticRegression(max_iter=300))
+    batch = al.select(state, X, class_balanced("margin", balance=balance), batch_size)
+    np.testing.assert_array_equal(batch, _whole_pool_balanced(state, X, batch_size, balance))
