@@ -29,7 +29,6 @@ import math
 from typing import Any
 
 import numpy as np
-from scipy.stats import rankdata
 
 from alfunc.core.context import Context
 from alfunc.core.ranking import top_k
@@ -203,8 +202,17 @@ def softrank_keys(scores: np.ndarray, beta: float) -> np.ndarray:
     >>> np.exp(-keys).tolist()  # the ranks
     [4.0, 1.0, 3.0, 1.0, inf]
     """
-    ranks = rankdata(-scores, method="min")
-    return np.where(scores > -np.inf, -beta * np.log(ranks), -np.inf)
+    descending = np.argsort(-scores)  # an unstable sort: ties share a rank, so their order is irrelevant
+    ordered = scores[descending]
+    first_of_tie = np.ones(ordered.size, dtype=bool)
+    np.not_equal(ordered[1:], ordered[:-1], out=first_of_tie[1:])
+    del ordered
+    sorted_ranks = np.where(first_of_tie, np.arange(1, scores.size + 1, dtype=np.float64), 0.0)
+    np.maximum.accumulate(sorted_ranks, out=sorted_ranks)
+    keys = np.empty_like(scores)
+    keys[descending] = -beta * np.log(sorted_ranks)
+    keys[scores == -np.inf] = -np.inf
+    return keys
 
 
 def utility_strategy(strategy: Any, argument: str = "strategy") -> tuple[str, Any]:

@@ -160,3 +160,18 @@ def test_power_sampling_refuses_negative_scores_naming_the_strategy():
     with pytest.raises(ValueError, match="mode='power' needs scores >= 0, but 'margin' gave"):
         al.select(state, X, stochastic("margin", "power"), 3)
     assert al.select(state, X, stochastic("margin", "softmax"), 3).size == 3
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.one_of(st.integers(-5, 5).map(float), st.just(-np.inf)), min_size=1, max_size=80),
+    st.floats(0.1, 4.0),
+)
+def test_softrank_keys_are_minus_beta_log_of_scipy_min_ranks(scores, beta):
+    from scipy.stats import rankdata
+
+    from alfunc.strategies.stochastic import softrank_keys
+
+    scores = np.array(scores)
+    expected = np.where(scores > -np.inf, -beta * np.log(rankdata(-scores, method="min")), -np.inf)
+    np.testing.assert_array_equal(softrank_keys(scores, beta), expected)
