@@ -125,6 +125,7 @@ def distance_blocks(
         squared += reference_norms[None, :]
         np.maximum(squared, 0.0, out=squared)
         yield slice(start, start + block.shape[0]), squared
+        del product, squared  # the consumer drops its reference too: one block alive at a time
 
 
 def k_nearest(
@@ -173,12 +174,13 @@ def k_nearest(
     n_queries = queries.shape[0]
     distances, indices = np.empty((n_queries, k)), np.empty((n_queries, k), dtype=np.int64)
     for positions, squared in distance_blocks(queries, references, block_elements):
-        found = np.argpartition(squared, k - 1, axis=1)[:, :k]
+        found = squared.argmin(axis=1)[:, None] if k == 1 else np.argpartition(squared, k - 1, axis=1)[:, :k]
         block = queries[positions]
         exact = np.column_stack([row_distances(block, references[found[:, j]]) for j in range(k)])
         order = np.lexsort((found, exact), axis=1)
         distances[positions] = np.take_along_axis(exact, order, axis=1)
         indices[positions] = np.take_along_axis(found, order, axis=1)
+        del squared  # one block alive at a time (see distance_blocks)
     return distances, indices
 
 
@@ -225,14 +227,21 @@ def radius_counts(
     [1.0, 1.0, 1.0]
     """
     weights = np.ones(references.shape[0]) if weights is None else np.asarray(weights, dtype=np.float64)
-    reference_norms = squared_norms(references)
+    largest_norm = float(squared_norms(references).max(initial=0.0))
     limit = float(radius) ** 2
     counts = np.zeros(queries.shape[0])
     for positions, squared in distance_blocks(queries, references, block_elements):
-        slack = ROUNDING * (squared_norms(queries[positions])[:, None] + reference_norms[None, :] + limit)
+        # rounding of the expansion is below ROUNDING x (|q|^2 + |r|^2 + radius^2): a band per row, in place
+        slack = ROUNDING * (squared_norms(queries[positions]) + largest_norm + limit)[:, None]
         inside = squared <= limit - slack
-        rows, columns = np.nonzero(np.abs(squared - limit) <= slack)
+        squared -= limit
+        np.abs(squared, out=squared)
+        rows, columns = np.nonzero(squared <= slack)
         if rows.size:
             inside[rows, columns] = row_distances(queries[positions][rows], references[columns]) <= radius
-        counts[positions] = inside @ weights
+        start = positions.start
+        for row in range(0, inside.shape[0], 64):  # a product casts the booleans to floats: a few rows at a time
+            part = inside[row : row + 64]
+            counts[start + row : start + row + part.shape[0]] = part @ weights
+        del squared  # one block alive at a time (see distance_blocks)
     return counts

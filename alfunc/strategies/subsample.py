@@ -15,7 +15,7 @@ import numpy as np
 
 from alfunc.core.rng import hashed_uniform, step_salt
 
-BLOCK = 1 << 16
+BLOCK = 1 << 14
 
 
 def hashed_subset(indices: np.ndarray, size: int | None, seed: int, iteration: int, purpose: str) -> np.ndarray:
