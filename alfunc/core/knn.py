@@ -112,20 +112,58 @@ def distance_blocks(
     >>> [(part, block.tolist()) for part, block in distance_blocks(queries, references, block_elements=4)]
     [(slice(0, 2, None), [[0.0, 9.0], [1.0, 4.0]]), (slice(2, 3, None), [[4.0, 1.0]])]
     """
+    reference_norms = squared_norms(references)
+    for positions, squared in product_blocks(queries, references, block_elements):
+        squared *= -2.0
+        squared += squared_norms(queries[positions])[:, None]
+        squared += reference_norms[None, :]
+        np.maximum(squared, 0.0, out=squared)
+        yield positions, squared
+        del squared  # the consumer drops its reference too: one block alive at a time
+
+
+def product_blocks(
+    queries: Any, references: Any, block_elements: int = BLOCK_ELEMENTS
+) -> Iterator[tuple[slice, np.ndarray]]:
+    """Dot products ``q . r`` of consecutive blocks of ``queries`` with every row of ``references``.
+
+    The one matrix product behind ``distance_blocks``, ``k_nearest`` and
+    ``radius_counts``: each block is a fresh dense float64 array of at most
+    ``block_elements`` entries (at least one row), which the consumer may
+    overwrite.
+
+    Parameters
+    ----------
+    queries : ndarray or sparse matrix of shape (n, d)
+        Query rows.
+    references : ndarray or sparse matrix of shape (m, d)
+        Reference rows.
+    block_elements : int, default=BLOCK_ELEMENTS
+        Most floats in one block.
+
+    Yields
+    ------
+    positions : slice
+        The query rows of the block.
+    products : ndarray of shape (block, m)
+        Their dot products with every reference row.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from alfunc.core.knn import product_blocks
+    >>> [(part, block.tolist()) for part, block in product_blocks(np.eye(2), np.array([[1.0, 2.0]]), 1)]
+    [(slice(0, 1, None), [[1.0]]), (slice(1, 2, None), [[2.0]])]
+    """
     n_queries, n_references = queries.shape[0], references.shape[0]
     step = max(1, block_elements // max(1, n_references))
-    reference_norms = squared_norms(references)
     transposed = references.T if sp.issparse(references) else np.asarray(references, dtype=np.float64).T
     for start in range(0, n_queries, step):
         block = queries[start : start + step]
         product = block @ transposed
-        squared = np.asarray(product.toarray() if sp.issparse(product) else product, dtype=np.float64)
-        squared *= -2.0
-        squared += squared_norms(block)[:, None]
-        squared += reference_norms[None, :]
-        np.maximum(squared, 0.0, out=squared)
-        yield slice(start, start + block.shape[0]), squared
-        del product, squared  # the consumer drops its reference too: one block alive at a time
+        product = np.asarray(product.toarray() if sp.issparse(product) else product, dtype=np.float64)
+        yield slice(start, start + block.shape[0]), product
+        del product  # the consumer drops its reference too: one block alive at a time
 
 
 def k_nearest(
@@ -173,15 +211,31 @@ def k_nearest(
         raise ValueError(f"k must be an integer in [1, {n_references}] (the number of references), got {k!r}")
     n_queries = queries.shape[0]
     distances, indices = np.empty((n_queries, k)), np.empty((n_queries, k), dtype=np.int64)
-    for positions, squared in distance_blocks(queries, references, block_elements):
-        found = squared.argmin(axis=1)[:, None] if k == 1 else np.argpartition(squared, k - 1, axis=1)[:, :k]
+    reference_norms = squared_norms(references)
+    for positions, rank in product_blocks(queries, references, block_elements):
+        rank *= -2.0  # |r|^2 - 2 q.r orders each row like the squared distance (|q|^2 is the row's constant)
+        rank += reference_norms[None, :]
+        found = rank.argmin(axis=1)[:, None] if k == 1 else np.argpartition(rank, k - 1, axis=1)[:, :k]
+        del rank  # one block alive at a time (see product_blocks)
         block = queries[positions]
-        exact = np.column_stack([row_distances(block, references[found[:, j]]) for j in range(k)])
+        exact = _neighbour_distances(block, references, found, block_elements)
         order = np.lexsort((found, exact), axis=1)
         distances[positions] = np.take_along_axis(exact, order, axis=1)
         indices[positions] = np.take_along_axis(found, order, axis=1)
-        del squared  # one block alive at a time (see distance_blocks)
     return distances, indices
+
+
+def _neighbour_distances(block: Any, references: Any, found: np.ndarray, block_elements: int) -> np.ndarray:
+    """Exact distance from each row of ``block`` to its ``found`` references, a few rows at a time."""
+    if sp.issparse(block) or sp.issparse(references):
+        return np.column_stack([row_distances(block, references[found[:, j]]) for j in range(found.shape[1])])
+    block, references = np.asarray(block, dtype=np.float64), np.asarray(references, dtype=np.float64)
+    step = max(1, block_elements // max(1, found.shape[1] * block.shape[1]))
+    exact = np.empty(found.shape)
+    for start in range(0, block.shape[0], step):
+        difference = references[found[start : start + step]] - block[start : start + step, None]
+        exact[start : start + step] = np.sqrt(np.einsum("ijk,ijk->ij", difference, difference))
+    return exact
 
 
 def radius_counts(
@@ -226,22 +280,30 @@ def radius_counts(
     >>> radius_counts(rows, rows, 1.0, weights=np.array([0.0, 1.0, 1.0])).tolist()
     [1.0, 1.0, 1.0]
     """
-    weights = np.ones(references.shape[0]) if weights is None else np.asarray(weights, dtype=np.float64)
-    largest_norm = float(squared_norms(references).max(initial=0.0))
+    weights = None if weights is None else np.asarray(weights, dtype=np.float64)
+    reference_norms = squared_norms(references)
+    largest_norm = float(reference_norms.max(initial=0.0))
+    half_norms = reference_norms / 2
     limit = float(radius) ** 2
     counts = np.zeros(queries.shape[0])
-    for positions, squared in distance_blocks(queries, references, block_elements):
-        # rounding of the expansion is below ROUNDING x (|q|^2 + |r|^2 + radius^2): a band per row, in place
-        slack = ROUNDING * (squared_norms(queries[positions]) + largest_norm + limit)[:, None]
-        inside = squared <= limit - slack
-        squared -= limit
-        np.abs(squared, out=squared)
-        rows, columns = np.nonzero(squared <= slack)
-        if rows.size:
+    for positions, product in product_blocks(queries, references, block_elements):
+        # |q - r| <= radius  <=>  q.r - |r|^2 / 2 >= (|q|^2 - radius^2) / 2; the expansion's rounding stays
+        # below ROUNDING x (|q|^2 + |r|^2 + radius^2), a band per row decided by subtracting the rows
+        product -= half_norms[None, :]
+        query_norms = squared_norms(queries[positions])
+        threshold = ((query_norms - limit) / 2)[:, None]
+        slack = (ROUNDING * (query_norms + largest_norm + limit))[:, None]
+        inside = product >= threshold + slack
+        border = np.not_equal(product >= threshold - slack, inside)
+        del product  # one block alive at a time (see product_blocks)
+        if border.any():
+            rows, columns = np.nonzero(border)
             inside[rows, columns] = row_distances(queries[positions][rows], references[columns]) <= radius
         start = positions.start
+        if weights is None:
+            counts[positions] = np.count_nonzero(inside, axis=1)
+            continue
         for row in range(0, inside.shape[0], 64):  # a product casts the booleans to floats: a few rows at a time
             part = inside[row : row + 64]
             counts[start + row : start + row + part.shape[0]] = part @ weights
-        del squared  # one block alive at a time (see distance_blocks)
     return counts

@@ -37,6 +37,7 @@ from alfunc.strategies.farthest import best_position
 from alfunc.strategies.pooled import (
     chunks,
     distances_to,
+    distinct_groups,
     distinct_rows,
     feature_matrix,
     geometry,
@@ -132,7 +133,8 @@ def typical_batch(context: Context, batch_size: int, max_pool: int | None) -> tu
     labeled, features = context.state.labeled, geometry(context)
     kept_labeled, kept = pool_sample(context, max_pool, batch_size, "typiclust-sample")
     fitted = np.concatenate([kept_labeled, kept])
-    n_clusters = min(labeled.size + batch_size, MAX_CLUSTERS, distinct_rows(features, fitted).size)
+    distinct, group = distinct_groups(features, fitted)  # identical rows share a group
+    n_clusters = min(labeled.size + batch_size, MAX_CLUSTERS, distinct.size)
     seed = int(context.generator("typiclust").integers(2**31 - 1))
     rows = feature_matrix(features, fitted)
     kmeans = KMeans(n_clusters=n_clusters, n_init=1, random_state=seed).fit(rows)
@@ -143,13 +145,13 @@ def typical_batch(context: Context, batch_size: int, max_pool: int | None) -> tu
         covered += np.bincount(kmeans.predict(feature_matrix(features, part)), minlength=n_clusters)
     order = np.lexsort((-sizes, covered))
     order = order[sizes[order] > MIN_CLUSTER_SIZE] if (sizes > MIN_CLUSTER_SIZE).any() else order
-    rows, clusters = rows[kept_labeled.size :], clusters[kept_labeled.size :]
+    rows, clusters, group = rows[kept_labeled.size :], clusters[kept_labeled.size :], group[kept_labeled.size :]
     tie = hashed_uniform(kept, step_salt(context.state.seed, context.iteration, "typiclust"))
-    available, to_batch = np.ones(kept.size, dtype=bool), np.full(kept.size, np.inf)
+    available, picked_group = np.ones(kept.size, dtype=bool), np.zeros(distinct.size, dtype=bool)
     picks, values = np.empty(batch_size, dtype=np.int64), np.empty(batch_size)
     cursor = 0
     for step in context.ticking(range(batch_size), batch_size, "typiclust picks"):
-        fresh = available & (to_batch > 0)
+        fresh = available & ~picked_group[group]  # not a copy of a row already in the batch
         allowed = fresh if fresh.any() else available
         members = np.empty(0, dtype=np.int64)
         for _ in range(order.size):
@@ -162,7 +164,7 @@ def typical_batch(context: Context, batch_size: int, max_pool: int | None) -> tu
         best = best_position(typical, np.ones(members.size, dtype=bool), tie[members])
         picks[step], values[step] = members[best], typical[best]
         available[members[best]] = False
-        np.minimum(to_batch, _distances_to_row(features, kept, rows, members[best]), out=to_batch)
+        picked_group[group[members[best]]] = True
     return kept[picks], values
 
 
