@@ -116,6 +116,22 @@ def typiclust(model: Any, X: Any, context: Context, batch_size: int) -> tuple[np
 def typical_batch(context: Context, batch_size: int, max_pool: int | None) -> tuple[np.ndarray, np.ndarray]:
     """TypiClust's batch (see ``typiclust``) on at most ``max_pool`` pool rows (``None``: the whole pool).
 
+    Parameters
+    ----------
+    context : Context
+        The selection's context; ``context.candidates`` holds every unlabeled index in increasing order.
+    batch_size : int
+        Number of points to choose.
+    max_pool : int or None
+        Most pool rows (labeled and candidates) worked on; beyond it, a seeded subsample (see ``pool_sample``).
+
+    Returns
+    -------
+    indices : ndarray of int
+        ``batch_size`` distinct candidates, best first.
+    utilities : ndarray of float
+        Their typicalities.
+
     Examples
     --------
     A subsample of 30 rows of a 200-row pool still gives a batch of unlabeled points:
@@ -175,6 +191,24 @@ def pool_sample(context: Context, max_pool: int | None, batch_size: int, purpose
     None), in the context's order; otherwise a seeded subsample of
     ``max_pool`` indices (``alfunc.strategies.subsample.hashed_subset``): at
     most half of them labeled, and at least ``batch_size`` candidates.
+
+    Parameters
+    ----------
+    context : Context
+        The selection's context (state, candidates, iteration).
+    max_pool : int or None
+        Most indices kept (``None``: all).
+    batch_size : int
+        The batch to be chosen: at least this many candidates are kept.
+    purpose : str
+        Names the subsample, so each strategy draws its own.
+
+    Returns
+    -------
+    labeled : ndarray of int
+        The labeled indices kept.
+    candidates : ndarray of int
+        The candidate indices kept.
 
     Examples
     --------
@@ -334,6 +368,16 @@ def probcover(
 
 def check_max_pool(max_pool: Any) -> None:
     """A bound on the pool rows a strategy works on is an integer of at least 2, or None.
+
+    Parameters
+    ----------
+    max_pool : object
+        The value to check.
+
+    Raises
+    ------
+    ValueError
+        When it is anything else (a bool, a float, a string, an integer below 2).
 
     Examples
     --------

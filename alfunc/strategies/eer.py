@@ -143,6 +143,25 @@ def expected_error_reduction(
 def hashed_subset(context: Context, indices: np.ndarray, size: int | None, purpose: str) -> np.ndarray:
     """The ``size`` indices with the smallest seeded hash (all when ``size`` is None or too big).
 
+    The selection's seed and iteration key the hash (see
+    ``alfunc.strategies.subsample.hashed_subset``), so every chunk agrees.
+
+    Parameters
+    ----------
+    context : Context
+        The selection's context (its state's seed and the iteration key the hash).
+    indices : ndarray of int
+        Pool indices to draw from.
+    size : int or None
+        How many to keep (``None``: all).
+    purpose : str
+        Names the subset (candidates or evaluation points).
+
+    Returns
+    -------
+    ndarray of int
+        The kept indices, increasing.
+
     Examples
     --------
     The subset is fixed by the seed, the iteration and the purpose, and
