@@ -43,7 +43,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--n-features", type=int, default=20)
     parser.add_argument("--batch-size", type=int, default=100)
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--peer-typiclust-max", type=int, default=1_000_000)
+    parser.add_argument("--peer-typiclust-max", type=int, default=100_000)
     parser.add_argument("--peer-probcover-max", type=int, default=10_000)
     parser.add_argument("--quick", action="store_true", help="5,000 rows and 1 repeat (a smoke test)")
     args = parser.parse_args(argv)
