@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable, Iterator
+from typing import Any, TypeVar
 
 import attrs
 import numpy as np
@@ -10,6 +11,8 @@ import numpy as np
 from alfunc.core.representation import Features, features_for
 from alfunc.core.rng import hashed_uniform, step_generator, step_salt
 from alfunc.core.state import ALState
+
+Item = TypeVar("Item")
 
 
 @attrs.frozen
@@ -33,6 +36,8 @@ class Context:
         The iteration the selection is for (seeds its randomness).
     representation : object, default=None
         The run's representation, read by ``features``.
+    progress : bool, default=False
+        Whether a long strategy should show its progress (``select(..., progress=True)``); see ``ticking``.
 
     Examples
     --------
@@ -73,6 +78,7 @@ class Context:
     candidates: np.ndarray = attrs.field(repr=False)
     iteration: int
     representation: Any = attrs.field(default=None, repr=False)
+    progress: bool = attrs.field(default=False, repr=False, kw_only=True)
 
     @property
     def embedding(self) -> Features:
@@ -93,3 +99,36 @@ class Context:
     def generator(self, purpose: str) -> np.random.Generator:
         """A fresh generator for this selection; every call with a purpose gives the same stream."""
         return step_generator(self.state.seed, self.iteration, purpose)
+
+    def ticking(
+        self, items: Iterable[Item], total: int | None = None, description: str | None = None
+    ) -> Iterator[Item]:
+        """Yield ``items`` unchanged; with ``progress`` on, tick a progress bar (tqdm.auto) on each.
+
+        A strategy whose query is long (refits, clustering, a greedy batch)
+        wraps its loop in it; with ``progress`` off (the default) it costs
+        nothing, and tqdm is imported only when a bar is drawn. The bar is
+        removed when the loop ends, leaving the run's own bar of fits.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> import alfunc as al
+        >>> X = np.arange(8.0).reshape(4, 2)
+        >>> state = al.init_step(X, np.array([0, 1, 0, 1]), n_init=2, random_state=0)
+        >>> context = al.Context(state, X, state.unlabeled(), 1)
+        >>> list(context.ticking(range(3), total=3, description="refits"))
+        [0, 1, 2]
+        """
+        if not self.progress:
+            yield from items
+            return
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=total, desc=description, leave=False, dynamic_ncols=True)
+        try:
+            for item in items:
+                yield item
+                bar.update(1)
+        finally:
+            bar.close()

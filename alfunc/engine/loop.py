@@ -106,7 +106,9 @@ def trace(
 
     ``progress=True`` shows a bar of fits done (tqdm.auto) out of the most the
     run can take; when ``stop`` (or a grown initial set) ends it sooner, the
-    bar's total drops to the fits done. ``callback(state)`` is called on
+    bar's total drops to the fits done. Each query is then selected with
+    ``progress=True`` too, so a long one (EER's refits, TypiClust's and
+    ProbCover's picks) shows a bar of its own while it works. ``callback(state)`` is called on
     every state as it is produced.
 
     An estimator whose ``random_state`` is left at ``None`` is seeded from the
@@ -184,7 +186,7 @@ def trace(
         ``alfunc.replay``) instead of drawing an initial set; ``random_state`` is
         then ignored.
     progress : bool, default=False
-        Show a progress bar of fits (tqdm) on stderr.
+        Show a progress bar of fits (tqdm) on stderr, and one inside each long query (see ``select``).
     callback : callable, default=None
         Called with every state as it is produced.
 
@@ -297,7 +299,9 @@ def trace(
     def one_round(state: ALState, _: int) -> ALState:
         size = min(batch_size, target - state.n_labeled)
         return fit_round(
-            query_step(state, X, ask, strategy, size, chunk_size=chunk_size, representation=representation)
+            query_step(
+                state, X, ask, strategy, size, chunk_size=chunk_size, representation=representation, progress=progress
+            )
         )
 
     def first_state() -> ALState:
@@ -404,7 +408,7 @@ def run(*args: Any, **kwargs: Any) -> ALState:
         ``alfunc.replay``) instead of drawing an initial set; ``random_state`` is
         then ignored.
     progress : bool, default=False
-        Show a progress bar of fits (tqdm) on stderr.
+        Show a progress bar of fits (tqdm) on stderr, and one inside each long query (see ``select``).
     callback : callable, default=None
         Called with every state as it is produced.
 

@@ -55,6 +55,7 @@ def select(
     representation: Any = ...,
     exclude: Any = ...,
     return_utilities: Literal[False] = ...,
+    progress: bool = ...,
 ) -> np.ndarray: ...
 @overload
 def select(
@@ -67,6 +68,7 @@ def select(
     representation: Any = ...,
     exclude: Any = ...,
     return_utilities: Literal[True],
+    progress: bool = ...,
 ) -> tuple[np.ndarray, np.ndarray]: ...
 @overload
 def select(
@@ -79,6 +81,7 @@ def select(
     representation: Any = ...,
     exclude: Any = ...,
     return_utilities: bool = ...,
+    progress: bool = ...,
 ) -> np.ndarray | tuple[np.ndarray, np.ndarray]: ...
 def select(
     state: ALState,
@@ -90,6 +93,7 @@ def select(
     representation: Any = None,
     exclude: Any = None,
     return_utilities: bool = False,
+    progress: bool = False,
 ) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """Choose the next ``min(batch_size, n_unlabeled)`` pool indices to label (pure).
 
@@ -128,6 +132,10 @@ def select(
         pool for strategies that estimate densities.
     return_utilities : bool, default=False
         Also return the chosen points' utilities.
+    progress : bool, default=False
+        Let a long strategy show its progress (tqdm.auto, on stderr): ``Context.progress`` is set, and strategies
+        such as ``eer_log_loss`` (its refits), ``typiclust`` and ``probcover`` (their picks) tick a bar through
+        ``Context.ticking``. The batch does not depend on it.
 
     Returns
     -------
@@ -174,6 +182,8 @@ def select(
     check_state(state)
     name, score = resolve_strategy(strategy)
     k = check_positive_int(batch_size, "batch_size")
+    if not isinstance(progress, (bool, np.bool_)):
+        raise TypeError(f"progress must be True or False, got {type(progress).__name__} {progress!r}")
     X = check_same_pool(X, state.n_pool, state.history.info)
     representation = check_representation(representation, X)
     chunk = default_chunk_rows(X) if chunk_size is None else check_positive_int(chunk_size, "chunk_size")
@@ -192,9 +202,9 @@ def select(
     if needs_features(score):
         representation = features_for(representation, X, state.model).materialized(state.n_pool)
     if selects_batch(score):
-        indices, utilities = _joint_batch(state, X, name, score, k, representation, blocked)
+        indices, utilities = _joint_batch(state, X, name, score, k, representation, blocked, bool(progress))
     else:
-        indices, utilities = _streaming_top_k(state, X, name, score, k, chunk, representation, blocked)
+        indices, utilities = _streaming_top_k(state, X, name, score, k, chunk, representation, blocked, bool(progress))
     return (indices, utilities) if return_utilities else indices
 
 
@@ -227,6 +237,7 @@ def _streaming_top_k(
     chunk: int,
     representation: Any,
     blocked: np.ndarray,
+    progress: bool = False,
 ) -> tuple[np.ndarray, np.ndarray]:
     iteration = state.next_iteration
     salt = step_salt(state.seed, iteration, "tie-break")
@@ -238,7 +249,7 @@ def _streaming_top_k(
         if candidates.size == 0:
             continue
         rows = row_block(X, start, stop) if candidates.size == stop - start else take_rows(X, candidates)
-        context = Context(state, X, candidates, iteration, representation)
+        context = Context(state, X, candidates, iteration, representation, progress=progress)
         utilities = _checked_utilities(score(state.model, rows, context), candidates.size, name)
         chunk_idx, chunk_u = top_k(candidates, utilities, k, salt)
         best_idx, best_u = top_k(np.concatenate([best_idx, chunk_idx]), np.concatenate([best_u, chunk_u]), k, salt)
@@ -274,11 +285,18 @@ def default_chunk_rows(X: Any) -> int:
 
 
 def _joint_batch(
-    state: ALState, X: Any, name: str, choose: Any, k: int, representation: Any, blocked: np.ndarray
+    state: ALState,
+    X: Any,
+    name: str,
+    choose: Any,
+    k: int,
+    representation: Any,
+    blocked: np.ndarray,
+    progress: bool = False,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Run a batch strategy over every candidate (unlabeled, not excluded) and check its answer."""
     candidates = np.flatnonzero(~blocked)
-    context = Context(state, X, candidates, state.next_iteration, representation)
+    context = Context(state, X, candidates, state.next_iteration, representation, progress=progress)
     answer = choose(state.model, X, context, k)
     if not isinstance(answer, tuple) or len(answer) != 2:
         raise TypeError(f"batch strategy {name!r} must return a pair (indices, utilities), got {type(answer).__name__}")

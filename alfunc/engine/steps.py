@@ -501,10 +501,11 @@ def query_step(
     *,
     chunk_size: int | None = None,
     representation: Any = None,
+    progress: bool = False,
 ) -> ALState:
     """Select a batch with ``strategy``, ask the oracle for its labels, and teach them.
 
-    ``chunk_size`` and ``representation`` are passed to ``select``.
+    ``chunk_size``, ``representation`` and ``progress`` are passed to ``select``.
 
     Parameters
     ----------
@@ -522,6 +523,8 @@ def query_step(
         Rows per model call, passed to ``select`` (the selection does not depend on it).
     representation : {"input", "model"}, array-like or callable, default=None
         The geometry distance-based strategies measure in, passed to ``select``.
+    progress : bool, default=False
+        Let a long strategy show its progress (tqdm), passed to ``select``.
 
     Returns
     -------
@@ -555,7 +558,14 @@ def query_step(
     name, _ = resolve_strategy(strategy)
     started = time.perf_counter()
     indices, utilities = select(
-        state, X, strategy, batch_size, chunk_size=chunk_size, representation=representation, return_utilities=True
+        state,
+        X,
+        strategy,
+        batch_size,
+        chunk_size=chunk_size,
+        representation=representation,
+        return_utilities=True,
+        progress=progress,
     )
     selected = time.perf_counter()
     labels = check_label_kind(ask(indices), state.labels, "the oracle's labels")

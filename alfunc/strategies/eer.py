@@ -1,4 +1,4 @@
-"""Expected error reduction (Roy & McCallum 2001), for small pools.
+"""Expected error reduction (Roy & McCallum 2001), bounded by design.
 
 For each candidate x and each class c, refit the model on the labeled set plus
 (x, c) and measure its expected loss on an evaluation set of unlabeled points;
@@ -6,11 +6,16 @@ the utility is minus the loss averaged over c with weights p(c|x). Loss is the
 log loss (the expected entropy of the refitted model's predictions) or the 0/1
 loss (1 - max_c p). Cost: one fit per candidate and class plus a prediction
 over the evaluation set, i.e. ``O(pool^2 * classes)`` predictions for a full
-pool. ``n_candidates`` scores only a seeded subset of the unlabeled pool
-(the rest get utility ``-inf``, so a batch larger than the subset is filled at
-random) and ``n_evaluation`` estimates the loss on a seeded sample. Both subsets
-are drawn from the whole unlabeled pool by a hash of the index, so they do not
-depend on the chunk size. Rows are taken from the pool in its own container
+pool. So by default only ``N_CANDIDATES`` (16) candidates are scored, a seeded
+random subsample of the unlabeled pool as Roy & McCallum did to make the
+method tractable (the rest get utility ``-inf``, so a batch larger than the
+subsample is filled at random), and the loss is estimated on a seeded sample
+of ``N_EVALUATION`` (500) unlabeled points: at most ``16 x classes`` refits and
+``16 x classes x 500`` predicted rows per query, whatever the pool's size.
+``None`` for either restores the unbounded method. Both subsets are drawn from
+the whole unlabeled pool by a hash of the index
+(``alfunc.strategies.subsample``), so they do not depend on the chunk size.
+With ``select(..., progress=True)`` a bar counts the candidates refitted. Rows are taken from the pool in its own container
 (``take_rows``), so the model may take documents or a DataFrame; a refit's
 training set is the labeled rows plus the candidate, in pool-index order, as
 ``fit_step`` would fit it.
@@ -25,20 +30,22 @@ import numpy as np
 from sklearn.base import clone
 
 from alfunc.core.context import Context
-from alfunc.core.rng import hashed_uniform, step_salt
 from alfunc.core.rows import row_block, take_rows
 from alfunc.core.validation import check_positive_int
 from alfunc.strategies.base import Strategy, described, uses_classifier, uses_proba
+from alfunc.strategies.subsample import hashed_subset as seeded_subset
 from alfunc.strategies.uncertainty import predict_proba, shannon_entropy
 
 LOSSES: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "log_loss": shannon_entropy,
     "zero_one": lambda proba: 1.0 - proba.max(axis=1),
 }
+N_CANDIDATES = 16
+N_EVALUATION = 500
 
 
 def expected_error_reduction(
-    loss: str = "log_loss", n_candidates: int | None = None, n_evaluation: int | None = None
+    loss: str = "log_loss", n_candidates: int | None = N_CANDIDATES, n_evaluation: int | None = N_EVALUATION
 ) -> Strategy:
     """An EER strategy with ``loss`` in ``{"log_loss", "zero_one"}`` (see the module docstring).
 
@@ -46,10 +53,11 @@ def expected_error_reduction(
     ----------
     loss : {"log_loss", "zero_one"}, default="log_loss"
         The loss expected after labeling a candidate.
-    n_candidates : int, default=None
-        Score only a seeded subset of this many unlabeled points (``None``: all).
-    n_evaluation : int, default=None
-        Measure the loss on a seeded sample of this many unlabeled points (``None``: all).
+    n_candidates : int or None, default=N_CANDIDATES
+        Score only a seeded random subset of this many unlabeled points (16; ``None``: all, one refit per
+        unlabeled point and class).
+    n_evaluation : int or None, default=N_EVALUATION
+        Measure the loss on a seeded random sample of this many unlabeled points (500; ``None``: all).
 
     Returns
     -------
@@ -68,7 +76,7 @@ def expected_error_reduction(
     >>> X = np.linspace(-3, 3, 13).reshape(-1, 1)
     >>> y = (X[:, 0] > 0).astype(int)
     >>> state = al.fit_step(al.init_step(X, y, n_init=6, random_state=0), X, GaussianNB())
-    >>> eer = expected_error_reduction("zero_one")
+    >>> eer = expected_error_reduction("zero_one", n_candidates=None, n_evaluation=None)
     >>> eer.__name__
     'expected_error_reduction_zero_one'
     >>> idx, utilities = al.select(state, X, eer, 3, return_utilities=True)
@@ -81,6 +89,10 @@ def expected_error_reduction(
     >>> _, utilities = al.select(state, X, quick, state.n_unlabeled, return_utilities=True)
     >>> state.n_unlabeled, int(np.isfinite(utilities).sum())
     (7, 3)
+    >>> expected_error_reduction(n_candidates=0)
+    Traceback (most recent call last):
+    ...
+    ValueError: n_candidates must be an int >= 1, got 0
     >>> expected_error_reduction("hinge")
     Traceback (most recent call last):
     ...
@@ -102,8 +114,9 @@ def expected_error_reduction(
         order = np.argsort(state.labeled, kind="stable")
         labeled, labels = state.labeled[order], state.labels[order]
         utilities = np.full(context.candidates.size, -np.inf)
-        for row in np.flatnonzero(scored).tolist():
-            proba = predict_proba(model, row_block(X, row, row + 1))[0]
+        rows = np.flatnonzero(scored)
+        for row in context.ticking(rows.tolist(), rows.size, "EER refits"):
+            proba = predict_proba(model, row_block(X, row, row + 1))[0]  # one row at a time: chunk-invariant
             where = int(np.searchsorted(labeled, context.candidates[row]))
             X_fit = take_rows(context.X, np.insert(labeled, where, context.candidates[row]))
             losses = [
@@ -121,14 +134,33 @@ def expected_error_reduction(
         "labeling x, averaged over its possible labels c with weights p(c|x).",
         f"Made by ``expected_error_reduction({loss!r}, n_candidates={n_candidates}, n_evaluation={n_evaluation})``. "
         "For each candidate and class the model is refitted on the labeled set plus (x, c) and its loss measured on "
-        "unlabeled rows; ``n_candidates`` scores only a seeded subset of the pool (the rest get -inf) and "
-        "``n_evaluation`` measures the loss on a seeded sample (None: all). Meant for small pools: one fit per "
-        "candidate and class.",
+        "unlabeled rows; ``n_candidates`` scores only a seeded random subset of the pool (the rest get -inf) and "
+        "``n_evaluation`` measures the loss on a seeded sample (None: all), which bounds a query to "
+        "n_candidates x classes refits whatever the pool's size.",
     )
 
 
 def hashed_subset(context: Context, indices: np.ndarray, size: int | None, purpose: str) -> np.ndarray:
     """The ``size`` indices with the smallest seeded hash (all when ``size`` is None or too big).
+
+    The selection's seed and iteration key the hash (see
+    ``alfunc.strategies.subsample.hashed_subset``), so every chunk agrees.
+
+    Parameters
+    ----------
+    context : Context
+        The selection's context (its state's seed and the iteration key the hash).
+    indices : ndarray of int
+        Pool indices to draw from.
+    size : int or None
+        How many to keep (``None``: all).
+    purpose : str
+        Names the subset (candidates or evaluation points).
+
+    Returns
+    -------
+    ndarray of int
+        The kept indices, increasing.
 
     Examples
     --------
@@ -150,7 +182,4 @@ def hashed_subset(context: Context, indices: np.ndarray, size: int | None, purpo
     >>> hashed_subset(context, pool, None, "eer-candidates").tolist() == pool.tolist()
     True
     """
-    if size is None or size >= indices.size:
-        return indices
-    draws = hashed_uniform(indices, step_salt(context.state.seed, context.iteration, purpose))
-    return np.sort(indices[np.argsort(draws, kind="stable")[:size]])
+    return seeded_subset(indices, size, context.state.seed, context.iteration, purpose)
