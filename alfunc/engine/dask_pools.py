@@ -34,8 +34,10 @@ block is scored, so the last kind is found before the pass, not in it.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
+import attrs
 import numpy as np
 
 from alfunc.core.context import Context
@@ -55,6 +57,32 @@ from alfunc.strategies import (
     selects_batch,
 )
 
+
+@attrs.frozen
+class SelectionRules:
+    """``select``'s own rules, handed to the Dask path so both paths apply the same ones.
+
+    Parameters
+    ----------
+    blocked : callable
+        ``(state, exclude) -> mask`` over the pool, True where a point is labeled or excluded (checks ``exclude``).
+    checked : callable
+        ``(utilities, n_candidates, name) -> float64 utilities``, refusing what is not one real number per candidate.
+    chunk_rows : callable
+        ``(rows) -> int``, rows per model call for a block.
+
+    Examples
+    --------
+    >>> from alfunc.engine.selection import SELECTION_RULES
+    >>> SELECTION_RULES.checked([1, 0.5], 2, "mine").tolist()
+    [1.0, 0.5]
+    """
+
+    blocked: Callable[[ALState, Any], np.ndarray]
+    checked: Callable[[Any, int, str], np.ndarray]
+    chunk_rows: Callable[[Any], int]
+
+
 WHAT_TO_DO = (
     "compute the pool (X.compute(), or save it as a memmap) and select in memory, or shortlist candidates on the "
     "Dask pool with a per-point strategy such as 'margin', compute those rows and run this strategy on them"
@@ -70,6 +98,7 @@ def dask_select(
     chunk_size: int | None = None,
     exclude: Any = None,
     return_utilities: bool = False,
+    rules: SelectionRules,
 ) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """``select`` over a Dask pool: score the blocks on the workers, merge their top-k on the client.
 
@@ -93,6 +122,9 @@ def dask_select(
         Unlabeled pool indices that must not be chosen.
     return_utilities : bool, default=False
         Also return the chosen points' utilities.
+    rules : SelectionRules
+        ``select``'s own checks (excluded indices, utilities) and chunk sizing, passed by ``select`` so that the
+        two paths never differ.
 
     Returns
     -------
@@ -124,8 +156,6 @@ def dask_select(
     ...
     ValueError: strategy 'k_center_greedy' cannot run on a Dask pool: it chooses its batch jointly over the whole pool (a batch strategy), which blocks scored apart cannot do; compute the pool (X.compute(), or save it as a memmap) and select in memory, or shortlist candidates on the Dask pool with a per-point strategy such as 'margin', compute those rows and run this strategy on them
     """
-    from alfunc.engine.selection import _blocked, _checked_utilities
-
     check_state(state)
     name, score = resolve_strategy(strategy)
     k = check_positive_int(batch_size, "batch_size")
@@ -138,14 +168,14 @@ def dask_select(
         check_capabilities(name, score, state.model, "the state's model")
     if state.n_unlabeled == 0:
         raise ValueError("the unlabeled pool is empty: every point is already labeled")
-    blocked = _blocked(state, exclude)
+    blocked = rules.blocked(state, exclude)
     free = np.flatnonzero(~blocked)
     if free.size == 0:
         raise ValueError("exclude leaves no candidates: every unlabeled point is excluded")
     k = min(k, int(free.size))
     lengths = block_lengths(X)
-    stand_in = _worker_pool(state, X, name, score, lengths, int(free[0]), _checked_utilities)
-    indices, utilities = _scored_on_workers(state, X, name, score, k, chunk, lengths, blocked, stand_in)
+    stand_in = _worker_pool(state, X, name, score, lengths, int(free[0]), rules.checked)
+    indices, utilities = _scored_on_workers(state, X, name, score, k, chunk, lengths, blocked, stand_in, rules)
     return (indices, utilities) if return_utilities else indices
 
 
@@ -201,6 +231,7 @@ def _scored_on_workers(
     lengths: np.ndarray,
     blocked: np.ndarray,
     stand_in: LabeledRows,
+    rules: SelectionRules,
 ) -> tuple[np.ndarray, np.ndarray]:
     """One task per block that holds a candidate, the state, strategy and stand-in each in the graph once."""
     import dask
@@ -209,7 +240,7 @@ def _scored_on_workers(
     tag = uuid.uuid4().hex  # keys of this selection's shared objects: never hashed, never reused
     shared = [
         dask.delayed(value, name=f"alfunc-{what}-{tag}")
-        for what, value in (("state", state), ("strategy", score), ("pool", stand_in))
+        for what, value in (("state", state), ("strategy", score), ("pool", stand_in), ("rules", rules))
     ]
     offsets = np.concatenate([[0], np.cumsum(lengths)])
     tasks = []
@@ -233,6 +264,7 @@ def block_top_k(
     state: ALState,
     score: Any,
     pool: Any,
+    rules: SelectionRules,
     name: str,
     k: int,
     salt: int,
@@ -254,6 +286,8 @@ def block_top_k(
         The utility strategy.
     pool : object
         What the strategy's context holds as the pool (a ``LabeledRows`` stand-in).
+    rules : SelectionRules
+        ``select``'s checks and chunk sizing.
     name : str
         The strategy's name, for error messages.
     k : int
@@ -261,7 +295,7 @@ def block_top_k(
     salt : int
         The selection's tie-break salt (``step_salt(seed, iteration, "tie-break")``).
     chunk_size : int, default=None
-        Rows per model call (``None``: about 2 MiB of a numeric block's rows).
+        Rows per model call (``None``: ``rules.chunk_rows(block)``).
 
     Returns
     -------
@@ -276,19 +310,19 @@ def block_top_k(
     >>> import alfunc as al
     >>> from alfunc.core.rng import step_salt
     >>> from alfunc.engine.dask_pools import block_top_k
+    >>> from alfunc.engine.selection import SELECTION_RULES
     >>> X = np.arange(20.0).reshape(10, 2)
     >>> state = al.init_step(X, np.arange(10) % 2, n_init=2, random_state=0)
     >>> salt = step_salt(state.seed, state.next_iteration, "tie-break")
-    >>> best, _ = block_top_k(X[4:8], 4, np.array([0]), state, lambda m, rows, c: rows[:, 0], None, "first", 2, salt)
+    >>> first = lambda model, rows, context: rows[:, 0]
+    >>> best, _ = block_top_k(X[4:8], 4, np.array([0]), state, first, None, SELECTION_RULES, "first", 2, salt)
     >>> best.tolist()  # rows 5..7 are candidates; the largest first feature wins
     [7, 6]
     """
-    from alfunc.engine.selection import _checked_utilities, default_chunk_rows
-
     size = n_rows(block)
     free = np.ones(size, dtype=bool)
     free[blocked] = False
-    step = default_chunk_rows(block) if chunk_size is None else chunk_size
+    step = rules.chunk_rows(block) if chunk_size is None else chunk_size
     iteration = state.next_iteration
     best_idx = np.empty(0, dtype=np.int64)
     best_u = np.empty(0, dtype=np.float64)
@@ -299,7 +333,7 @@ def block_top_k(
         rows = row_block(block, start, stop) if local.size == stop - start else take_rows(block, local)
         candidates = offset + local.astype(np.int64)
         context = Context(state, pool, candidates, iteration)
-        utilities = _checked_utilities(score(state.model, rows, context), candidates.size, name)
+        utilities = rules.checked(score(state.model, rows, context), candidates.size, name)
         chunk_idx, chunk_u = top_k(candidates, utilities, k, salt)
         best_idx, best_u = top_k(np.concatenate([best_idx, chunk_idx]), np.concatenate([best_u, chunk_u]), k, salt)
     return best_idx, best_u

@@ -31,7 +31,7 @@ from alfunc.core.rows import OBJECT_CHUNK_ROWS, is_numeric, pool_kind, row_block
 from alfunc.core.state import ALState, check_state
 from alfunc.core.validation import check_positive_int, check_same_pool
 from alfunc.engine.capabilities import check_capabilities
-from alfunc.engine.dask_pools import dask_select
+from alfunc.engine.dask_pools import SelectionRules, dask_select
 from alfunc.strategies import (
     Strategy,
     needs_classifier,
@@ -176,7 +176,14 @@ def select(
     """
     if pool_kind(X) == "dask":  # blocks scored on Dask's workers, top-ks merged: alfunc.engine.dask_pools
         return dask_select(
-            state, X, strategy, batch_size, chunk_size=chunk_size, exclude=exclude, return_utilities=return_utilities
+            state,
+            X,
+            strategy,
+            batch_size,
+            chunk_size=chunk_size,
+            exclude=exclude,
+            return_utilities=return_utilities,
+            rules=SELECTION_RULES,
         )
     check_state(state)
     name, score = resolve_strategy(strategy)
@@ -355,3 +362,6 @@ def _checked_utilities(utilities: Any, n_candidates: int, name: str) -> np.ndarr
             "numbers (-inf is allowed and ranks a candidate last)"
         )
     return utilities
+
+
+SELECTION_RULES = SelectionRules(blocked=_blocked, checked=_checked_utilities, chunk_rows=default_chunk_rows)
