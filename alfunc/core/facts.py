@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import sklearn
 
+from alfunc.core.dask_rows import dask_fingerprint
 from alfunc.core.frozen import FrozenMap
 from alfunc.core.rows import n_rows, pool_kind, row_block, row_blocks, row_layout
 
@@ -31,6 +32,10 @@ def data_fingerprint(values: Any) -> str:
 
     Covers kind, shape, dtype (columns and index for pandas) and values; memory
     use is bounded by one chunk, so a large pool or a memmap is never copied whole.
+    A Dask pool is hashed on its workers in one pass and never gathered (see
+    ``alfunc.core.dask_rows.dask_fingerprint`` for what is hashed: a dask
+    DataFrame has the fingerprint of the pandas DataFrame it computes to, a
+    dask array one of its own, independent of its chunks).
 
     Examples
     --------
@@ -50,6 +55,8 @@ def data_fingerprint(values: Any) -> str:
     """
     digest = hashlib.sha256()
     kind = pool_kind(values)
+    if kind == "dask":
+        return dask_fingerprint(values, FINGERPRINT_CHUNK_ROWS)
     if kind == "sparse":
         _hash_sparse(digest, values)
     elif kind == "frame":

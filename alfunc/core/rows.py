@@ -7,7 +7,11 @@ and the index are kept) or a Python list of rows. This module is the one place
 that knows how each kind is indexed, the way scikit-learn's own indexing
 helpers do; everything else goes through ``n_rows``, ``take_rows`` and
 ``row_block``. pandas is never imported here: frames are recognised by their
-``iloc`` indexer.
+``iloc`` indexer. Dask pools (kind ``"dask"``: a 2-D ``dask.array`` or a
+``dask.dataframe``) are counted and read through ``alfunc.core.dask_rows``,
+which computes only the blocks holding the rows asked for; a
+``LabeledRows`` stand-in (kind ``"labeled"``) serves the labeled rows of a
+pool on a Dask worker.
 """
 
 from __future__ import annotations
@@ -18,12 +22,16 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from alfunc.core.dask_rows import LabeledRows, dask_n_rows, dask_take, is_dask, is_dask_frame
+
 NUMERIC_KINDS = "biuf"
 OBJECT_CHUNK_ROWS = 8192  # rows per model call for rows without a fixed size (documents, paths, mixed tables)
 
 
 def pool_kind(X: Any) -> str:
-    """What holds the rows: ``"sparse"``, ``"frame"`` (pandas), ``"array"`` (numpy) or ``"sequence"``.
+    """What holds the rows: ``"sparse"``, ``"frame"`` (pandas), ``"array"`` (numpy), ``"dask"`` or ``"sequence"``.
+
+    ``"labeled"`` is the ``LabeledRows`` stand-in a strategy sees on a Dask worker.
 
     Examples
     --------
@@ -35,6 +43,10 @@ def pool_kind(X: Any) -> str:
     """
     if sp.issparse(X):
         return "sparse"
+    if isinstance(X, LabeledRows):
+        return "labeled"
+    if is_dask(X):
+        return "dask"
     if hasattr(X, "iloc") and hasattr(X, "index"):
         return "frame"
     if isinstance(X, np.ndarray):
@@ -53,8 +65,11 @@ def n_rows(X: Any) -> int:
     >>> n_rows(np.zeros((4, 2))), n_rows(sp.eye(5, format="csr")), n_rows(["a", "b", "c"])
     (4, 5, 3)
     """
-    if pool_kind(X) == "sequence":
+    kind = pool_kind(X)
+    if kind in ("sequence", "labeled"):
         return len(X)
+    if kind == "dask":
+        return dask_n_rows(X)
     return int(X.shape[0])
 
 
@@ -78,6 +93,10 @@ def take_rows(X: Any, indices: np.ndarray) -> Any:
         return X.iloc[indices]
     if kind == "sequence":
         return [X[int(i)] for i in indices]
+    if kind == "dask":
+        return dask_take(X, indices)
+    if kind == "labeled":
+        return X.take(indices)
     return X[indices]
 
 
@@ -99,6 +118,8 @@ def row_block(X: Any, start: int, stop: int) -> Any:
         return X.iloc[start:stop]
     if kind == "sequence":
         return list(X[start:stop])
+    if kind in ("dask", "labeled"):
+        return take_rows(X, np.arange(start, stop))
     return X[start:stop]
 
 
@@ -132,9 +153,13 @@ def is_numeric(X: Any) -> bool:
     (False, False)
     """
     kind = pool_kind(X)
+    if kind == "labeled":
+        return is_numeric(X.rows)
+    if kind == "dask" and not is_dask_frame(X):
+        return X.dtype.kind in NUMERIC_KINDS and X.ndim >= 2
     if kind in ("array", "sparse"):
         return X.dtype.kind in NUMERIC_KINDS and X.ndim >= 2
-    if kind == "frame":
+    if kind in ("frame", "dask"):
         dtypes = list(X.dtypes) if X.ndim == 2 else []
         return bool(dtypes) and all(getattr(dtype, "kind", "O") in NUMERIC_KINDS for dtype in dtypes)
     if len(X) == 0 or isinstance(X[0], (str, bytes, dict)):
@@ -190,9 +215,11 @@ def row_layout(X: Any) -> tuple[Any, ...] | None:
     ((4,), (8, 8), None)
     """
     kind = pool_kind(X)
-    if kind == "frame":
+    if kind == "labeled":
+        return row_layout(X.rows)
+    if kind == "frame" or kind == "dask" and is_dask_frame(X):
         return tuple(str(column) for column in X.columns) if X.ndim == 2 else None
-    if kind in ("array", "sparse") and X.ndim >= 2:
+    if kind in ("array", "sparse", "dask") and X.ndim >= 2:
         return tuple(int(size) for size in X.shape[1:])
     return None
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from alfunc.core.dask_rows import check_dask_pool
 from alfunc.core.rows import (
     NUMERIC_KINDS,
     is_numeric,
@@ -33,7 +34,11 @@ def check_pool(X: Any, name: str = "X", *, check_finite: bool = True) -> Any:
     matrices, numeric DataFrames and lists of numeric rows, hold only finite
     values (checked in bounded chunks). Documents, paths, dicts and mixed tables
     are the estimator's business: only their length is checked here. Sparse
-    matrices in a format without row indexing are converted to CSR once.
+    matrices in a format without row indexing are converted to CSR once. A Dask
+    pool (a 2-D ``dask.array`` with known chunk sizes or a ``dask.dataframe``)
+    is checked for its shape, chunks and dtype only: its values are not read
+    here (that would be a pass over the whole pool); the estimator refuses NaN
+    when it meets them on a worker.
 
     Examples
     --------
@@ -59,6 +64,11 @@ def check_pool(X: Any, name: str = "X", *, check_finite: bool = True) -> Any:
     TypeError: X must be a container of rows with a length (array, sparse matrix, DataFrame or list), got list_iterator
     """
     kind = pool_kind(X)
+    if kind == "dask":
+        X = check_dask_pool(X, name)
+        if n_rows(X) < 1:
+            raise ValueError(f"{name} must have at least one row, got 0")
+        return X
     if kind == "sequence" and (
         isinstance(X, (str, bytes, dict)) or not hasattr(X, "__len__") or not hasattr(X, "__getitem__")
     ):

@@ -31,6 +31,7 @@ from alfunc.core.rows import OBJECT_CHUNK_ROWS, is_numeric, pool_kind, row_block
 from alfunc.core.state import ALState, check_state
 from alfunc.core.validation import check_positive_int, check_same_pool
 from alfunc.engine.capabilities import check_capabilities
+from alfunc.engine.dask_pools import SelectionRules, dask_select
 from alfunc.strategies import (
     Strategy,
     for_selection,
@@ -108,13 +109,16 @@ def select(
     ``-inf`` is allowed and ranks a candidate last. ``exclude`` lists pool
     indices that must not be chosen although unlabeled (a batch already out
     with an annotator, points they skipped); they stay in the pool, so
-    strategies that estimate densities still see them.
+    strategies that estimate densities still see them. A Dask pool (a 2-D
+    ``dask.array`` or a ``dask.dataframe``) is scored block by block on Dask's
+    workers, giving the batch the same pool in memory gives (per-point
+    strategies only; see ``alfunc.engine.dask_pools``).
 
     Parameters
     ----------
     state : ALState
         The state to choose from (fitted, unless the strategy needs no model).
-    X : array-like, sparse matrix, DataFrame or list
+    X : array-like, sparse matrix, DataFrame, list, dask array or dask DataFrame
         The pool the state's indices refer to.
     strategy : str or callable, default="margin"
         A name from ``alfunc.STRATEGIES``, a utility strategy ``(model, X_candidates, context) -> utilities`` or a
@@ -179,6 +183,17 @@ def select(
     >>> again[:3].tolist() == indices[2:].tolist(), bool(np.isin(indices[:2], again).any())
     (True, False)
     """
+    if pool_kind(X) == "dask":  # blocks scored on Dask's workers, top-ks merged: alfunc.engine.dask_pools
+        return dask_select(
+            state,
+            X,
+            strategy,
+            batch_size,
+            chunk_size=chunk_size,
+            exclude=exclude,
+            return_utilities=return_utilities,
+            rules=SELECTION_RULES,
+        )
     check_state(state)
     name, score = resolve_strategy(strategy)
     k = check_positive_int(batch_size, "batch_size")
@@ -367,3 +382,6 @@ def _checked_utilities(utilities: Any, n_candidates: int, name: str) -> np.ndarr
             "numbers (-inf is allowed and ranks a candidate last)"
         )
     return utilities
+
+
+SELECTION_RULES = SelectionRules(blocked=_blocked, checked=_checked_utilities, chunk_rows=default_chunk_rows)
