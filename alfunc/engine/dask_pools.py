@@ -50,6 +50,7 @@ from alfunc.core.validation import check_positive_int, check_same_pool
 from alfunc.engine.capabilities import check_capabilities
 from alfunc.strategies import (
     Strategy,
+    for_selection,
     needs_classifier,
     needs_features,
     needs_regressor,
@@ -173,6 +174,7 @@ def dask_select(
     if free.size == 0:
         raise ValueError("exclude leaves no candidates: every unlabeled point is excluded")
     k = min(k, int(free.size))
+    score = for_selection(score)  # a registered committee strategy: one instance (one committee fit) per worker
     lengths = block_lengths(X)
     stand_in = _worker_pool(state, X, name, score, lengths, int(free[0]), rules.checked)
     indices, utilities = _scored_on_workers(state, X, name, score, k, chunk, lengths, blocked, stand_in, rules)
