@@ -144,7 +144,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeats", type=int, default=3, help="interleaved calls per query in (a)")
     parser.add_argument("--rounds", type=int, default=10, help="rounds per run in (b)")
     parser.add_argument("--seeds", type=int, default=3, help="paired seeds in (b)")
-    parser.add_argument("--n-cells", type=int, default=None, help="ivf cells (default sqrt(n), at most 4096)")
+    parser.add_argument("--n-cells", type=int, default=None, help="ivf cells (default sqrt(n), at most 1024)")
     parser.add_argument("--dir", default=None, help="where to write the memmap (default: a temporary directory)")
     parser.add_argument("--skip-a", action="store_true", help="only (b)")
     parser.add_argument("--skip-b", action="store_true", help="only (a)")

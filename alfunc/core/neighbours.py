@@ -18,7 +18,7 @@ points. Backends:
   cells over a sample of the pool, every row assigned to its nearest cell once
   at build time; a query scans only the ``n_probe`` cells nearest to it
   (exactly, like ``"exact"`` within them). Approximate; needs nothing beyond
-  scikit-learn. Options: ``n_cells`` (default ``sqrt(n)``, at most 4096),
+  scikit-learn. Options: ``n_cells`` (default ``sqrt(n)``, at most 1024),
   ``n_probe`` (default 8), ``sample`` (rows the cells are fitted on, default
   ``64 * n_cells``).
 * ``"pynndescent"``: an NN-descent graph (``pip install "alfunc[ann]"``);
@@ -50,7 +50,7 @@ BACKENDS = ("exact", "ivf", "pynndescent")
 METRICS = ("euclidean", "cosine")
 WORKING_ELEMENTS = 1 << 22  # floats in one block of distances (32 MiB in float64)
 QUERY_CHUNK = 1024  # queries answered together in one pass over the pool
-IVF_MAX_CELLS = 4096
+IVF_MAX_CELLS = 1024
 IVF_PROBES = 8
 
 Search = Callable[[np.ndarray, int], tuple[np.ndarray, np.ndarray]]
@@ -407,9 +407,13 @@ def _ivf_search(features: Features, n_points: int, metric: str, seed: int, setti
     centres = kmeans.fit(_prepared(features.rows(fitted_on), metric)).cluster_centers_
     centre_sq = (centres**2).sum(axis=1)
     step = max(1, WORKING_ELEMENTS // max(n_cells, features.width))
+    # every row to its nearest cell, in float32: the cells are approximate anyway, and it halves the build
+    centres32, centre_sq32 = centres.astype(np.float32), centre_sq.astype(np.float32)
     cell = np.concatenate(
         [
-            _nearest_cells(_prepared(features.rows(np.arange(start, stop)), metric), centres, centre_sq, 1)[:, 0]
+            _nearest_cells(
+                _prepared(features.rows(np.arange(start, stop)), metric).astype(np.float32), centres32, centre_sq32, 1
+            )[:, 0]
             for start, stop in row_blocks(n_points, step)
         ]
     )
@@ -437,7 +441,9 @@ def _nearest_cells(rows: np.ndarray, centres: np.ndarray, centre_sq: np.ndarray,
     approx = centre_sq[None, :] - 2.0 * (rows @ centres.T)
     if n >= centres.shape[0]:
         return np.broadcast_to(np.arange(centres.shape[0]), approx.shape).copy()
-    return np.argpartition(approx, n - 1, axis=1)[:, :n]
+    if n == 1:
+        return approx.argmin(axis=1)[:, None]
+    return np.argpartition(approx, n - 1, axis=1)[:, :n].copy()  # a copy: the view would keep every column alive
 
 
 def _pynndescent_search(table: Any, metric: str, seed: int, settings: dict[str, Any]) -> Search:
