@@ -106,7 +106,7 @@ def seals(strategy: Any = "margin", index: NeighbourIndex | None = None, n_neigh
 
         def around(width: int) -> np.ndarray:
             found = _neighbourhood(neighbours, labeled, width)[0]
-            return np.intersect1d(context.candidates, found)
+            return _among(np.unique(found), context.candidates)
 
         subset = _widened(around, k, neighbours.n_points, batch_size, context.candidates, labeled.size > 0)
         return _choose(inner, model, X, context, subset, batch_size)
@@ -199,7 +199,7 @@ def anchoral(
         def around(width: int) -> np.ndarray:
             found, distances = _neighbourhood(neighbours, anchors, width)
             similarity = 1.0 - distances if neighbours.metric == "cosine" else 1.0 / (1.0 + distances)
-            keep = np.isin(found, context.candidates)
+            keep = np.isin(found, _among(np.unique(found), context.candidates))  # both small: no pool-sized temporary
             points, slot = np.unique(found[keep], return_inverse=True)
             scores = np.bincount(slot, weights=similarity[keep], minlength=points.size) / max(1, anchors.size)
             return np.sort(top_k(points, scores, max(m, batch_size), salt)[0])
@@ -240,6 +240,14 @@ def _index_for(index: NeighbourIndex | None, context: Context) -> NeighbourIndex
             "build it over this pool (or its representation)"
         )
     return index
+
+
+def _among(points: np.ndarray, candidates: np.ndarray) -> np.ndarray:
+    """The sorted unique ``points`` that are ``candidates`` (sorted), with no pool-sized temporary."""
+    if candidates.size == 0 or points.size == 0:
+        return points[:0]
+    places = np.minimum(np.searchsorted(candidates, points), candidates.size - 1)
+    return points[candidates[places] == points]
 
 
 def _neighbourhood(index: NeighbourIndex, queries: np.ndarray, width: int) -> tuple[np.ndarray, np.ndarray]:

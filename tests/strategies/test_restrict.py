@@ -172,3 +172,29 @@ def test_an_index_over_another_pool_is_refused_naming_it(fitted):
 def test_bad_arguments_are_refused_naming_them(make, error, message):
     with pytest.raises(error, match=message):
         make()
+
+
+def test_the_extra_memory_of_a_restricted_query_does_not_grow_with_the_pool(monkeypatch):
+    """A pool 10x larger: the exact index reads it in fixed blocks, and the combinator keeps only neighbourhoods."""
+    import tracemalloc
+
+    from alfunc.core import neighbours
+
+    monkeypatch.setattr(neighbours, "WORKING_ELEMENTS", 1 << 14)
+
+    def peak(n_pool: int) -> int:
+        X = np.random.default_rng(0).normal(size=(n_pool, 4))
+        y = (X[:, 0] > 0).astype(int)
+        state = al.fit_step(al.init_step(X, y, n_init=20, random_state=0), X, LogisticRegression())
+        index = al.neighbour_index(X)
+        context = Context(state, X, state.unlabeled(), state.next_iteration)
+        strategy = seals("margin", index, n_neighbours=5)
+        tracemalloc.start()
+        try:
+            strategy(state.model, X, context, 10)
+            return tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+
+    small, large = peak(20_000), peak(200_000)
+    assert large < 3 * small, (small, large)
