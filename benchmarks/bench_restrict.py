@@ -8,7 +8,7 @@
     (once). Medians of ``--repeats`` interleaved calls, and their ratios.
 (b) Learning curves on a pool where the whole-pool answer is computable
     (default 1M x 32, in memory): ``run`` with margin on the whole pool versus
-    ``seals(margin)``, same seeds (paired), ``--rounds`` rounds of batch 100
+    ``seals(margin)`` and ``anchoral(margin)``, same seeds (paired), ``--rounds`` rounds of batch 100
     from 100 initial labels; AULC (trapezoid, test accuracy) of each, the
     paired difference with its standard error, and the time per run.
 
@@ -18,6 +18,7 @@ boundary to find. One BLAS thread (set before numpy is imported).
 
     python benchmarks/bench_restrict.py            # the report (about 15-25 min on 2 shared cores)
     python benchmarks/bench_restrict.py --quick    # smoke test: small pools, seconds
+    python benchmarks/bench_restrict.py --skip-b --model forest --repeats 1   # (a) with a 20-tree forest
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
+from sklearn.ensemble import RandomForestClassifier  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -64,7 +66,14 @@ def mixture(n_rows: int, seed: int, out: np.ndarray | None = None) -> tuple[np.n
     return X, y
 
 
-def query_times(n_rows: int, n_labeled: int, repeats: int, n_cells: int | None, directory: str) -> None:
+def estimator(model: str) -> object:
+    """The model of (a): ``lr`` (cheap to score: the pass is near memory speed) or ``forest`` (20 trees)."""
+    if model == "forest":
+        return RandomForestClassifier(n_estimators=20, random_state=0)
+    return LogisticRegression(max_iter=1000)
+
+
+def query_times(n_rows: int, n_labeled: int, repeats: int, n_cells: int | None, directory: str, model: str) -> None:
     path = Path(directory) / "pool.npy"
     print(f"(a) pool: {n_rows:,} x {N_FEATURES} float32 memmap at {path}")
     started = time.perf_counter()
@@ -75,7 +84,7 @@ def query_times(n_rows: int, n_labeled: int, repeats: int, n_cells: int | None, 
     X = np.load(path, mmap_mode="r")
     print(f"    written in {time.perf_counter() - started:.1f} s")
     labeled = np.sort(np.random.default_rng(1).choice(n_rows, size=n_labeled, replace=False))
-    state = al.fit_step(al.init_step(X, y, initial=labeled), X, LogisticRegression(max_iter=1000))
+    state = al.fit_step(al.init_step(X, y, initial=labeled), X, estimator(model))
     options = {} if n_cells is None else {"n_cells": n_cells}
     started = time.perf_counter()
     index = al.neighbour_index(X, backend="ivf", random_state=0, options=options)
@@ -95,7 +104,9 @@ def query_times(n_rows: int, n_labeled: int, repeats: int, n_cells: int | None, 
     for name in strategies:
         overlap = np.intersect1d(batches[name], batches["whole pool (margin)"]).size
         rows.append([name, medians[name], whole / medians[name], f"{overlap}/100"])
-    print(f"    LogisticRegression on {n_labeled:,} labeled rows, batch 100, medians of {repeats} interleaved calls")
+    print(
+        f"    {type(state.model).__name__} on {n_labeled:,} labeled rows, batch 100, medians of {repeats} interleaved calls"
+    )
     print_table(["query", "median s", "speed-up vs whole pool", "batch shared with whole pool"], rows)
     print(f"    index build (once): {build:.1f} s = {build / whole:.1f} whole-pool queries")
 
@@ -108,7 +119,11 @@ def aulc_comparison(n_rows: int, rounds: int, seeds: int, n_cells: int | None) -
     started = time.perf_counter()
     index = al.neighbour_index(X, backend="ivf", random_state=0, options=options)
     print(f"    ivf index built in {time.perf_counter() - started:.1f} s ({index!r})")
-    strategies = {"whole pool (margin)": "margin", "seals(margin, n_neighbours=10)": seals("margin", index, 10)}
+    strategies = {
+        "whole pool (margin)": "margin",
+        "seals(margin, n_neighbours=10)": seals("margin", index, 10),
+        "anchoral(margin, defaults)": anchoral("margin", index),
+    }
     areas: dict[str, list[float]] = {name: [] for name in strategies}
     times: dict[str, list[float]] = {name: [] for name in strategies}
     for seed in range(seeds):
@@ -120,19 +135,19 @@ def aulc_comparison(n_rows: int, rounds: int, seeds: int, n_cells: int | None) -
             )  # fmt: skip
             times[name].append(time.perf_counter() - started)
             areas[name].append(aulc(*learning_curve(final.history)))
-    whole, restricted = np.array(areas["whole pool (margin)"]), np.array(areas["seals(margin, n_neighbours=10)"])
-    diff = restricted - whole
-    se = float(diff.std(ddof=1) / np.sqrt(diff.size)) if diff.size > 1 else float("nan")
     rows = [
         [name, statistics.median(areas[name]), statistics.median(times[name]), statistics.median(times[name]) / rounds]
         for name in strategies
     ]
     print(f"    {seeds} paired seeds, LogisticRegression, 100 initial labels")
     print_table(["strategy", "median AULC", "median s per run", "s per round"], rows)
-    print(f"    AULC(seals) - AULC(whole pool), paired: mean {diff.mean():+.4f}, SE {se:.4f} (per seed: "
-          f"{', '.join(f'{d:+.4f}' for d in diff)})")  # fmt: skip
-    speed = statistics.median(times["whole pool (margin)"]) / statistics.median(times["seals(margin, n_neighbours=10)"])
-    print(f"    run time ratio whole / seals: {speed:.2f}")
+    whole = np.array(areas["whole pool (margin)"])
+    for name in list(strategies)[1:]:
+        diff = np.array(areas[name]) - whole
+        se = float(diff.std(ddof=1) / np.sqrt(diff.size)) if diff.size > 1 else float("nan")
+        speed = statistics.median(times["whole pool (margin)"]) / statistics.median(times[name])
+        print(f"    AULC({name}) - AULC(whole pool), paired: mean {diff.mean():+.4f}, SE {se:.4f} (per seed: "
+              f"{', '.join(f'{d:+.4f}' for d in diff)}); run time ratio whole / restricted: {speed:.2f}")  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -146,6 +161,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seeds", type=int, default=3, help="paired seeds in (b)")
     parser.add_argument("--n-cells", type=int, default=None, help="ivf cells (default sqrt(n), at most 1024)")
     parser.add_argument("--dir", default=None, help="where to write the memmap (default: a temporary directory)")
+    parser.add_argument("--model", choices=["lr", "forest"], default="lr", help="the model of (a)")
     parser.add_argument("--skip-a", action="store_true", help="only (b)")
     parser.add_argument("--skip-b", action="store_true", help="only (a)")
     args = parser.parse_args(argv)
@@ -154,7 +170,7 @@ def main(argv: list[str] | None = None) -> None:
     print(machine())
     if not args.skip_a:
         with tempfile.TemporaryDirectory(dir=args.dir, prefix="bench_restrict_") as directory:
-            query_times(args.rows, args.labeled, args.repeats, args.n_cells, directory)
+            query_times(args.rows, args.labeled, args.repeats, args.n_cells, directory, args.model)
     if not args.skip_b:
         aulc_comparison(args.aulc_rows, args.rounds, args.seeds, args.n_cells)
 
