@@ -53,6 +53,14 @@ def seals(strategy: Any = "margin", index: NeighbourIndex | None = None, n_neigh
     fewer than the batch, ``n_neighbours`` is doubled (up to the pool size),
     then the whole unlabeled pool is used.
 
+    Cost: the set is recomputed each query (nothing is kept between queries),
+    so every labeled point is a query of the index. With many labeled points
+    spread over the pool an ``"ivf"`` index reads most of its cells: the
+    restriction then saves the model's scoring of the pool, not the reading
+    of it, and pays when scoring a row costs more than finding its
+    neighbours (``benchmarks/bench_restrict.py``). ``anchoral`` queries only
+    its anchors.
+
     Parameters
     ----------
     strategy : str or callable, default="margin"
