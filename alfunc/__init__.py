@@ -11,6 +11,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from alfunc.compat import StandardAL
 from alfunc.core.context import Context
+from alfunc.core.neighbours import NeighbourIndex, neighbour_index
 from alfunc.core.oracle import PartialLabels
 from alfunc.core.rows import row_ids
 from alfunc.core.state import ALState, History, Query, Record
@@ -37,6 +38,7 @@ __all__ = [
     "ALState",
     "Context",
     "History",
+    "NeighbourIndex",
     "PartialLabels",
     "Query",
     "Record",
@@ -50,6 +52,7 @@ __all__ = [
     "history_digest",
     "init_step",
     "load_history",
+    "neighbour_index",
     "query_step",
     "replay",
     "replay_trace",

@@ -58,6 +58,7 @@ from alfunc.strategies.falcun import falcun
 from alfunc.strategies.greedy import gsy, igs
 from alfunc.strategies.maxherding import maxherding
 from alfunc.strategies.regression import committee_variance
+from alfunc.strategies.restrict import anchoral, seals
 from alfunc.strategies.stochastic import stochastic
 from alfunc.strategies.uncertainty import entropy, least_confident, margin, random
 
@@ -216,4 +217,7 @@ __all__ = [
     "dropquery",
     "falcun",
     "maxherding",
+    # candidate restriction for large pools
+    "anchoral",
+    "seals",
 ]
