@@ -22,7 +22,7 @@ from alfunc.core.ranking import top_k
 from alfunc.core.rng import hashed_uniform, step_salt
 from alfunc.core.rows import take_rows
 from alfunc.strategies.algebra import named_like
-from alfunc.strategies.base import BatchStrategy, batch_strategy, described, uses_classifier
+from alfunc.strategies.base import BatchStrategy, batch_strategy, described, for_selection, uses_classifier
 from alfunc.strategies.pooled import model_chunk_rows
 from alfunc.strategies.stochastic import utility_strategy
 
@@ -176,6 +176,7 @@ def best_per_class(
     {0: [-1.0, -1.5], 1: [0.0, 1.0]}
     """
     best: dict[Any, tuple[np.ndarray, np.ndarray]] = {}
+    score = for_selection(score)  # a registered committee name: one committee for all chunks
     step = model_chunk_rows(X)
     for start in range(0, context.candidates.size, step):
         part = context.candidates[start : start + step]
