@@ -32,7 +32,7 @@ from sklearn.datasets import make_classification
 from sklearn.linear_model import LogisticRegression
 
 import alfunc as al
-from alfunc.engine.selection import default_chunk_rows
+from alfunc.engine.candidates import default_chunk_rows
 
 N_CLASSES = 3
 N_TRAIN = 5000

@@ -36,7 +36,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 
 import alfunc as al
-from alfunc.engine.selection import default_chunk_rows
+from alfunc.engine.candidates import default_chunk_rows
 from alfunc.engine.steps import initial_state
 
 CONSONANTS = "bcdfghklmnprstvz"

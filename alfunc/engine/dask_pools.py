@@ -1,7 +1,7 @@
 """``select`` over a Dask pool: the blocks are scored on the workers, their top-k merged on the client.
 
 ``alfunc.select`` hands a ``dask.array`` (2-D) or ``dask.dataframe`` pool to
-``dask_select``. Each row block (partition) becomes one task that scores the
+``dask_top_k`` (after its own checks). Each row block (partition) becomes one task that scores the
 block's unlabeled, not excluded rows with the strategy, a chunk at a time
 (the same streaming top-k as in memory, so a worker's memory is bounded by the
 block it holds), and reduces them to the block's own top ``k`` with
@@ -34,55 +34,21 @@ block is scored, so the last kind is found before the pass, not in it.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from typing import Any
 
-import attrs
 import numpy as np
 
 from alfunc.core.context import Context
 from alfunc.core.dask_rows import LabeledRows, RowsNotOnWorker, block_lengths, dask_blocks, dask_compute, dask_take
 from alfunc.core.ranking import top_k
 from alfunc.core.rng import step_salt
-from alfunc.core.rows import n_rows, row_block, row_blocks, take_rows
-from alfunc.core.state import ALState, check_state
-from alfunc.core.validation import check_positive_int, check_same_pool
-from alfunc.engine.capabilities import check_capabilities
+from alfunc.core.rows import n_rows
+from alfunc.core.state import ALState
+from alfunc.engine.candidates import checked_utilities, default_chunk_rows, streaming_top_k
 from alfunc.strategies import (
-    Strategy,
-    for_selection,
-    needs_classifier,
     needs_features,
-    needs_regressor,
-    resolve_strategy,
     selects_batch,
 )
-
-
-@attrs.frozen
-class SelectionRules:
-    """``select``'s own rules, handed to the Dask path so both paths apply the same ones.
-
-    Parameters
-    ----------
-    blocked : callable
-        ``(state, exclude) -> mask`` over the pool, True where a point is labeled or excluded (checks ``exclude``).
-    checked : callable
-        ``(utilities, n_candidates, name) -> float64 utilities``, refusing what is not one real number per candidate.
-    chunk_rows : callable
-        ``(rows) -> int``, rows per model call for a block.
-
-    Examples
-    --------
-    >>> from alfunc.engine.selection import SELECTION_RULES
-    >>> SELECTION_RULES.checked([1, 0.5], 2, "mine").tolist()
-    [1.0, 0.5]
-    """
-
-    blocked: Callable[[ALState, Any], np.ndarray]
-    checked: Callable[[Any, int, str], np.ndarray]
-    chunk_rows: Callable[[Any], int]
-
 
 WHAT_TO_DO = (
     "compute the pool (X.compute(), or save it as a memmap) and select in memory, or shortlist candidates on the "
@@ -90,49 +56,40 @@ WHAT_TO_DO = (
 )
 
 
-def dask_select(
-    state: ALState,
-    X: Any,
-    strategy: str | Strategy = "margin",
-    batch_size: int = 10,
-    *,
-    chunk_size: int | None = None,
-    exclude: Any = None,
-    return_utilities: bool = False,
-    rules: SelectionRules,
-) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+def dask_top_k(
+    state: ALState, X: Any, name: str, score: Any, k: int, chunk: int | None, blocked: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """``select`` over a Dask pool: score the blocks on the workers, merge their top-k on the client.
 
-    ``alfunc.select`` calls it for a Dask pool; the batch is exactly the one
-    the same pool in memory gives, for any blocks. Dask's current scheduler
-    runs the tasks (a ``distributed.Client`` when one is active).
+    ``alfunc.select`` calls it for a Dask pool once it has checked its
+    arguments (use ``select``); the batch is exactly the one the same pool in
+    memory gives, for any blocks. Dask's current scheduler runs the tasks (a
+    ``distributed.Client`` when one is active). The strategy is first tried on
+    one candidate row on the client, to learn which rows of the pool it reads.
 
     Parameters
     ----------
     state : ALState
-        The state to choose from (fitted, unless the strategy needs no model).
+        The state to choose from.
     X : dask.array.Array or dask.dataframe.DataFrame
         The pool: a 2-D dask array with known chunk sizes, or a dask DataFrame.
-    strategy : str or callable, default="margin"
-        A per-point (utility) strategy: a name from ``alfunc.STRATEGIES`` or a function.
-    batch_size : int, default=10
-        Points to choose; capped by the number of candidates.
-    chunk_size : int, default=None
-        Rows per model call within a block (``None``: sized by the block's rows); the result does not depend on it.
-    exclude : array-like of int, default=None
-        Unlabeled pool indices that must not be chosen.
-    return_utilities : bool, default=False
-        Also return the chosen points' utilities.
-    rules : SelectionRules
-        ``select``'s own checks (excluded indices, utilities) and chunk sizing, passed by ``select`` so that the
-        two paths never differ.
+    name : str
+        The strategy's name, for error messages.
+    score : callable
+        A per-point (utility) strategy (see ``refuse_whole_pool``).
+    k : int
+        Points to choose (at most the number of candidates).
+    chunk : int or None
+        Rows per model call within a block (``None``: sized by the block's rows).
+    blocked : ndarray of bool
+        One flag per pool point: True where it is labeled or excluded.
 
     Returns
     -------
     indices : ndarray of int
         The chosen pool indices, best first.
     utilities : ndarray of float
-        Their utilities, only with ``return_utilities=True``.
+        Their utilities.
 
     Examples
     --------
@@ -157,31 +114,31 @@ def dask_select(
     ...
     ValueError: strategy 'k_center_greedy' cannot run on a Dask pool: it chooses its batch jointly over the whole pool (a batch strategy), which blocks scored apart cannot do; compute the pool (X.compute(), or save it as a memmap) and select in memory, or shortlist candidates on the Dask pool with a per-point strategy such as 'margin', compute those rows and run this strategy on them
     """
-    check_state(state)
-    name, score = resolve_strategy(strategy)
-    k = check_positive_int(batch_size, "batch_size")
-    X = check_same_pool(X, state.n_pool, state.history.info)
-    chunk = None if chunk_size is None else check_positive_int(chunk_size, "chunk_size")
-    _refuse_whole_pool(name, score)
-    if (needs_classifier(score) or needs_regressor(score)) and state.model is None:
-        raise ValueError(f"strategy {name!r} needs a fitted model; call fit_step on the state first")
-    if state.model is not None:
-        check_capabilities(name, score, state.model, "the state's model")
-    if state.n_unlabeled == 0:
-        raise ValueError("the unlabeled pool is empty: every point is already labeled")
-    blocked = rules.blocked(state, exclude)
-    free = np.flatnonzero(~blocked)
-    if free.size == 0:
-        raise ValueError("exclude leaves no candidates: every unlabeled point is excluded")
-    k = min(k, int(free.size))
-    score = for_selection(score)  # a registered committee strategy: one instance (one committee fit) per worker
     lengths = block_lengths(X)
-    stand_in = _worker_pool(state, X, name, score, lengths, int(free[0]), rules.checked)
-    indices, utilities = _scored_on_workers(state, X, name, score, k, chunk, lengths, blocked, stand_in, rules)
-    return (indices, utilities) if return_utilities else indices
+    stand_in = _worker_pool(state, X, name, score, lengths, int(np.argmin(blocked)))
+    return _scored_on_workers(state, X, name, score, k, chunk, lengths, blocked, stand_in)
 
 
-def _refuse_whole_pool(name: str, score: Any) -> None:
+def refuse_whole_pool(name: str, score: Any) -> None:
+    """Refuse, naming the strategy, what blocks scored apart cannot compute: batch strategies and ``uses_features``.
+
+    Parameters
+    ----------
+    name : str
+        The strategy's name.
+    score : callable
+        The strategy.
+
+    Examples
+    --------
+    >>> import alfunc as al
+    >>> from alfunc.engine.dask_pools import refuse_whole_pool
+    >>> refuse_whole_pool("margin", al.STRATEGIES["margin"])  # a per-point strategy: fine
+    >>> refuse_whole_pool("dwus", al.STRATEGIES["dwus"])
+    Traceback (most recent call last):
+    ...
+    ValueError: strategy 'dwus' cannot run on a Dask pool: it measures distances or densities over the pool (it reads context.features), which a block cannot see; compute the pool (X.compute(), or save it as a memmap) and select in memory, or shortlist candidates on the Dask pool with a per-point strategy such as 'margin', compute those rows and run this strategy on them
+    """
     if selects_batch(score):
         why = "it chooses its batch jointly over the whole pool (a batch strategy), which blocks scored apart cannot do"
     elif needs_features(score):
@@ -191,9 +148,7 @@ def _refuse_whole_pool(name: str, score: Any) -> None:
     raise ValueError(f"strategy {name!r} cannot run on a Dask pool: {why}; {WHAT_TO_DO}")
 
 
-def _worker_pool(
-    state: ALState, X: Any, name: str, score: Any, lengths: np.ndarray, probe: int, checked: Any
-) -> LabeledRows:
+def _worker_pool(state: ALState, X: Any, name: str, score: Any, lengths: np.ndarray, probe: int) -> LabeledRows:
     """The pool a strategy sees on the workers: no rows, or the labeled rows if it asks for them (tried on one row).
 
     The strategy is called on the client with the candidate ``probe`` first
@@ -206,14 +161,14 @@ def _worker_pool(
         np.empty(0, dtype=np.int64), row[:0] if not hasattr(row, "iloc") else row.iloc[:0], state.n_pool
     )
     try:
-        checked(score(state.model, row, Context(state, empty, candidates, state.next_iteration)), 1, name)
+        checked_utilities(score(state.model, row, Context(state, empty, candidates, state.next_iteration)), 1, name)
         return empty
     except RowsNotOnWorker:
         pass
     labeled = np.sort(state.labeled)
     pool = LabeledRows(labeled, dask_take(X, labeled, lengths), state.n_pool)
     try:
-        checked(score(state.model, row, Context(state, pool, candidates, state.next_iteration)), 1, name)
+        checked_utilities(score(state.model, row, Context(state, pool, candidates, state.next_iteration)), 1, name)
     except RowsNotOnWorker:
         raise ValueError(
             f"strategy {name!r} cannot run on a Dask pool: it reads rows of the pool beyond the candidates and "
@@ -233,7 +188,6 @@ def _scored_on_workers(
     lengths: np.ndarray,
     blocked: np.ndarray,
     stand_in: LabeledRows,
-    rules: SelectionRules,
 ) -> tuple[np.ndarray, np.ndarray]:
     """One task per block that holds a candidate, the state, strategy and stand-in each in the graph once."""
     import dask
@@ -242,7 +196,7 @@ def _scored_on_workers(
     tag = uuid.uuid4().hex  # keys of this selection's shared objects: never hashed, never reused
     shared = [
         dask.delayed(value, name=f"alfunc-{what}-{tag}")
-        for what, value in (("state", state), ("strategy", score), ("pool", stand_in), ("rules", rules))
+        for what, value in (("state", state), ("strategy", score), ("pool", stand_in))
     ]
     offsets = np.concatenate([[0], np.cumsum(lengths)])
     tasks = []
@@ -250,9 +204,7 @@ def _scored_on_workers(
         local_blocked = np.flatnonzero(blocked[start:stop])
         if local_blocked.size == stop - start:
             continue
-        tasks.append(
-            dask.delayed(block_top_k, pure=True)(block, int(start), local_blocked, *shared, name, k, salt, chunk)
-        )
+        tasks.append(dask.delayed(block_top_k, pure=True)(block, int(start), local_blocked, *shared, name, k, chunk))
     found = dask_compute(*tasks)
     indices = np.concatenate([part[0] for part in found])
     utilities = np.concatenate([part[1] for part in found])
@@ -266,13 +218,11 @@ def block_top_k(
     state: ALState,
     score: Any,
     pool: Any,
-    rules: SelectionRules,
     name: str,
     k: int,
-    salt: int,
     chunk_size: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The top ``k`` candidates of one block of the pool (run on a worker): a streaming top-k over its chunks.
+    """The top ``k`` candidates of one block of the pool (run on a worker): ``streaming_top_k`` over its rows.
 
     Parameters
     ----------
@@ -288,16 +238,12 @@ def block_top_k(
         The utility strategy.
     pool : object
         What the strategy's context holds as the pool (a ``LabeledRows`` stand-in).
-    rules : SelectionRules
-        ``select``'s checks and chunk sizing.
     name : str
         The strategy's name, for error messages.
     k : int
         Candidates to keep.
-    salt : int
-        The selection's tie-break salt (``step_salt(seed, iteration, "tie-break")``).
     chunk_size : int, default=None
-        Rows per model call (``None``: ``rules.chunk_rows(block)``).
+        Rows per model call (``None``: ``default_chunk_rows(block)``).
 
     Returns
     -------
@@ -310,32 +256,15 @@ def block_top_k(
     --------
     >>> import numpy as np
     >>> import alfunc as al
-    >>> from alfunc.core.rng import step_salt
     >>> from alfunc.engine.dask_pools import block_top_k
-    >>> from alfunc.engine.selection import SELECTION_RULES
     >>> X = np.arange(20.0).reshape(10, 2)
     >>> state = al.init_step(X, np.arange(10) % 2, n_init=2, random_state=0)
-    >>> salt = step_salt(state.seed, state.next_iteration, "tie-break")
     >>> first = lambda model, rows, context: rows[:, 0]
-    >>> best, _ = block_top_k(X[4:8], 4, np.array([0]), state, first, None, SELECTION_RULES, "first", 2, salt)
+    >>> best, _ = block_top_k(X[4:8], 4, np.array([0]), state, first, None, "first", 2)
     >>> best.tolist()  # rows 5..7 are candidates; the largest first feature wins
     [7, 6]
     """
-    size = n_rows(block)
-    free = np.ones(size, dtype=bool)
-    free[blocked] = False
-    step = rules.chunk_rows(block) if chunk_size is None else chunk_size
-    iteration = state.next_iteration
-    best_idx = np.empty(0, dtype=np.int64)
-    best_u = np.empty(0, dtype=np.float64)
-    for start, stop in row_blocks(size, step):
-        local = start + np.flatnonzero(free[start:stop])
-        if local.size == 0:
-            continue
-        rows = row_block(block, start, stop) if local.size == stop - start else take_rows(block, local)
-        candidates = offset + local.astype(np.int64)
-        context = Context(state, pool, candidates, iteration)
-        utilities = rules.checked(score(state.model, rows, context), candidates.size, name)
-        chunk_idx, chunk_u = top_k(candidates, utilities, k, salt)
-        best_idx, best_u = top_k(np.concatenate([best_idx, chunk_idx]), np.concatenate([best_u, chunk_u]), k, salt)
-    return best_idx, best_u
+    mask = np.zeros(n_rows(block), dtype=bool)
+    mask[blocked] = True
+    step = default_chunk_rows(block) if chunk_size is None else chunk_size
+    return streaming_top_k(block, mask, state, score, name, k, step, offset=offset, pool=pool)

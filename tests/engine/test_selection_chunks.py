@@ -19,7 +19,7 @@ from sklearn.linear_model import LogisticRegression
 import alfunc as al
 from alfunc.core.ranking import top_k
 from alfunc.core.rng import hashed_uniform, step_salt
-from alfunc.engine.selection import DEFAULT_CHUNK_BYTES, default_chunk_rows
+from alfunc.engine.candidates import DEFAULT_CHUNK_BYTES, default_chunk_rows
 from alfunc.strategies.uncertainty import top_two_gap
 
 FAST = settings(max_examples=40, deadline=None)

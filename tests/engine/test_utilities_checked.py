@@ -152,7 +152,7 @@ def test_minus_inf_ranks_a_candidate_after_every_finite_one():
     assert not np.isin(al.select(STATE, X, never_these_two, N - 2), last).any()
 
 
-# --- a batch strategy's indices are checked by _joint_batch, not _checked_utilities ----------------
+# --- a batch strategy's indices are checked by _joint_batch, not checked_utilities ----------------
 BAD_INDICES = {
     "floats": (lambda c, k: (c[:k].astype(float), np.zeros(k)), "float64"),
     "a negative index": (lambda c, k: (np.r_[-1, c[: k - 1]], np.zeros(k)), "-1"),
