@@ -45,6 +45,9 @@ from alfunc.strategies.pooled import (
 )
 from alfunc.strategies.uncertainty import least_confident
 
+KMEANS_ROWS = 20_000
+KMEANS_ROWS_PER_PICK = 50
+
 
 @uses_features
 @batch_strategy
@@ -106,9 +109,16 @@ def kmeans(model: Any, X: Any, context: Context, batch_size: int) -> tuple[np.nd
 
     Identical rows are clustered once, weighted by their count, so no centre is
     wasted on duplicates. Largest clusters come first (utility = cluster size).
-    Clusters all candidates at once in the run's representation: meant for
-    small or pre-filtered candidate sets (see ``filter_then``); on a whole pool
-    it holds a copy of their feature rows (sparse features stay sparse).
+    Clusters the candidates in the run's representation (k-means++ seeding,
+    one Lloyd run). Bounded by design: at most ``kmeans_rows(batch_size)``
+    candidates are clustered (``max(20000, 50 * batch_size)``); a larger pool
+    is represented by a uniform sample of that many candidates drawn with the
+    selection's seed, the picks come from the sample, and utilities estimate
+    the unlabeled points a cluster stands for (sample counts x candidates /
+    sample). Cost and memory are therefore those of k-means on at most that
+    many rows, whatever the pool; the copy of their feature rows stays sparse
+    for wide sparse features, which are never made dense. Smaller candidate
+    sets (small pools, ``filter_then``) are clustered whole.
 
     Parameters
     ----------
@@ -147,25 +157,48 @@ def kmeans(model: Any, X: Any, context: Context, batch_size: int) -> tuple[np.nd
     ([0, 1, 2], [4.0, 4.0, 3.0])
     """
     candidates, features = context.candidates, geometry(context)
-    by_tie = np.argsort(-context.uniform("kmeans"), kind="stable")
-    first, group = distinct_groups(features, candidates[by_tie])
-    distinct = candidates[by_tie[first]]
+    limit = kmeans_rows(batch_size)
+    tie = context.uniform("kmeans")
+    if candidates.size > limit:  # bounded by design: k-means on a seeded sample of the candidates
+        sample = np.sort(context.generator("kmeans-sample").choice(candidates.size, limit, replace=False))
+        pool, tie, scale = candidates[sample], tie[sample], candidates.size / limit
+    else:
+        pool, scale = candidates, 1.0
+    by_tie = np.argsort(-tie, kind="stable")
+    first, group = distinct_groups(features, pool[by_tie])
+    distinct = pool[by_tie[first]]
     counts = np.bincount(group, minlength=first.size).astype(np.float64)
     n_clusters = min(batch_size, first.size)
     seed = int(context.generator("kmeans").integers(2**31 - 1))
     fitted = KMeans(n_clusters=n_clusters, n_init=1, random_state=seed)
     fitted.fit(feature_matrix(features, distinct), sample_weight=counts)
-    weights = np.bincount(fitted.labels_, weights=counts, minlength=n_clusters)
+    weights = np.bincount(fitted.labels_, weights=counts, minlength=n_clusters) * scale
     order = np.argsort(-weights, kind="stable")
     taken = np.zeros(first.size, dtype=bool)
     chosen = np.empty(n_clusters, dtype=np.int64)
     for rank, centre in enumerate(order):
         row = _nearest_free(features, distinct, fitted.cluster_centers_[centre], taken)
         taken[row] = True
-        chosen[rank] = by_tie[first[row]]
-    filler = by_tie[~np.isin(by_tie, chosen)][: batch_size - n_clusters]
+        chosen[rank] = pool[by_tie[first[row]]]
+    if n_clusters < batch_size:  # fewer distinct rows than the batch: fill with copies, by tie draw
+        ranked = candidates[np.argsort(-context.uniform("kmeans"), kind="stable")]
+        filler = ranked[~np.isin(ranked, chosen)][: batch_size - n_clusters]
+    else:
+        filler = np.empty(0, dtype=np.int64)
     utilities = np.concatenate([weights[order], np.zeros(filler.size)])
-    return candidates[np.concatenate([chosen, filler])], utilities
+    return np.concatenate([chosen, filler]), utilities
+
+
+def kmeans_rows(batch_size: int) -> int:
+    """Most candidates ``kmeans`` clusters: ``max(KMEANS_ROWS, KMEANS_ROWS_PER_PICK * batch_size)``.
+
+    Examples
+    --------
+    >>> from alfunc.strategies.diversity import kmeans_rows
+    >>> kmeans_rows(10), kmeans_rows(1000)
+    (20000, 50000)
+    """
+    return max(KMEANS_ROWS, KMEANS_ROWS_PER_PICK * batch_size)
 
 
 def ranked_batch(uncertainty: Strategy = least_confident) -> BatchStrategy:
@@ -314,17 +347,21 @@ def filter_then(first: Strategy, k_factor: float, then: BatchStrategy) -> BatchS
         candidates, features = context.candidates, geometry(context)
         context = attrs.evolve(context, representation=features)  # computed once, read by every part
         utilities = candidate_utilities(first, model, X, context)
-        ranked = np.lexsort((candidates, -context.uniform("filter"), -utilities))
         target = min(candidates.size, math.ceil(k_factor * batch_size))
         size = target
-        kept = ranked[:size][distinct_rows(features, candidates[ranked[:size]])]
+        ranked = _leading(utilities, context, size)
+        kept = ranked[distinct_rows(features, candidates[ranked])]
         while kept.size < batch_size and size < candidates.size:  # duplicates crowd the filter: widen it
             size = min(2 * size, candidates.size)
-            kept = ranked[:size][distinct_rows(features, candidates[ranked[:size]])]
+            ranked = _leading(utilities, context, size)
+            kept = ranked[distinct_rows(features, candidates[ranked])]
         kept = kept[:target]
         subset = np.sort(candidates[kept])
         picks, _ = then(model, X, attrs.evolve(context, candidates=subset), min(batch_size, subset.size))
-        rest = ranked[~np.isin(candidates[ranked], picks)][: batch_size - len(picks)]
+        rest = np.empty(0, dtype=np.int64)
+        if len(picks) < batch_size:
+            ranked = _leading(utilities, context, min(candidates.size, batch_size + len(picks)))
+            rest = ranked[~np.isin(candidates[ranked], picks)][: batch_size - len(picks)]
         chosen = np.searchsorted(candidates, np.concatenate([np.asarray(picks, dtype=np.int64), candidates[rest]]))
         return candidates[chosen], utilities[chosen]
 
@@ -339,6 +376,22 @@ def filter_then(first: Strategy, k_factor: float, then: BatchStrategy) -> BatchS
         "representation enter the filter once; if fewer than batch_size distinct rows remain, the batch is filled "
         f"with the best remaining duplicates. Utilities are those of {_name(first)}.",
     )
+
+
+def _leading(utilities: np.ndarray, context: Context, size: int) -> np.ndarray:
+    """Positions of the ``size`` best candidates by utility, then tie draw, then index, best first.
+
+    The first ``size`` of the full ranking, without sorting every candidate:
+    only those at or above the ``size``-th utility are ranked.
+    """
+    candidates = context.candidates
+    if size < utilities.size:
+        threshold = np.partition(-utilities, size - 1)[size - 1]
+        inside = np.flatnonzero(-utilities <= threshold)
+    else:
+        inside = np.arange(utilities.size)
+    draws = attrs.evolve(context, candidates=candidates[inside]).uniform("filter")
+    return inside[np.lexsort((candidates[inside], -draws, -utilities[inside]))][:size]
 
 
 def _nearest_free(features: Any, indices: np.ndarray, centre: np.ndarray, taken: np.ndarray) -> int:

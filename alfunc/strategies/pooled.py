@@ -23,11 +23,11 @@ from typing import Any
 import attrs
 import numpy as np
 import scipy.sparse as sp
-from scipy.spatial.distance import cdist
 
 from alfunc.core.context import Context
 from alfunc.core.representation import Features
 from alfunc.core.rows import OBJECT_CHUNK_ROWS, n_rows, pool_kind, row_layout, take_rows
+from alfunc.strategies.nearest import PoolRows, distances, nearest_exact, pass_step, row_vector
 
 WORKING_ELEMENTS = 1 << 22
 
@@ -238,7 +238,8 @@ def nearest_distances(features: Features, rows: np.ndarray, centres: np.ndarray)
     """For each pool index in ``rows``, the Euclidean distance to its nearest pool row in ``centres``.
 
     Distances are measured between feature rows; ``inf`` when there are no
-    centres. Memory: one chunk of rows x one chunk of centres.
+    centres. Memory: one chunk of rows x one chunk of centres. The numbers of
+    ``cdist``, computed mostly by matrix products (see ``alfunc.strategies.nearest``).
 
     Examples
     --------
@@ -253,10 +254,7 @@ def nearest_distances(features: Features, rows: np.ndarray, centres: np.ndarray)
     >>> nearest_distances(features, np.array([1, 2]), np.array([], dtype=np.int64)).tolist()
     [inf, inf]
     """
-    nearest = np.full(rows.size, np.inf)
-    for positions, _, row_block, centre_block in pairwise_blocks(features, rows, centres):
-        np.minimum(nearest[positions], cdist(row_block, centre_block).min(axis=1), out=nearest[positions])
-    return nearest
+    return nearest_exact(features, rows, centres)
 
 
 def distances_to(features: Features, rows: np.ndarray, index: int) -> np.ndarray:
@@ -271,7 +269,8 @@ def distances_to(features: Features, rows: np.ndarray, index: int) -> np.ndarray
     >>> distances_to(features, np.array([0, 1, 2]), 1).tolist()
     [5.0, 0.0, 5.0]
     """
-    return nearest_distances(features, rows, np.array([index], dtype=np.int64))
+    rows = np.asarray(rows, dtype=np.int64)
+    return distances(PoolRows(features, rows, pass_step(features)), row_vector(features, index))
 
 
 def distinct_groups(features: Features, indices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
