@@ -24,14 +24,14 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from scipy.spatial.distance import cdist
+from scipy.spatial.distance import cdist, pdist
 
 from alfunc.core.context import Context
 from alfunc.core.representation import Features
 from alfunc.core.validation import check_positive_int, is_real
 from alfunc.strategies.base import Strategy, described, inherit_needs, uses_features
-from alfunc.strategies.nearest import squared_norms
-from alfunc.strategies.pooled import chunks, pairwise_blocks
+from alfunc.strategies.nearest import squared_norms, with_ones
+from alfunc.strategies.pooled import chunks
 from alfunc.strategies.uncertainty import entropy
 
 ALIGN = 1024
@@ -225,23 +225,21 @@ def _mean_cosine_weights(features: Features, candidates: np.ndarray, reference: 
 
 def _gaussian_weights(features: Features, candidates: np.ndarray, reference: np.ndarray) -> np.ndarray:
     """``gaussian_density`` of the candidates' feature rows over the reference's: one matrix product per run of rows."""
-    between = np.empty((reference.size, reference.size))
-    for positions, centre_positions, rows, reference_rows in pairwise_blocks(features, reference, reference):
-        between[positions, centre_positions] = cdist(rows, reference_rows)
-    bandwidth = _median_bandwidth(between)
     reference_rows = np.concatenate([features.rows(part) for part in chunks(reference, features.width)])
-    scale = 1.0 / (2.0 * bandwidth**2)
-    weights = reference_rows.T * (2.0 * scale)  # x . r / h^2
-    offsets = np.einsum("ij,ij->i", reference_rows, reference_rows) * scale
+    between = pdist(reference_rows)  # each pair once: the same median as the square matrix's off-diagonal
+    bandwidth = float(np.median(between)) if between.size else 1.0
+    scale = 1.0 / (2.0 * (bandwidth if bandwidth > 0 else 1.0) ** 2)
+    weights = np.vstack(
+        [reference_rows.T * (2.0 * scale), -scale * np.einsum("ij,ij->i", reference_rows, reference_rows)[None]]
+    )
 
     def weigh(block: Any) -> np.ndarray:
         with np.errstate(over="ignore", invalid="ignore"):
-            exponent = np.asarray(block @ weights)  # -(|x|^2 + |r|^2 - 2 x.r) / (2 h^2), in place
-            exponent -= offsets
+            exponent = np.asarray(with_ones(block) @ weights)  # -(|x|^2 + |r|^2 - 2 x.r) / (2 h^2), in place
             exponent -= (squared_norms(block) * scale)[:, None]
-            np.minimum(exponent, 0.0, out=exponent)  # a squared distance is never negative
             np.exp(exponent, out=exponent)
-        return exponent.sum(axis=1) / reference.size
+        # a squared distance is never negative, so no term exceeds 1; rounding could, by an ulp
+        return np.minimum(exponent.sum(axis=1) / reference.size, 1.0)
 
     return _per_candidate(features, candidates, weigh)
 
@@ -295,10 +293,17 @@ def reference_indices(context: Context, n_reference: int, pool: str) -> np.ndarr
     >>> sample.tolist() == reference_indices(context, 10, "unlabeled").tolist()
     True
     """
-    indices = context.state.unlabeled() if pool == "unlabeled" else np.arange(context.state.n_pool)
-    if indices.size <= n_reference:
-        return indices
-    return np.sort(context.generator(f"density-reference-{pool}").choice(indices, n_reference, replace=False))
+    state = context.state
+    size = state.n_unlabeled if pool == "unlabeled" else state.n_pool
+    if size <= n_reference:
+        return state.unlabeled() if pool == "unlabeled" else np.arange(state.n_pool)
+    # the same draw as choice(indices, ...) (it picks positions into indices), without building the indices:
+    # every chunk asks, so this costs O(labeled) rather than O(pool)
+    positions = np.sort(context.generator(f"density-reference-{pool}").choice(size, n_reference, replace=False))
+    if pool != "unlabeled":
+        return positions
+    labeled = np.sort(state.labeled)
+    return positions + np.searchsorted(labeled - np.arange(labeled.size), positions, side="right")
 
 
 def _density_weighted(base: Strategy, beta: float, n_reference: int, pool: str, weight: Weight, name: str) -> Strategy:

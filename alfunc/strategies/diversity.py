@@ -34,9 +34,9 @@ from alfunc.strategies.base import (
     uses_features,
 )
 from alfunc.strategies.farthest import greedy_batch
+from alfunc.strategies.nearest import EPS, SLACK, WORKING_ELEMENTS, PoolRows, pass_step, squared_norms
 from alfunc.strategies.pooled import (
     candidate_utilities,
-    chunks,
     distinct_groups,
     distinct_rows,
     feature_matrix,
@@ -395,14 +395,33 @@ def _leading(utilities: np.ndarray, context: Context, size: int) -> np.ndarray:
 
 
 def _nearest_free(features: Any, indices: np.ndarray, centre: np.ndarray, taken: np.ndarray) -> int:
-    """Position in ``indices`` of the feature row nearest ``centre`` among those not ``taken`` (first on ties)."""
-    best, best_gap, position = -1, np.inf, 0
-    for part in chunks(indices, features.width):
-        gaps = np.where(taken[position : position + part.size], np.inf, cdist(features.rows(part), centre[None])[:, 0])
-        if gaps.size and gaps.min() < best_gap:
-            best, best_gap = position + int(np.argmin(gaps)), float(gaps.min())
-        position += part.size
-    return best
+    """Position in ``indices`` of the feature row nearest ``centre`` among those not ``taken`` (first on ties).
+
+    Exact (``cdist``) distances, found as ``alfunc.strategies.nearest`` does:
+    estimates from a matrix product shortlist the rows that could be nearest,
+    only those are compared exactly (and only they are made dense).
+    """
+    centre = np.asarray(centre, dtype=np.float64)
+    with np.errstate(over="ignore", invalid="ignore"):
+        centre_norm = float(centre @ centre)
+    slack = 2.0 * SLACK * (centre.size + 2) * EPS
+    estimates, norms = np.empty(indices.size), np.empty(indices.size)
+    rows = PoolRows(features, indices, pass_step(features))
+    with np.errstate(over="ignore", invalid="ignore"):
+        for positions, block, local in rows.blocks():
+            wanted = block if local is None else block[local]
+            norms[positions] = squared_norms(wanted)
+            estimates[positions] = norms[positions] - 2.0 * np.asarray(wanted @ centre).ravel() + centre_norm
+        estimates[taken] = np.inf
+        lowest = estimates.min()
+        bound = lowest + slack * (norms[~taken].max() + centre_norm)  # covers the estimates of any two rows
+    shortlist = np.flatnonzero(~taken & ~(estimates > (bound if np.isfinite(bound) else np.inf)))
+    exact = np.full(shortlist.size, np.inf)
+    step = max(1, WORKING_ELEMENTS // max(1, features.width))
+    for start in range(0, shortlist.size, step):
+        part = shortlist[start : start + step]
+        exact[start : start + part.size] = cdist(features.rows(indices[part]), centre[None])[:, 0]
+    return int(shortlist[np.argmin(exact)])
 
 
 def _check_utility_strategy(strategy: Callable, name: str) -> None:

@@ -188,7 +188,8 @@ class Coverage:
     def add(self, centre: np.ndarray) -> None:
         """Lower every row's distance to its exact distance to ``centre`` where smaller; flag exact copies."""
         centre = np.asarray(centre, dtype=np.float64)
-        centre_norm = float(centre @ centre)
+        with np.errstate(over="ignore", invalid="ignore"):
+            centre_norm = float(centre @ centre)
         slack = _slack(centre.size)
         offset = centre_norm * (1.0 - slack) / 2.0
         for number, (positions, low, local) in enumerate(self.parts):
@@ -233,7 +234,8 @@ def _level(x_norms: np.ndarray, nearest: np.ndarray, slack: float) -> np.ndarray
     squared distance; rewritten so a pass compares one product per row with a
     stored level. Non-finite levels become ``-inf`` (always decided exactly).
     """
-    level = (x_norms * (1.0 - slack) - nearest * nearest * (1.0 + slack)) / 2.0
+    with np.errstate(over="ignore", invalid="ignore"):
+        level = (x_norms * (1.0 - slack) - nearest * nearest * (1.0 + slack)) / 2.0
     level[~np.isfinite(level)] = -np.inf
     return level
 
@@ -305,7 +307,7 @@ def nearest_exact(features: Features, rows: np.ndarray, centres: np.ndarray) -> 
     slack = 2.0 * _slack(width + 1)
     centre_step = max(1, WORKING_ELEMENTS // max(1, width))
     for start in range(0, centres.size, centre_step):
-        centre_rows = np.unique(features.rows(centres[start : start + centre_step]), axis=0)  # copies change nothing
+        centre_rows = _distinct(features.rows(centres[start : start + centre_step]))
         centre_norms = np.einsum("ij,ij->i", centre_rows, centre_rows)
         weights = np.vstack([-2.0 * centre_rows.T, centre_norms[None]])  # [x, 1] @ weights: |c|^2 - 2 x.c
         top = float(centre_norms.max()) if np.isfinite(centre_norms).all() else np.inf
@@ -313,7 +315,7 @@ def nearest_exact(features: Features, rows: np.ndarray, centres: np.ndarray) -> 
         for positions, block, local in PoolRows(features, rows, step).blocks():
             wanted = block if local is None else block[local]
             with np.errstate(over="ignore", invalid="ignore"):  # overflow goes to the exact path
-                estimate = _with_ones(wanted) @ weights
+                estimate = with_ones(wanted) @ weights
             found = np.arange(estimate.shape[0])
             best = estimate.argmin(axis=1)
             lowest = estimate[found, best]
@@ -332,8 +334,24 @@ def nearest_exact(features: Features, rows: np.ndarray, centres: np.ndarray) -> 
     return nearest
 
 
-def _with_ones(rows: Any) -> Any:
-    """``rows`` with a column of ones appended (sparse stays sparse)."""
+def _distinct(rows: np.ndarray) -> np.ndarray:
+    """The rows with exact copies dropped (a copy of a centre changes no distance, but would tie every estimate)."""
+    first: dict[bytes, int] = {}
+    for position, row in enumerate(np.ascontiguousarray(rows)):
+        first.setdefault(row.tobytes(), position)
+    return rows[np.sort(np.fromiter(first.values(), dtype=np.int64, count=len(first)))]
+
+
+def with_ones(rows: Any) -> Any:
+    """``rows`` with a column of ones appended (sparse stays sparse): ``with_ones(x) @ [w; b]`` is ``x @ w + b``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from alfunc.strategies.nearest import with_ones
+    >>> with_ones(np.array([[2.0, 3.0]])).tolist()
+    [[2.0, 3.0, 1.0]]
+    """
     if sp.issparse(rows):
         return sp.hstack([rows, np.ones((rows.shape[0], 1))], format="csr")
     out = np.empty((rows.shape[0], rows.shape[1] + 1))
@@ -359,11 +377,14 @@ def _pair_distances(rows: Any, row: np.ndarray, centres: np.ndarray, column: np.
     out = np.empty(row.size)
     order = np.argsort(column, kind="stable")
     bounds = np.flatnonzero(np.r_[True, column[order][1:] != column[order][:-1], True])
+    step = max(1, WORKING_ELEMENTS // max(1, centres.shape[1]))  # rows made dense at a time
     for start, stop in zip(bounds[:-1], bounds[1:], strict=True):
-        pairs = order[start:stop]
-        taken = rows[row[pairs]]
-        dense = np.asarray(taken.toarray() if sp.issparse(taken) else taken, dtype=np.float64)
-        out[pairs] = cdist(dense, centres[column[pairs[0]]][None])[:, 0]
+        centre = centres[column[order[start]]][None]
+        for low in range(start, stop, step):
+            pairs = order[low : min(stop, low + step)]
+            taken = rows[row[pairs]]
+            dense = np.asarray(taken.toarray() if sp.issparse(taken) else taken, dtype=np.float64)
+            out[pairs] = cdist(dense, centre)[:, 0]
     return out
 
 

@@ -280,7 +280,8 @@ def distinct_groups(features: Features, indices: np.ndarray) -> tuple[np.ndarray
     each distinct row, in increasing order; ``group[i]`` is the number of the
     distinct row at position ``i`` (its position in ``first``). Rows are read a
     chunk at a time and told apart by a 128-bit digest of their values (0.0 and
-    -0.0 are the same value), so memory is one chunk plus a digest per row.
+    -0.0 are the same value; sparse rows by their non-zero entries, so they are
+    never made dense), so memory is one chunk plus a digest per row.
 
     Examples
     --------
@@ -297,15 +298,29 @@ def distinct_groups(features: Features, indices: np.ndarray) -> tuple[np.ndarray
     group = np.empty(indices.size, dtype=np.int64)
     position = 0
     for part in chunks(np.asarray(indices, dtype=np.int64), features.width):
-        block = np.ascontiguousarray(features.rows(part) + 0.0)  # + 0.0 turns -0.0 into 0.0
-        for row in block:
-            key = hashlib.blake2b(row.tobytes(), digest_size=16).digest()
+        for key in _row_keys(features.raw(part)):
             number = seen.setdefault(key, len(first))
             if number == len(first):
                 first.append(position)
             group[position] = number
             position += 1
     return np.array(first, dtype=np.int64), group
+
+
+def _row_keys(block: Any) -> Iterator[bytes]:
+    """A 128-bit digest of each row's values (-0.0 as 0.0); a sparse row by its non-zero entries, never made dense."""
+    if sp.issparse(block):
+        block = sp.csr_matrix(block, dtype=np.float64, copy=True)
+        block.sum_duplicates()
+        block.data += 0.0  # -0.0 becomes 0.0
+        block.eliminate_zeros()  # explicit zeros are zeros
+        for start, stop in zip(block.indptr[:-1], block.indptr[1:], strict=True):
+            entries = block.indices[start:stop].astype(np.int64).tobytes() + block.data[start:stop].tobytes()
+            yield hashlib.blake2b(entries, digest_size=16).digest()
+        return
+    dense = np.ascontiguousarray(np.asarray(block, dtype=np.float64) + 0.0)  # + 0.0 turns -0.0 into 0.0
+    for row in dense:
+        yield hashlib.blake2b(row.tobytes(), digest_size=16).digest()
 
 
 def distinct_rows(features: Features, indices: np.ndarray) -> np.ndarray:
