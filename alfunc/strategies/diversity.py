@@ -260,9 +260,17 @@ def ranked_batch(uncertainty: Strategy = least_confident) -> BatchStrategy:
         scores = candidate_utilities(uncertainty, model, X, context)
         total = candidates.size + context.state.n_labeled
 
+        value, weighted = np.empty(candidates.size), np.empty(candidates.size)  # reused: no allocation per pick
+
         def utility(nearest: np.ndarray, n_picked: int) -> np.ndarray:
             alpha = (candidates.size - n_picked) / total
-            return alpha * (1.0 - 1.0 / (1.0 + nearest)) + (1.0 - alpha) * scores
+            # alpha * (1 - 1 / (1 + nearest)) + (1 - alpha) * scores, the same operations in place
+            np.add(1.0, nearest, out=value)
+            np.divide(1.0, value, out=value)
+            np.subtract(1.0, value, out=value)
+            np.multiply(alpha, value, out=value)
+            np.multiply(1.0 - alpha, scores, out=weighted)
+            return np.add(value, weighted, out=value)
 
         nearest = nearest_distances(features, candidates, context.state.labeled)
         picks, values = greedy_batch(
