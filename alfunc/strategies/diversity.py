@@ -34,7 +34,7 @@ from alfunc.strategies.base import (
     uses_features,
 )
 from alfunc.strategies.farthest import greedy_batch
-from alfunc.strategies.nearest import EPS, SLACK, WORKING_ELEMENTS, PoolRows, pass_step, squared_norms
+from alfunc.strategies.nearest import EPS, SLACK, WORKING_ELEMENTS, PoolRows, pass_step, picked, squared_norms
 from alfunc.strategies.pooled import (
     candidate_utilities,
     distinct_groups,
@@ -416,10 +416,10 @@ def _nearest_free(features: Any, indices: np.ndarray, centre: np.ndarray, taken:
     estimates, norms = np.empty(indices.size), np.empty(indices.size)
     rows = PoolRows(features, indices, pass_step(features))
     with np.errstate(over="ignore", invalid="ignore"):
-        for positions, block, local in rows.blocks():
-            wanted = block if local is None else block[local]
-            norms[positions] = squared_norms(wanted)
-            estimates[positions] = norms[positions] - 2.0 * np.asarray(wanted @ centre).ravel() + centre_norm
+        for positions, block, local in rows.blocks():  # computed on the run of rows, then picked: no copy
+            norms[positions] = picked(squared_norms(block), local)
+            products = picked(np.asarray(block @ centre).ravel(), local)
+            estimates[positions] = norms[positions] - 2.0 * products + centre_norm
         estimates[taken] = np.inf
         lowest = estimates.min()
         bound = lowest + slack * (norms[~taken].max() + centre_norm)  # covers the estimates of any two rows

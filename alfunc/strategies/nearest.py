@@ -72,7 +72,8 @@ class PoolRows:
             positions = slice(start, start + part.size)
             low, high = int(part.min()), int(part.max()) + 1
             if high - low <= 2 * part.size and bool((part[1:] > part[:-1]).all()):
-                yield positions, self.features.block(low, high), part - low
+                offsets = part - low
+                yield positions, self.features.block(low, high), offsets.astype(np.int32) if high < 2**31 else offsets
             else:
                 yield positions, self.features.raw(part), None
 
@@ -80,7 +81,7 @@ class PoolRows:
         """``|x|^2`` of every row, in the order of ``indices``."""
         norms = np.empty(self.indices.size)
         for positions, block, local in self.blocks():
-            norms[positions] = _picked(squared_norms(block), local)
+            norms[positions] = picked(squared_norms(block), local)
         return norms
 
     def dense(self, block: Any, local: np.ndarray | None, which: np.ndarray) -> np.ndarray:
@@ -178,9 +179,7 @@ class Coverage:
         for positions, block, local in rows.blocks():
             low = int(rows.indices[positions.start]) if local is not None else -1
             level = np.full(block.shape[0], np.inf)  # rows not wanted: never
-            _picked_set(
-                level, local, _level(squared_norms(block if local is None else block[local]), nearest[positions], slack)
-            )
+            _picked_set(level, local, _level(picked(squared_norms(block), local), nearest[positions], slack))
             parts.append((positions, low, local))
             levels.append(level)
         return cls(rows, nearest, np.zeros(nearest.size, dtype=bool), parts, levels)
@@ -388,5 +387,14 @@ def _pair_distances(rows: Any, row: np.ndarray, centres: np.ndarray, column: np.
     return out
 
 
-def _picked(values: np.ndarray, local: np.ndarray | None) -> np.ndarray:
+def picked(values: np.ndarray, local: np.ndarray | None) -> np.ndarray:
+    """The entries ``local`` of per-row values computed on a run of rows (all of them when ``local`` is None).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from alfunc.strategies.nearest import picked
+    >>> picked(np.array([5.0, 6.0, 7.0]), np.array([0, 2])).tolist(), picked(np.array([5.0]), None).tolist()
+    ([5.0, 7.0], [5.0])
+    """
     return values if local is None else values[local]

@@ -30,6 +30,7 @@ from alfunc.core.rows import OBJECT_CHUNK_ROWS, n_rows, pool_kind, row_layout, t
 from alfunc.strategies.nearest import PoolRows, distances, nearest_exact, pass_step, row_vector
 
 WORKING_ELEMENTS = 1 << 22
+SCORING_SHARE = 16
 
 
 def chunks(indices: np.ndarray, width: int) -> Iterator[np.ndarray]:
@@ -159,7 +160,10 @@ def candidate_utilities(score: Callable, model: Any, X: Any, context: Context) -
 
     Each chunk of candidates is scored on its rows taken from ``X`` in the
     pool's own container (``take_rows``), with a context for just those
-    candidates (same state, iteration and representation).
+    candidates (same state, iteration and representation). A chunk holds
+    ``model_chunk_rows(X) // SCORING_SHARE`` rows (about 2 MiB of numeric
+    rows, like ``select``'s own chunks): the copy of its rows is all the
+    memory scoring adds besides the utilities.
 
     Examples
     --------
@@ -190,7 +194,7 @@ def candidate_utilities(score: Callable, model: Any, X: Any, context: Context) -
     ValueError: strategy 'two_zeros' must return one non-NaN utility per candidate
     """
     candidates = context.candidates
-    step = model_chunk_rows(X)
+    step = max(1, model_chunk_rows(X) // SCORING_SHARE)  # about 2 MiB of numeric rows, as select's own chunks
     parts = [
         np.asarray(score(model, take_rows(X, part), attrs.evolve(context, candidates=part)), dtype=np.float64)
         for part in (candidates[start : start + step] for start in range(0, candidates.size, step))

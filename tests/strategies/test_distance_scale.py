@@ -129,8 +129,8 @@ def peak_extra(function) -> int:
 
 
 # Documented per-row vectors a selection keeps (candidate indices, tie draws, distances, levels,
-# positions, flags, utilities): at most this many bytes per pool row, far below one row's 40 features
-# (320 bytes), so a copy of the pool would fail the bound.
+# positions, flags, utilities): at most this many bytes per pool row, well below one row's 40 features
+# (320 bytes), so a copy of the pool (or of a fixed share of it) fails the bound.
 PER_ROW_BYTES = 120
 
 
