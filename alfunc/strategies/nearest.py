@@ -35,7 +35,16 @@ WORKING_ELEMENTS = 1 << 22
 SLACK = 8.0
 NARROW = 64
 CACHE_ELEMENTS = 1 << 18
+OUTER_ROWS = 1 << 14
 EPS = float(np.finfo(np.float64).eps)
+
+
+def _as_indices(values: Any) -> np.ndarray:
+    return np.asarray(values, dtype=np.int64)
+
+
+def _at_least_one(value: Any) -> int:
+    return max(1, int(value))
 
 
 @attrs.frozen
@@ -61,8 +70,8 @@ class PoolRows:
     """
 
     features: Features
-    indices: np.ndarray = attrs.field(converter=lambda values: np.asarray(values, dtype=np.int64))
-    step: int = attrs.field(converter=lambda value: max(1, int(value)))
+    indices: np.ndarray = attrs.field(converter=_as_indices)
+    step: int = attrs.field(converter=_at_least_one)
 
     def blocks(self) -> Iterator[tuple[slice, Any, np.ndarray | None]]:
         """``(positions, block, local)``: ``block[local]`` (or all of ``block``) are the rows of ``indices[positions]``."""
@@ -310,24 +319,35 @@ def nearest_exact(features: Features, rows: np.ndarray, centres: np.ndarray) -> 
         centre_norms = np.einsum("ij,ij->i", centre_rows, centre_rows)
         weights = np.vstack([-2.0 * centre_rows.T, centre_norms[None]])  # [x, 1] @ weights: |c|^2 - 2 x.c
         top = float(centre_norms.max()) if np.isfinite(centre_norms).all() else np.inf
-        step = max(1, CACHE_ELEMENTS // centre_rows.shape[0])
-        for positions, block, local in PoolRows(features, rows, step).blocks():
+        step = max(1, CACHE_ELEMENTS // centre_rows.shape[0])  # estimates of a step of rows stay in cache
+        outer = max(step, min(OUTER_ROWS, WORKING_ELEMENTS // max(1, width + 1)))  # exact distances, together
+        for positions, block, local in PoolRows(features, rows, outer).blocks():
             wanted = block if local is None else block[local]
-            with np.errstate(over="ignore", invalid="ignore"):  # overflow goes to the exact path
-                estimate = with_ones(wanted) @ weights
-            found = np.arange(estimate.shape[0])
-            best = estimate.argmin(axis=1)
-            lowest = estimate[found, best]
-            estimate[found, best] = np.inf
+            augmented = with_ones(wanted)
             with np.errstate(over="ignore", invalid="ignore"):
-                bound = lowest + slack * (squared_norms(wanted) + top)
-            bound[~np.isfinite(bound)] = np.inf
-            exact = _pair_distances(wanted, found, centre_rows, best)
-            tied = np.flatnonzero(~(estimate.min(axis=1) > bound))  # another centre might be as near
-            if tied.size:
-                row, column = np.nonzero(~(estimate[tied] > bound[tied, None]))
-                others = _pair_distances(wanted, tied[row], centre_rows, column)
-                np.minimum.at(exact, tied[row], others)
+                bounds = slack * (squared_norms(wanted) + top)
+            best = np.empty(augmented.shape[0], dtype=np.int64)
+            tied_rows, tied_columns = [], []
+            for low in range(0, augmented.shape[0], step):
+                with np.errstate(over="ignore", invalid="ignore"):  # overflow goes to the exact path
+                    estimate = augmented[low : low + step] @ weights
+                found = np.arange(estimate.shape[0])
+                nearest_centre = estimate.argmin(axis=1)
+                best[low : low + found.size] = nearest_centre
+                lowest = estimate[found, nearest_centre]
+                estimate[found, nearest_centre] = np.inf
+                with np.errstate(over="ignore", invalid="ignore"):
+                    bound = lowest + bounds[low : low + found.size]
+                bound[~np.isfinite(bound)] = np.inf
+                tied = np.flatnonzero(~(estimate.min(axis=1) > bound))  # another centre might be as near
+                if tied.size:
+                    row, column = np.nonzero(~(estimate[tied] > bound[tied, None]))
+                    tied_rows.append(low + tied[row])
+                    tied_columns.append(column)
+            exact = _pair_distances(wanted, np.arange(best.size), centre_rows, best)
+            if tied_rows:
+                row, column = np.concatenate(tied_rows), np.concatenate(tied_columns)
+                np.minimum.at(exact, row, _pair_distances(wanted, row, centre_rows, column))
             current = nearest[positions]  # a view
             np.minimum(current, exact, out=current)
     return nearest
