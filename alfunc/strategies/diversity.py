@@ -98,7 +98,7 @@ def k_center_greedy(model: Any, X: Any, context: Context, batch_size: int) -> tu
     """
     candidates, features = context.candidates, geometry(context)
     nearest = nearest_distances(features, candidates, context.state.labeled)
-    picks, values = greedy_batch(features, candidates, batch_size, context.uniform("k-center"), nearest)
+    picks, values = greedy_batch(features, candidates, batch_size, context.uniform("k-center"), nearest, owned=True)
     return candidates[picks], values
 
 
@@ -274,7 +274,7 @@ def ranked_batch(uncertainty: Strategy = least_confident) -> BatchStrategy:
 
         nearest = nearest_distances(features, candidates, context.state.labeled)
         picks, values = greedy_batch(
-            features, candidates, batch_size, context.uniform("ranked"), nearest, utility=utility
+            features, candidates, batch_size, context.uniform("ranked"), nearest, utility=utility, owned=True
         )
         return candidates[picks], values
 

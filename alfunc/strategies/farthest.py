@@ -36,6 +36,7 @@ def greedy_batch(
     nearest: np.ndarray,
     pick_distance: PickDistance | None = None,
     utility: Utility | None = None,
+    owned: bool = False,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Positions (into ``candidates``) of ``k`` greedy picks, best first, and their utilities.
 
@@ -44,6 +45,8 @@ def greedy_batch(
     pick, from ``gaps``, its Euclidean distance in ``features`` (default: ``gaps``);
     ``utility(nearest, n_picked)`` turns distances into utilities (default:
     the distances themselves, i.e. farthest-first). ``tie`` breaks ties.
+    ``owned=True`` lets the batch lower ``nearest`` in place instead of a copy
+    (for a caller that made it only for this call: one pool-sized vector less).
 
     Examples
     --------
@@ -77,16 +80,17 @@ def greedy_batch(
     """
     rows = PoolRows(features, candidates, pass_step(features))
     if pick_distance is None and k > 1:
-        coverage = Coverage.start(rows, nearest)
+        coverage = Coverage.start(rows, nearest, copy=not owned)
         nearest, copies = coverage.nearest, coverage.copies  # updated in place by coverage.add
     else:
         nearest, copies = np.array(nearest, dtype=np.float64), np.zeros(candidates.size, dtype=bool)
     available = np.ones(candidates.size, dtype=bool)
     picks, values = np.empty(k, dtype=np.int64), np.empty(k)
+    scratch = np.empty(candidates.size)
     for step in range(k):
         value = nearest if utility is None else utility(nearest, step)
         fresh = available & ~copies
-        pick = best_position(value, fresh if fresh.any() else available, tie)
+        pick = best_position(value, fresh if fresh.any() else available, tie, scratch)
         picks[step], values[step] = pick, value[pick]
         available[pick] = False
         if step + 1 < k:
@@ -100,7 +104,7 @@ def greedy_batch(
     return picks, values
 
 
-def best_position(value: np.ndarray, eligible: np.ndarray, tie: np.ndarray) -> int:
+def best_position(value: np.ndarray, eligible: np.ndarray, tie: np.ndarray, scratch: np.ndarray | None = None) -> int:
     """The eligible position of highest value; ties go to the highest ``tie`` draw.
 
     Examples
@@ -114,7 +118,12 @@ def best_position(value: np.ndarray, eligible: np.ndarray, tie: np.ndarray) -> i
     >>> best_position(value, np.array([True, True, False, True]), tie)
     1
     """
-    masked = np.where(eligible, value, -np.inf)
+    if scratch is None:
+        masked = np.where(eligible, value, -np.inf)
+    else:  # a caller's buffer of value's size: no allocation per call
+        masked = scratch
+        masked.fill(-np.inf)
+        np.copyto(masked, value, where=eligible)
     top = np.flatnonzero(masked == masked.max())
     top = top[eligible[top]]
     return int(top[np.argmax(tie[top])])

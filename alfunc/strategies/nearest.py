@@ -179,9 +179,9 @@ class Coverage:
     levels: list[np.ndarray]
 
     @classmethod
-    def start(cls, rows: PoolRows, nearest: np.ndarray) -> Coverage:
-        """A coverage of ``rows`` whose distances so far are ``nearest`` (copied)."""
-        nearest = np.array(nearest, dtype=np.float64)
+    def start(cls, rows: PoolRows, nearest: np.ndarray, copy: bool = True) -> Coverage:
+        """A coverage of ``rows`` whose distances so far are ``nearest`` (copied unless ``copy=False``)."""
+        nearest = np.array(nearest, dtype=np.float64, copy=copy or None)
         parts: list[tuple[slice, int, np.ndarray | None]] = []
         levels: list[np.ndarray] = []
         slack = _slack(rows.features.width)
