@@ -47,6 +47,7 @@ from alfunc.strategies.uncertainty import least_confident
 
 KMEANS_ROWS = 20_000
 KMEANS_ROWS_PER_PICK = 50
+UTILITY_STEP = 1 << 16
 
 
 @uses_features
@@ -260,7 +261,7 @@ def ranked_batch(uncertainty: Strategy = least_confident) -> BatchStrategy:
         scores = candidate_utilities(uncertainty, model, X, context)
         total = candidates.size + context.state.n_labeled
 
-        value, weighted = np.empty(candidates.size), np.empty(candidates.size)  # reused: no allocation per pick
+        value = np.empty(candidates.size)  # reused: no allocation per pick
 
         def utility(nearest: np.ndarray, n_picked: int) -> np.ndarray:
             alpha = (candidates.size - n_picked) / total
@@ -269,8 +270,9 @@ def ranked_batch(uncertainty: Strategy = least_confident) -> BatchStrategy:
             np.divide(1.0, value, out=value)
             np.subtract(1.0, value, out=value)
             np.multiply(alpha, value, out=value)
-            np.multiply(1.0 - alpha, scores, out=weighted)
-            return np.add(value, weighted, out=value)
+            for start in range(0, value.size, UTILITY_STEP):  # the second term a slice at a time
+                value[start : start + UTILITY_STEP] += (1.0 - alpha) * scores[start : start + UTILITY_STEP]
+            return value
 
         nearest = nearest_distances(features, candidates, context.state.labeled)
         picks, values = greedy_batch(
