@@ -29,7 +29,7 @@ import scipy.sparse as sp
 
 from alfunc.core.facts import data_fingerprint, qualified_name
 from alfunc.core.frozen import FrozenMap
-from alfunc.core.rows import is_numeric, n_rows, numeric_rows, pool_kind, row_blocks, take_rows
+from alfunc.core.rows import is_numeric, n_rows, numeric_rows, pool_kind, row_block, row_blocks, take_rows
 from alfunc.core.validation import check_pool
 
 NAMED = ("input", "model")
@@ -43,6 +43,8 @@ class Features:
     ``stored`` is True when rows are read from an array (cheap to read again)
     and False when each read computes them (a model transform or a function);
     ``materialized`` turns the second kind into the first, once per selection.
+    ``table`` is that array when stored (else None): ``block`` reads a run of
+    consecutive rows from it without a gather (a view of a float64 array).
 
     Examples
     --------
@@ -55,11 +57,14 @@ class Features:
     >>> doubled = features_for(lambda rows: 2 * rows[:, :1], X, model=None)
     >>> doubled.width, doubled.stored, doubled.materialized(4).stored
     (1, False, True)
+    >>> features.block(1, 3).tolist(), np.shares_memory(features.block(1, 3), X)
+    ([[3.0, 4.0, 5.0], [6.0, 7.0, 8.0]], True)
     """
 
     compute: Callable[[np.ndarray], Any] = attrs.field(repr=False)
     width: int
     stored: bool
+    table: Any = attrs.field(default=None, repr=False, eq=False)
 
     def raw(self, indices: np.ndarray) -> Any:
         """The feature rows of ``indices`` as computed: a 2-D float array or a CSR matrix."""
@@ -69,6 +74,12 @@ class Features:
         """The feature rows of ``indices`` as a dense float64 array (read in chunks for wide features)."""
         values = self.raw(indices)
         return np.asarray(values.toarray() if sp.issparse(values) else values, dtype=np.float64)
+
+    def block(self, start: int, stop: int) -> Any:
+        """The feature rows ``start:stop`` as computed (a view of a stored float64 array, else a copy of just them)."""
+        if self.table is None:
+            return self.raw(np.arange(start, stop, dtype=np.int64))
+        return numeric_rows(row_block(self.table, start, stop), "representation")
 
     def materialized(self, n_pool: int) -> Features:
         """The same features stored for every pool row (computed in chunks), so reads are cheap."""
@@ -95,7 +106,7 @@ def stored_features(table: Any) -> Features:
     def compute(indices: np.ndarray) -> Any:
         return numeric_rows(take_rows(table, indices), "representation")
 
-    return Features(compute, int(compute(np.zeros(1, dtype=np.int64)).shape[1]), stored=True)
+    return Features(compute, int(compute(np.zeros(1, dtype=np.int64)).shape[1]), stored=True, table=table)
 
 
 def check_representation(representation: Any, X: Any) -> Any:

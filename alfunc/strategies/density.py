@@ -8,9 +8,14 @@ see ``alfunc.core.representation``) against a reference set: the whole pool
 when it has at most ``n_reference`` rows, else a seeded sample of that size.
 The sample is drawn from ``context.generator`` and from the pool (not the
 chunk), so every chunk sees the same reference and utilities do not depend on
-the chunk size; the cost per candidate is ``O(n_reference * width)``. Feature
-rows are read in chunks (``alfunc.strategies.pooled.pairwise_blocks``), so wide
-features never make a candidates x width or reference x width dense copy.
+the chunk size. Candidates' feature rows are read as aligned runs of
+``ALIGN`` pool rows (a view of a stored float64 array, or a sparse slice), so
+each row's weight comes from the same arithmetic whatever chunk it is scored
+in, and no candidates x width copy is made. The mean cosine is linear in the
+reference rows, so information density costs one product with their mean
+unit vector per candidate (``O(width)``); DWUS's kernel sum costs
+``O(n_reference * width)`` per candidate, as one matrix product per run of
+rows (memory: ``ALIGN x n_reference`` floats).
 """
 
 from __future__ import annotations
@@ -19,14 +24,17 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from scipy.spatial.distance import cdist
+from scipy.spatial.distance import cdist, pdist
 
 from alfunc.core.context import Context
 from alfunc.core.representation import Features
 from alfunc.core.validation import check_positive_int, is_real
 from alfunc.strategies.base import Strategy, described, inherit_needs, uses_features
-from alfunc.strategies.pooled import pairwise_blocks
+from alfunc.strategies.nearest import squared_norms, with_ones
+from alfunc.strategies.pooled import chunks
 from alfunc.strategies.uncertainty import entropy
+
+ALIGN = 1024
 
 # (features, candidates, reference) -> one non-negative weight per candidate
 Weight = Callable[[Features, np.ndarray, np.ndarray], np.ndarray]
@@ -196,23 +204,69 @@ def _median_bandwidth(between: np.ndarray) -> float:
 
 
 def _mean_cosine_weights(features: Features, candidates: np.ndarray, reference: np.ndarray) -> np.ndarray:
-    """``mean_cosine_similarity`` of the candidates' feature rows to the reference's, chunk by chunk."""
-    total = np.zeros(candidates.size)
-    for positions, _, rows, reference_rows in pairwise_blocks(features, candidates, reference):
-        total[positions] += _cosines(rows, reference_rows).sum(axis=1)
-    return (1.0 + total / reference.size) / 2.0
+    """``mean_cosine_similarity`` of the candidates' feature rows to the reference's: one product per candidate.
+
+    The mean of the cosines with the reference rows is the cosine-weighted
+    product with the mean of their unit vectors: ``x . mean(r / |r|) / |x|``.
+    """
+    mean_unit = np.zeros(features.width)
+    for part in chunks(reference, features.width):
+        rows = features.rows(part)
+        norms = np.linalg.norm(rows, axis=1)
+        mean_unit += (rows / np.where(norms > 0, norms, 1.0)[:, None]).sum(axis=0)
+    mean_unit /= reference.size
+
+    def weigh(block: Any) -> np.ndarray:
+        norms = np.sqrt(squared_norms(block))
+        return (1.0 + np.asarray(block @ mean_unit).ravel() / np.where(norms > 0, norms, 1.0)) / 2.0
+
+    return _per_candidate(features, candidates, weigh)
 
 
 def _gaussian_weights(features: Features, candidates: np.ndarray, reference: np.ndarray) -> np.ndarray:
-    """``gaussian_density`` of the candidates' feature rows over the reference's, chunk by chunk."""
-    between = np.empty((reference.size, reference.size))
-    for positions, centre_positions, rows, reference_rows in pairwise_blocks(features, reference, reference):
-        between[positions, centre_positions] = cdist(rows, reference_rows)
-    bandwidth = _median_bandwidth(between)
-    total = np.zeros(candidates.size)
-    for positions, _, rows, reference_rows in pairwise_blocks(features, candidates, reference):
-        total[positions] += np.exp(-cdist(rows, reference_rows, "sqeuclidean") / (2.0 * bandwidth**2)).sum(axis=1)
-    return total / reference.size
+    """``gaussian_density`` of the candidates' feature rows over the reference's: one matrix product per run of rows."""
+    reference_rows = np.concatenate([features.rows(part) for part in chunks(reference, features.width)])
+    between = pdist(reference_rows)  # each pair once: the same median as the square matrix's off-diagonal
+    bandwidth = float(np.median(between)) if between.size else 1.0
+    scale = 1.0 / (2.0 * (bandwidth if bandwidth > 0 else 1.0) ** 2)
+    weights = np.vstack(
+        [reference_rows.T * (2.0 * scale), -scale * np.einsum("ij,ij->i", reference_rows, reference_rows)[None]]
+    )
+
+    def weigh(block: Any) -> np.ndarray:
+        with np.errstate(over="ignore", invalid="ignore"):
+            exponent = np.asarray(with_ones(block) @ weights)  # -(|x|^2 + |r|^2 - 2 x.r) / (2 h^2), in place
+            exponent -= (squared_norms(block) * scale)[:, None]
+            np.exp(exponent, out=exponent)
+        # a squared distance is never negative, so no term exceeds 1; rounding could, by an ulp
+        return np.minimum(exponent.sum(axis=1) / reference.size, 1.0)
+
+    return _per_candidate(features, candidates, weigh)
+
+
+def _per_candidate(features: Features, candidates: np.ndarray, weigh: Callable[[Any], np.ndarray]) -> np.ndarray:
+    """``weigh`` applied to the candidates' feature rows, read as aligned runs of ``ALIGN`` pool rows.
+
+    A run is read whole (``Features.block``) and only its candidates' weights
+    are kept, so a row's weight never depends on which chunk asked for it.
+    """
+    order = np.argsort(candidates, kind="stable")
+    ordered = candidates[order]
+    out = np.empty(candidates.size)
+    runs = ordered // ALIGN
+    bounds = np.flatnonzero(np.r_[True, runs[1:] != runs[:-1], True])
+    for start, stop in zip(bounds[:-1], bounds[1:], strict=True):
+        if features.table is None:  # computed rows: compute only the run the candidates span
+            low, high = int(ordered[start]), int(ordered[stop - 1]) + 1
+        else:
+            low = int(runs[start]) * ALIGN
+            high = min(low + ALIGN, _n_rows(features.table))
+        out[order[start:stop]] = weigh(features.block(low, high))[ordered[start:stop] - low]
+    return out
+
+
+def _n_rows(table: Any) -> int:
+    return int(table.shape[0]) if hasattr(table, "shape") else len(table)
 
 
 def reference_indices(context: Context, n_reference: int, pool: str) -> np.ndarray:
@@ -239,10 +293,17 @@ def reference_indices(context: Context, n_reference: int, pool: str) -> np.ndarr
     >>> sample.tolist() == reference_indices(context, 10, "unlabeled").tolist()
     True
     """
-    indices = context.state.unlabeled() if pool == "unlabeled" else np.arange(context.state.n_pool)
-    if indices.size <= n_reference:
-        return indices
-    return np.sort(context.generator(f"density-reference-{pool}").choice(indices, n_reference, replace=False))
+    state = context.state
+    size = state.n_unlabeled if pool == "unlabeled" else state.n_pool
+    if size <= n_reference:
+        return state.unlabeled() if pool == "unlabeled" else np.arange(state.n_pool)
+    # the same draw as choice(indices, ...) (it picks positions into indices), without building the indices:
+    # every chunk asks, so this costs O(labeled) rather than O(pool)
+    positions = np.sort(context.generator(f"density-reference-{pool}").choice(size, n_reference, replace=False))
+    if pool != "unlabeled":
+        return positions
+    labeled = np.sort(state.labeled)
+    return positions + np.searchsorted(labeled - np.arange(labeled.size), positions, side="right")
 
 
 def _density_weighted(base: Strategy, beta: float, n_reference: int, pool: str, weight: Weight, name: str) -> Strategy:

@@ -34,9 +34,9 @@ from alfunc.strategies.base import (
     uses_features,
 )
 from alfunc.strategies.farthest import greedy_batch
+from alfunc.strategies.nearest import EPS, SLACK, WORKING_ELEMENTS, PoolRows, pass_step, picked, squared_norms
 from alfunc.strategies.pooled import (
     candidate_utilities,
-    chunks,
     distinct_groups,
     distinct_rows,
     feature_matrix,
@@ -44,6 +44,10 @@ from alfunc.strategies.pooled import (
     nearest_distances,
 )
 from alfunc.strategies.uncertainty import least_confident
+
+KMEANS_ROWS = 20_000
+KMEANS_ROWS_PER_PICK = 50
+UTILITY_STEP = 1 << 16
 
 
 @uses_features
@@ -95,7 +99,7 @@ def k_center_greedy(model: Any, X: Any, context: Context, batch_size: int) -> tu
     """
     candidates, features = context.candidates, geometry(context)
     nearest = nearest_distances(features, candidates, context.state.labeled)
-    picks, values = greedy_batch(features, candidates, batch_size, context.uniform("k-center"), nearest)
+    picks, values = greedy_batch(features, candidates, batch_size, context.uniform("k-center"), nearest, owned=True)
     return candidates[picks], values
 
 
@@ -106,9 +110,16 @@ def kmeans(model: Any, X: Any, context: Context, batch_size: int) -> tuple[np.nd
 
     Identical rows are clustered once, weighted by their count, so no centre is
     wasted on duplicates. Largest clusters come first (utility = cluster size).
-    Clusters all candidates at once in the run's representation: meant for
-    small or pre-filtered candidate sets (see ``filter_then``); on a whole pool
-    it holds a copy of their feature rows (sparse features stay sparse).
+    Clusters the candidates in the run's representation (k-means++ seeding,
+    one Lloyd run). Bounded by design: at most ``kmeans_rows(batch_size)``
+    candidates are clustered (``max(20000, 50 * batch_size)``); a larger pool
+    is represented by a uniform sample of that many candidates drawn with the
+    selection's seed, the picks come from the sample, and utilities estimate
+    the unlabeled points a cluster stands for (sample counts x candidates /
+    sample). Cost and memory are therefore those of k-means on at most that
+    many rows, whatever the pool; the copy of their feature rows stays sparse
+    for wide sparse features, which are never made dense. Smaller candidate
+    sets (small pools, ``filter_then``) are clustered whole.
 
     Parameters
     ----------
@@ -147,25 +158,48 @@ def kmeans(model: Any, X: Any, context: Context, batch_size: int) -> tuple[np.nd
     ([0, 1, 2], [4.0, 4.0, 3.0])
     """
     candidates, features = context.candidates, geometry(context)
-    by_tie = np.argsort(-context.uniform("kmeans"), kind="stable")
-    first, group = distinct_groups(features, candidates[by_tie])
-    distinct = candidates[by_tie[first]]
+    limit = kmeans_rows(batch_size)
+    tie = context.uniform("kmeans")
+    if candidates.size > limit:  # bounded by design: k-means on a seeded sample of the candidates
+        sample = np.sort(context.generator("kmeans-sample").choice(candidates.size, limit, replace=False))
+        pool, tie, scale = candidates[sample], tie[sample], candidates.size / limit
+    else:
+        pool, scale = candidates, 1.0
+    by_tie = np.argsort(-tie, kind="stable")
+    first, group = distinct_groups(features, pool[by_tie])
+    distinct = pool[by_tie[first]]
     counts = np.bincount(group, minlength=first.size).astype(np.float64)
     n_clusters = min(batch_size, first.size)
     seed = int(context.generator("kmeans").integers(2**31 - 1))
     fitted = KMeans(n_clusters=n_clusters, n_init=1, random_state=seed)
     fitted.fit(feature_matrix(features, distinct), sample_weight=counts)
-    weights = np.bincount(fitted.labels_, weights=counts, minlength=n_clusters)
+    weights = np.bincount(fitted.labels_, weights=counts, minlength=n_clusters) * scale
     order = np.argsort(-weights, kind="stable")
     taken = np.zeros(first.size, dtype=bool)
     chosen = np.empty(n_clusters, dtype=np.int64)
     for rank, centre in enumerate(order):
         row = _nearest_free(features, distinct, fitted.cluster_centers_[centre], taken)
         taken[row] = True
-        chosen[rank] = by_tie[first[row]]
-    filler = by_tie[~np.isin(by_tie, chosen)][: batch_size - n_clusters]
+        chosen[rank] = pool[by_tie[first[row]]]
+    if n_clusters < batch_size:  # fewer distinct rows than the batch: fill with copies, by tie draw
+        ranked = candidates[np.argsort(-context.uniform("kmeans"), kind="stable")]
+        filler = ranked[~np.isin(ranked, chosen)][: batch_size - n_clusters]
+    else:
+        filler = np.empty(0, dtype=np.int64)
     utilities = np.concatenate([weights[order], np.zeros(filler.size)])
-    return candidates[np.concatenate([chosen, filler])], utilities
+    return np.concatenate([chosen, filler]), utilities
+
+
+def kmeans_rows(batch_size: int) -> int:
+    """Most candidates ``kmeans`` clusters: ``max(KMEANS_ROWS, KMEANS_ROWS_PER_PICK * batch_size)``.
+
+    Examples
+    --------
+    >>> from alfunc.strategies.diversity import kmeans_rows
+    >>> kmeans_rows(10), kmeans_rows(1000)
+    (20000, 50000)
+    """
+    return max(KMEANS_ROWS, KMEANS_ROWS_PER_PICK * batch_size)
 
 
 def ranked_batch(uncertainty: Strategy = least_confident) -> BatchStrategy:
@@ -227,13 +261,22 @@ def ranked_batch(uncertainty: Strategy = least_confident) -> BatchStrategy:
         scores = candidate_utilities(uncertainty, model, X, context)
         total = candidates.size + context.state.n_labeled
 
+        value = np.empty(candidates.size)  # reused: no allocation per pick
+
         def utility(nearest: np.ndarray, n_picked: int) -> np.ndarray:
             alpha = (candidates.size - n_picked) / total
-            return alpha * (1.0 - 1.0 / (1.0 + nearest)) + (1.0 - alpha) * scores
+            # alpha * (1 - 1 / (1 + nearest)) + (1 - alpha) * scores, the same operations in place
+            np.add(1.0, nearest, out=value)
+            np.divide(1.0, value, out=value)
+            np.subtract(1.0, value, out=value)
+            np.multiply(alpha, value, out=value)
+            for start in range(0, value.size, UTILITY_STEP):  # the second term a slice at a time
+                value[start : start + UTILITY_STEP] += (1.0 - alpha) * scores[start : start + UTILITY_STEP]
+            return value
 
         nearest = nearest_distances(features, candidates, context.state.labeled)
         picks, values = greedy_batch(
-            features, candidates, batch_size, context.uniform("ranked"), nearest, utility=utility
+            features, candidates, batch_size, context.uniform("ranked"), nearest, utility=utility, owned=True
         )
         return candidates[picks], values
 
@@ -314,17 +357,21 @@ def filter_then(first: Strategy, k_factor: float, then: BatchStrategy) -> BatchS
         candidates, features = context.candidates, geometry(context)
         context = attrs.evolve(context, representation=features)  # computed once, read by every part
         utilities = candidate_utilities(first, model, X, context)
-        ranked = np.lexsort((candidates, -context.uniform("filter"), -utilities))
         target = min(candidates.size, math.ceil(k_factor * batch_size))
         size = target
-        kept = ranked[:size][distinct_rows(features, candidates[ranked[:size]])]
+        ranked = _leading(utilities, context, size)
+        kept = ranked[distinct_rows(features, candidates[ranked])]
         while kept.size < batch_size and size < candidates.size:  # duplicates crowd the filter: widen it
             size = min(2 * size, candidates.size)
-            kept = ranked[:size][distinct_rows(features, candidates[ranked[:size]])]
+            ranked = _leading(utilities, context, size)
+            kept = ranked[distinct_rows(features, candidates[ranked])]
         kept = kept[:target]
         subset = np.sort(candidates[kept])
         picks, _ = then(model, X, attrs.evolve(context, candidates=subset), min(batch_size, subset.size))
-        rest = ranked[~np.isin(candidates[ranked], picks)][: batch_size - len(picks)]
+        rest = np.empty(0, dtype=np.int64)
+        if len(picks) < batch_size:
+            ranked = _leading(utilities, context, min(candidates.size, batch_size + len(picks)))
+            rest = ranked[~np.isin(candidates[ranked], picks)][: batch_size - len(picks)]
         chosen = np.searchsorted(candidates, np.concatenate([np.asarray(picks, dtype=np.int64), candidates[rest]]))
         return candidates[chosen], utilities[chosen]
 
@@ -341,15 +388,50 @@ def filter_then(first: Strategy, k_factor: float, then: BatchStrategy) -> BatchS
     )
 
 
+def _leading(utilities: np.ndarray, context: Context, size: int) -> np.ndarray:
+    """Positions of the ``size`` best candidates by utility, then tie draw, then index, best first.
+
+    The first ``size`` of the full ranking, without sorting every candidate:
+    only those at or above the ``size``-th utility are ranked.
+    """
+    candidates = context.candidates
+    if size < utilities.size:
+        threshold = np.partition(-utilities, size - 1)[size - 1]
+        inside = np.flatnonzero(-utilities <= threshold)
+    else:
+        inside = np.arange(utilities.size)
+    draws = attrs.evolve(context, candidates=candidates[inside]).uniform("filter")
+    return inside[np.lexsort((candidates[inside], -draws, -utilities[inside]))][:size]
+
+
 def _nearest_free(features: Any, indices: np.ndarray, centre: np.ndarray, taken: np.ndarray) -> int:
-    """Position in ``indices`` of the feature row nearest ``centre`` among those not ``taken`` (first on ties)."""
-    best, best_gap, position = -1, np.inf, 0
-    for part in chunks(indices, features.width):
-        gaps = np.where(taken[position : position + part.size], np.inf, cdist(features.rows(part), centre[None])[:, 0])
-        if gaps.size and gaps.min() < best_gap:
-            best, best_gap = position + int(np.argmin(gaps)), float(gaps.min())
-        position += part.size
-    return best
+    """Position in ``indices`` of the feature row nearest ``centre`` among those not ``taken`` (first on ties).
+
+    Exact (``cdist``) distances, found as ``alfunc.strategies.nearest`` does:
+    estimates from a matrix product shortlist the rows that could be nearest,
+    only those are compared exactly (and only they are made dense).
+    """
+    centre = np.asarray(centre, dtype=np.float64)
+    with np.errstate(over="ignore", invalid="ignore"):
+        centre_norm = float(centre @ centre)
+    slack = 2.0 * SLACK * (centre.size + 2) * EPS
+    estimates, norms = np.empty(indices.size), np.empty(indices.size)
+    rows = PoolRows(features, indices, pass_step(features))
+    with np.errstate(over="ignore", invalid="ignore"):
+        for positions, block, local in rows.blocks():  # computed on the run of rows, then picked: no copy
+            norms[positions] = picked(squared_norms(block), local)
+            products = picked(np.asarray(block @ centre).ravel(), local)
+            estimates[positions] = norms[positions] - 2.0 * products + centre_norm
+        estimates[taken] = np.inf
+        lowest = estimates.min()
+        bound = lowest + slack * (norms[~taken].max() + centre_norm)  # covers the estimates of any two rows
+    shortlist = np.flatnonzero(~taken & ~(estimates > (bound if np.isfinite(bound) else np.inf)))
+    exact = np.full(shortlist.size, np.inf)
+    step = max(1, WORKING_ELEMENTS // max(1, features.width))
+    for start in range(0, shortlist.size, step):
+        part = shortlist[start : start + step]
+        exact[start : start + part.size] = cdist(features.rows(indices[part]), centre[None])[:, 0]
+    return int(shortlist[np.argmin(exact)])
 
 
 def _check_utility_strategy(strategy: Callable, name: str) -> None:

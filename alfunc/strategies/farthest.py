@@ -7,6 +7,12 @@ point. Distances are measured in the run's representation (a ``Features``
 object, see ``alfunc.strategies.pooled``). One rule holds for every strategy built here: a candidate identical (in the
 representation) to a point already in the batch is never picked while a distinct candidate
 remains, so batches hold no duplicate rows unless the pool forces it.
+
+Each pick costs one pass over the candidates' feature rows, read as runs of
+consecutive pool rows (no gather, no copy of a float64 array) with exact
+distances decided as ``alfunc.strategies.nearest`` describes: the picks are
+those of computing every distance with ``cdist``. Memory: the per-candidate
+vectors (distances, their squared norms, flags) and one chunk.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ from collections.abc import Callable
 import numpy as np
 
 from alfunc.core.representation import Features
-from alfunc.strategies.pooled import distances_to
+from alfunc.strategies.nearest import Coverage, PoolRows, distances, pass_step, row_vector
 
 PickDistance = Callable[[int, np.ndarray], np.ndarray]
 Utility = Callable[[np.ndarray, int], np.ndarray]
@@ -30,6 +36,7 @@ def greedy_batch(
     nearest: np.ndarray,
     pick_distance: PickDistance | None = None,
     utility: Utility | None = None,
+    owned: bool = False,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Positions (into ``candidates``) of ``k`` greedy picks, best first, and their utilities.
 
@@ -38,6 +45,8 @@ def greedy_batch(
     pick, from ``gaps``, its Euclidean distance in ``features`` (default: ``gaps``);
     ``utility(nearest, n_picked)`` turns distances into utilities (default:
     the distances themselves, i.e. farthest-first). ``tie`` breaks ties.
+    ``owned=True`` lets the batch lower ``nearest`` in place instead of a copy
+    (for a caller that made it only for this call: one pool-sized vector less).
 
     Examples
     --------
@@ -69,24 +78,33 @@ def greedy_batch(
     >>> candidates[picks].tolist()
     [2, 3]
     """
-    nearest = np.array(nearest, dtype=np.float64)
-    to_batch = np.full(candidates.size, np.inf)
+    rows = PoolRows(features, candidates, pass_step(features))
+    if pick_distance is None and k > 1:
+        coverage = Coverage.start(rows, nearest, copy=not owned)
+        nearest, copies = coverage.nearest, coverage.copies  # updated in place by coverage.add
+    else:
+        nearest, copies = np.array(nearest, dtype=np.float64), np.zeros(candidates.size, dtype=bool)
     available = np.ones(candidates.size, dtype=bool)
     picks, values = np.empty(k, dtype=np.int64), np.empty(k)
+    scratch = np.empty(candidates.size)
     for step in range(k):
         value = nearest if utility is None else utility(nearest, step)
-        fresh = available & (to_batch > 0)
-        pick = best_position(value, fresh if fresh.any() else available, tie)
+        fresh = available & ~copies
+        pick = best_position(value, fresh if fresh.any() else available, tie, scratch)
         picks[step], values[step] = pick, value[pick]
         available[pick] = False
         if step + 1 < k:
-            gaps = distances_to(features, candidates, int(candidates[pick]))
-            np.minimum(to_batch, gaps, out=to_batch)
-            np.minimum(nearest, gaps if pick_distance is None else pick_distance(pick, gaps), out=nearest)
+            centre = row_vector(features, int(candidates[pick]))
+            if pick_distance is None:
+                coverage.add(centre)
+            else:
+                gaps = distances(rows, centre)
+                copies |= ~(gaps > 0)  # identical to a pick
+                np.minimum(nearest, pick_distance(pick, gaps), out=nearest)
     return picks, values
 
 
-def best_position(value: np.ndarray, eligible: np.ndarray, tie: np.ndarray) -> int:
+def best_position(value: np.ndarray, eligible: np.ndarray, tie: np.ndarray, scratch: np.ndarray | None = None) -> int:
     """The eligible position of highest value; ties go to the highest ``tie`` draw.
 
     Examples
@@ -100,6 +118,12 @@ def best_position(value: np.ndarray, eligible: np.ndarray, tie: np.ndarray) -> i
     >>> best_position(value, np.array([True, True, False, True]), tie)
     1
     """
-    masked = np.where(eligible, value, -np.inf)
-    top = np.flatnonzero(eligible & (masked == masked.max()))
+    if scratch is None:
+        masked = np.where(eligible, value, -np.inf)
+    else:  # a caller's buffer of value's size: no allocation per call
+        masked = scratch
+        masked.fill(-np.inf)
+        np.copyto(masked, value, where=eligible)
+    top = np.flatnonzero(masked == masked.max())
+    top = top[eligible[top]]
     return int(top[np.argmax(tie[top])])

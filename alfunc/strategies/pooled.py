@@ -23,13 +23,14 @@ from typing import Any
 import attrs
 import numpy as np
 import scipy.sparse as sp
-from scipy.spatial.distance import cdist
 
 from alfunc.core.context import Context
 from alfunc.core.representation import Features
 from alfunc.core.rows import OBJECT_CHUNK_ROWS, n_rows, pool_kind, row_layout, take_rows
+from alfunc.strategies.nearest import PoolRows, distances, nearest_exact, pass_step, row_vector
 
 WORKING_ELEMENTS = 1 << 22
+SCORING_SHARE = 16
 
 
 def chunks(indices: np.ndarray, width: int) -> Iterator[np.ndarray]:
@@ -159,7 +160,10 @@ def candidate_utilities(score: Callable, model: Any, X: Any, context: Context) -
 
     Each chunk of candidates is scored on its rows taken from ``X`` in the
     pool's own container (``take_rows``), with a context for just those
-    candidates (same state, iteration and representation).
+    candidates (same state, iteration and representation). A chunk holds
+    ``model_chunk_rows(X) // SCORING_SHARE`` rows (about 2 MiB of numeric
+    rows, like ``select``'s own chunks): the copy of its rows is all the
+    memory scoring adds besides the utilities.
 
     Examples
     --------
@@ -190,7 +194,7 @@ def candidate_utilities(score: Callable, model: Any, X: Any, context: Context) -
     ValueError: strategy 'two_zeros' must return one non-NaN utility per candidate
     """
     candidates = context.candidates
-    step = model_chunk_rows(X)
+    step = max(1, model_chunk_rows(X) // SCORING_SHARE)  # about 2 MiB of numeric rows, as select's own chunks
     parts = [
         np.asarray(score(model, take_rows(X, part), attrs.evolve(context, candidates=part)), dtype=np.float64)
         for part in (candidates[start : start + step] for start in range(0, candidates.size, step))
@@ -238,7 +242,8 @@ def nearest_distances(features: Features, rows: np.ndarray, centres: np.ndarray)
     """For each pool index in ``rows``, the Euclidean distance to its nearest pool row in ``centres``.
 
     Distances are measured between feature rows; ``inf`` when there are no
-    centres. Memory: one chunk of rows x one chunk of centres.
+    centres. Memory: one chunk of rows x one chunk of centres. The numbers of
+    ``cdist``, computed mostly by matrix products (see ``alfunc.strategies.nearest``).
 
     Examples
     --------
@@ -253,10 +258,7 @@ def nearest_distances(features: Features, rows: np.ndarray, centres: np.ndarray)
     >>> nearest_distances(features, np.array([1, 2]), np.array([], dtype=np.int64)).tolist()
     [inf, inf]
     """
-    nearest = np.full(rows.size, np.inf)
-    for positions, _, row_block, centre_block in pairwise_blocks(features, rows, centres):
-        np.minimum(nearest[positions], cdist(row_block, centre_block).min(axis=1), out=nearest[positions])
-    return nearest
+    return nearest_exact(features, rows, centres)
 
 
 def distances_to(features: Features, rows: np.ndarray, index: int) -> np.ndarray:
@@ -271,7 +273,8 @@ def distances_to(features: Features, rows: np.ndarray, index: int) -> np.ndarray
     >>> distances_to(features, np.array([0, 1, 2]), 1).tolist()
     [5.0, 0.0, 5.0]
     """
-    return nearest_distances(features, rows, np.array([index], dtype=np.int64))
+    rows = np.asarray(rows, dtype=np.int64)
+    return distances(PoolRows(features, rows, pass_step(features)), row_vector(features, index))
 
 
 def distinct_groups(features: Features, indices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -281,7 +284,8 @@ def distinct_groups(features: Features, indices: np.ndarray) -> tuple[np.ndarray
     each distinct row, in increasing order; ``group[i]`` is the number of the
     distinct row at position ``i`` (its position in ``first``). Rows are read a
     chunk at a time and told apart by a 128-bit digest of their values (0.0 and
-    -0.0 are the same value), so memory is one chunk plus a digest per row.
+    -0.0 are the same value; sparse rows by their non-zero entries, so they are
+    never made dense), so memory is one chunk plus a digest per row.
 
     Examples
     --------
@@ -298,15 +302,29 @@ def distinct_groups(features: Features, indices: np.ndarray) -> tuple[np.ndarray
     group = np.empty(indices.size, dtype=np.int64)
     position = 0
     for part in chunks(np.asarray(indices, dtype=np.int64), features.width):
-        block = np.ascontiguousarray(features.rows(part) + 0.0)  # + 0.0 turns -0.0 into 0.0
-        for row in block:
-            key = hashlib.blake2b(row.tobytes(), digest_size=16).digest()
+        for key in _row_keys(features.raw(part)):
             number = seen.setdefault(key, len(first))
             if number == len(first):
                 first.append(position)
             group[position] = number
             position += 1
     return np.array(first, dtype=np.int64), group
+
+
+def _row_keys(block: Any) -> Iterator[bytes]:
+    """A 128-bit digest of each row's values (-0.0 as 0.0); a sparse row by its non-zero entries, never made dense."""
+    if sp.issparse(block):
+        block = sp.csr_matrix(block, dtype=np.float64, copy=True)
+        block.sum_duplicates()
+        block.data += 0.0  # -0.0 becomes 0.0
+        block.eliminate_zeros()  # explicit zeros are zeros
+        for start, stop in zip(block.indptr[:-1], block.indptr[1:], strict=True):
+            entries = block.indices[start:stop].astype(np.int64).tobytes() + block.data[start:stop].tobytes()
+            yield hashlib.blake2b(entries, digest_size=16).digest()
+        return
+    dense = np.ascontiguousarray(np.asarray(block, dtype=np.float64) + 0.0)  # + 0.0 turns -0.0 into 0.0
+    for row in dense:
+        yield hashlib.blake2b(row.tobytes(), digest_size=16).digest()
 
 
 def distinct_rows(features: Features, indices: np.ndarray) -> np.ndarray:
