@@ -23,7 +23,7 @@ from alfunc.core.rng import hashed_uniform, step_salt
 from alfunc.core.rows import take_rows
 from alfunc.strategies.algebra import named_like
 from alfunc.strategies.base import BatchStrategy, batch_strategy, described, for_selection, uses_classifier
-from alfunc.strategies.pooled import model_chunk_rows
+from alfunc.strategies.pooled import scoring_chunk_rows
 from alfunc.strategies.stochastic import utility_strategy
 
 BALANCES = ("labeled", "batch")
@@ -177,7 +177,7 @@ def best_per_class(
     """
     best: dict[Any, tuple[np.ndarray, np.ndarray]] = {}
     score = for_selection(score)  # a registered committee name: one committee for all chunks
-    step = model_chunk_rows(X)
+    step = scoring_chunk_rows(X)
     for start in range(0, context.candidates.size, step):
         part = context.candidates[start : start + step]
         rows = take_rows(X, part)

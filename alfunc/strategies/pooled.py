@@ -27,6 +27,7 @@ import scipy.sparse as sp
 from alfunc.core.context import Context
 from alfunc.core.representation import Features
 from alfunc.core.rows import OBJECT_CHUNK_ROWS, n_rows, pool_kind, row_layout, take_rows
+from alfunc.strategies.base import for_selection
 from alfunc.strategies.nearest import PoolRows, distances, nearest_exact, pass_step, row_vector
 
 WORKING_ELEMENTS = 1 << 22
@@ -155,6 +156,22 @@ def model_chunk_rows(X: Any) -> int:
     return max(1, WORKING_ELEMENTS // max(1, width))
 
 
+def scoring_chunk_rows(X: Any) -> int:
+    """Rows per model call when a batch strategy scores candidates: ``model_chunk_rows(X) // SCORING_SHARE``.
+
+    About 2 MiB of numeric rows, as ``select``'s own chunks: the model's
+    temporaries stay in cache and no chunk-sized copy grows with the pool.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from alfunc.strategies.pooled import scoring_chunk_rows
+    >>> scoring_chunk_rows(np.zeros((10, 20)))
+    13107
+    """
+    return max(1, model_chunk_rows(X) // SCORING_SHARE)
+
+
 def candidate_utilities(score: Callable, model: Any, X: Any, context: Context) -> np.ndarray:
     """A utility strategy's scores for every candidate of ``context``, computed chunk by chunk.
 
@@ -194,7 +211,8 @@ def candidate_utilities(score: Callable, model: Any, X: Any, context: Context) -
     ValueError: strategy 'two_zeros' must return one non-NaN utility per candidate
     """
     candidates = context.candidates
-    step = max(1, model_chunk_rows(X) // SCORING_SHARE)  # about 2 MiB of numeric rows, as select's own chunks
+    score = for_selection(score)  # a registered committee name: one committee for all chunks
+    step = scoring_chunk_rows(X)
     parts = [
         np.asarray(score(model, take_rows(X, part), attrs.evolve(context, candidates=part)), dtype=np.float64)
         for part in (candidates[start : start + step] for start in range(0, candidates.size, step))
