@@ -48,11 +48,15 @@ from sklearn.cluster import KMeans, MiniBatchKMeans
 CHUNK = 65_536  # rows per pass
 N_REFERENCE = 1_000  # density and MaxHerding reference rows
 N_MEMBERS = 5  # bagged committee
-EER_CANDIDATES = 100  # bounded EER by name: candidates scored ...
-EER_EVALUATION = 1_000  # ... and evaluation rows
+# The bounds below mirror those of the strategies bounded by design (branch ``bounded``, issue 14:
+# ``alfunc.strategies.eer.N_CANDIDATES`` / ``N_EVALUATION``, ``coldstart.TYPICLUST_MAX_POOL`` /
+# ``MAX_CLUSTERS`` / ``PROBCOVER_MAX_POOL``); keep them equal, or the floor does different work.
+EER_CANDIDATES = 16  # EER by name: candidates scored ...
+EER_EVALUATION = 500  # ... and evaluation rows
 KNN = 20  # TypiClust's neighbours
 TYPICLUST_MAX_CLUSTERS = 500
-PROBCOVER_SAMPLE = 20_000  # ProbCover's ball graph is built on at most this many rows
+TYPICLUST_SAMPLE = 20_000  # TypiClust clusters at most this many pool rows (labeled ones included)
+PROBCOVER_SAMPLE = 10_000  # ProbCover's ball graph is built on at most this many pool rows
 TINY = 1e-12
 
 
@@ -427,16 +431,24 @@ def dropquery_floor(p: Problem, rate: float = 0.75, copies: int = 3) -> np.ndarr
 # --- kNN-based cold start -------------------------------------------------------------------------------------------
 
 
+def _sample(p: Problem, size: int) -> np.ndarray:
+    """The labeled rows and a seeded sample of unlabeled ones, ``size`` pool indices in all (all when fewer)."""
+    if p.labeled.size + p.unlabeled.size <= size:
+        return np.concatenate([p.labeled, p.unlabeled])
+    chosen = p.rng().choice(p.unlabeled, max(size - p.labeled.size, p.k), replace=False)
+    return np.concatenate([p.labeled, np.sort(chosen)])
+
+
 def typiclust_floor(p: Problem) -> np.ndarray:
+    points = _sample(p, TYPICLUST_SAMPLE)
     n_clusters = min(p.labeled.size + p.k, TYPICLUST_MAX_CLUSTERS)
-    fitted = MiniBatchKMeans(n_clusters=n_clusters, n_init=1, random_state=p.seed).fit(p.X)
+    fitted = MiniBatchKMeans(n_clusters=n_clusters, n_init=1, random_state=p.seed).fit(p.X[points])
     clusters = fitted.labels_
     sizes = np.bincount(clusters, minlength=n_clusters)
-    sizes[np.unique(clusters[p.labeled])] = 0  # covered
+    sizes[np.unique(clusters[: p.labeled.size])] = 0  # covered
     picks = []
     for c in np.argsort(-sizes, kind="stable")[: p.k]:
-        rows = np.flatnonzero(clusters == c)
-        rows = rows[~np.isin(rows, p.labeled)]
+        rows = points[p.labeled.size :][clusters[p.labeled.size :] == c]
         if rows.size == 0:
             continue
         K = min(KNN, rows.size - 1)
@@ -454,13 +466,8 @@ def typiclust_floor(p: Problem) -> np.ndarray:
 
 
 def probcover_floor(p: Problem, purity: float = 0.95) -> np.ndarray:
-    rng = p.rng()
-    sample = (
-        p.unlabeled
-        if p.unlabeled.size <= PROBCOVER_SAMPLE
-        else np.sort(rng.choice(p.unlabeled, PROBCOVER_SAMPLE, replace=False))
-    )
-    points = np.concatenate([p.labeled, sample])
+    points = _sample(p, PROBCOVER_SAMPLE)
+    sample = points[p.labeled.size :]
     rows = p.X[points]
     clusters = KMeans(n_clusters=max(2, np.unique(p.y).size), n_init=1, random_state=p.seed).fit(rows).labels_
     # radius: the largest pure one among a few quantiles of the nearest-other-cluster distance
