@@ -284,24 +284,39 @@ def eer_zero_one_floor(p: Problem) -> np.ndarray:
 # --- distances: k-center, greedy sampling for regression, ranked batch ---------------------------------------------
 
 
+def most_of_pool(X: np.ndarray, indices: np.ndarray) -> bool:
+    """Whether a pass is cheaper over contiguous slices of the whole pool (views) than over gathered rows."""
+    return indices.size * 2 > X.shape[0]
+
+
 def nearest_to(X: np.ndarray, indices: np.ndarray, centres: np.ndarray) -> np.ndarray:
     """Distance from each row of ``X[indices]`` to its nearest row of ``centres``: one chunked pass."""
     step = max(1, CHUNK * 16 // max(centres.shape[0], 1))
+    if most_of_pool(X, indices):
+        whole = np.concatenate([sq_dist(X[s : s + step], centres).min(axis=1) for s in range(0, X.shape[0], step)])
+        return np.sqrt(whole[indices])
     return np.sqrt(np.concatenate([sq_dist(X[part], centres).min(axis=1) for part in parts(indices, step)]))
 
 
-def distance_to(X: np.ndarray, indices: np.ndarray, row: np.ndarray) -> np.ndarray:
-    """Distance from each row of ``X[indices]`` to ``row``: one chunked pass."""
+def squared_norms(X: np.ndarray) -> np.ndarray:
+    return np.einsum("ij,ij->i", X, X)
+
+
+def distance_to(X: np.ndarray, indices: np.ndarray, row: np.ndarray, norms: np.ndarray | None = None) -> np.ndarray:
+    """Distance from each row of ``X[indices]`` to ``row``: one pass (a matrix-vector product given ``norms``)."""
+    if norms is not None and most_of_pool(X, indices):
+        return np.sqrt(np.maximum(norms - 2.0 * (X @ row) + row @ row, 0.0)[indices])
     return np.sqrt(np.concatenate([((X[part] - row) ** 2).sum(axis=1) for part in parts(indices)]))
 
 
 def _k_center(p: Problem, candidates: np.ndarray) -> np.ndarray:
     nearest = nearest_to(p.X, candidates, p.X[p.labeled])
+    norms = squared_norms(p.X) if most_of_pool(p.X, candidates) else None
     picks = []
     for _ in range(min(p.k, candidates.size)):
         pick = int(np.argmax(nearest))
         picks.append(pick)
-        np.minimum(nearest, distance_to(p.X, candidates, p.X[candidates[pick]]), out=nearest)
+        np.minimum(nearest, distance_to(p.X, candidates, p.X[candidates[pick]], norms), out=nearest)
         nearest[pick] = -1.0
     return candidates[np.array(picks, dtype=np.int64)]
 
@@ -346,11 +361,12 @@ def igs_floor(p: Problem) -> np.ndarray:
             for s, part in zip(range(0, f.size, step), parts(p.unlabeled, step), strict=True)
         ]
     )
+    norms = squared_norms(p.X)
     picks = []
     for _ in range(min(p.k, f.size)):
         pick = int(np.argmax(nearest))
         picks.append(pick)
-        product = distance_to(p.X, p.unlabeled, p.X[p.unlabeled[pick]]) * np.abs(f - f[pick])
+        product = distance_to(p.X, p.unlabeled, p.X[p.unlabeled[pick]], norms) * np.abs(f - f[pick])
         np.minimum(nearest, product, out=nearest)
         nearest[pick] = -1.0
     return p.unlabeled[np.array(picks, dtype=np.int64)]
@@ -359,6 +375,7 @@ def igs_floor(p: Problem) -> np.ndarray:
 def ranked_batch_floor(p: Problem) -> np.ndarray:
     u = per_chunk(p, lambda rows: 1.0 - p.model.predict_proba(rows).max(axis=1))
     nearest = nearest_to(p.X, p.unlabeled, p.X[p.labeled])
+    norms = squared_norms(p.X)
     n_pool, n_known = p.X.shape[0], p.labeled.size
     picks = []
     for _ in range(min(p.k, u.size)):
@@ -366,7 +383,7 @@ def ranked_batch_floor(p: Problem) -> np.ndarray:
         score = alpha * (1.0 - 1.0 / (1.0 + nearest)) + (1.0 - alpha) * u
         pick = int(np.argmax(score))
         picks.append(pick)
-        np.minimum(nearest, distance_to(p.X, p.unlabeled, p.X[p.unlabeled[pick]]), out=nearest)
+        np.minimum(nearest, distance_to(p.X, p.unlabeled, p.X[p.unlabeled[pick]], norms), out=nearest)
         u[pick], nearest[pick] = -np.inf, 0.0
         n_known += 1
     return p.unlabeled[np.array(picks, dtype=np.int64)]
@@ -521,7 +538,7 @@ def badge_floor(p: Problem) -> np.ndarray:
     for _ in range(min(p.k, a.shape[0]) - 1):
         c = picks[-1]
         h_c = p.X[p.unlabeled[c]]
-        dots = np.concatenate([p.X[part] @ h_c for part in parts(p.unlabeled)])
+        dots = (p.X @ h_c)[p.unlabeled]
         d2 = np.maximum(aa * hh + aa[c] * hh[c] - 2.0 * (a @ a[c]) * (dots + 1.0), 0.0)
         np.minimum(nearest, d2, out=nearest)
         nearest[picks] = 0.0
