@@ -169,7 +169,7 @@ def peer_call(label: str, name: str, X: np.ndarray, state: al.ALState, p: Proble
         return lambda: peer.query(X, y_partial, batch_size=k)
     if cls == "GreedySamplingTarget":
         reg = SklearnRegressor(Ridge(), random_state=0).fit(X, y_partial)
-        peer = skpool.GreedySamplingTarget(method="GSy" if name == "gsy" else "iGS", random_state=0)
+        peer = skpool.GreedySamplingTarget(method="GSy" if name == "gsy" else "GSi", random_state=0)
         return lambda: peer.query(X, y_partial, reg, fit_reg=False, batch_size=k)
     if cls in ("GreedyBALD", "BatchBALD"):
         forest = wrapped(clone(p.model))
