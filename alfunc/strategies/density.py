@@ -27,10 +27,11 @@ import numpy as np
 from scipy.spatial.distance import cdist, pdist
 
 from alfunc.core.context import Context
+from alfunc.core.knn import squared_norms
 from alfunc.core.representation import Features
 from alfunc.core.validation import check_positive_int, is_real
 from alfunc.strategies.base import Strategy, described, inherit_needs, uses_features
-from alfunc.strategies.nearest import squared_norms, with_ones
+from alfunc.strategies.nearest import with_ones
 from alfunc.strategies.pooled import chunks
 from alfunc.strategies.uncertainty import entropy
 

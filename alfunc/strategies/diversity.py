@@ -24,6 +24,7 @@ from scipy.spatial.distance import cdist
 from sklearn.cluster import KMeans
 
 from alfunc.core.context import Context
+from alfunc.core.knn import squared_norms
 from alfunc.strategies.base import (
     BatchStrategy,
     Strategy,
@@ -34,7 +35,7 @@ from alfunc.strategies.base import (
     uses_features,
 )
 from alfunc.strategies.farthest import greedy_batch
-from alfunc.strategies.nearest import EPS, SLACK, WORKING_ELEMENTS, PoolRows, pass_step, picked, squared_norms
+from alfunc.strategies.nearest import EPS, SLACK, WORKING_ELEMENTS, PoolRows, pass_step, picked
 from alfunc.strategies.pooled import (
     candidate_utilities,
     distinct_groups,

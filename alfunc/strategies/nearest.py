@@ -29,6 +29,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.spatial.distance import cdist
 
+from alfunc.core.knn import squared_norms
 from alfunc.core.representation import Features
 
 WORKING_ELEMENTS = 1 << 22
@@ -117,21 +118,6 @@ def pass_step(features: Features) -> int:
     else:
         per_row = features.width + 1
     return max(1, WORKING_ELEMENTS // per_row)
-
-
-def squared_norms(block: Any) -> np.ndarray:
-    """``|x|^2`` of each row of a dense array or sparse matrix.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from alfunc.strategies.nearest import squared_norms
-    >>> squared_norms(np.array([[3.0, 4.0], [1.0, 0.0]])).tolist()
-    [25.0, 1.0]
-    """
-    if sp.issparse(block):
-        return np.asarray(block.multiply(block).sum(axis=1), dtype=np.float64).ravel()
-    return np.einsum("ij,ij->i", block, block)
 
 
 def row_vector(features: Features, index: int) -> np.ndarray:
