@@ -85,8 +85,8 @@ STRATEGIES: MappingProxyType[str, Callable] = MappingProxyType(
         "bald": fresh_each_selection(bald),
         "information_density": information_density(),
         "dwus": dwus(),
-        "eer_log_loss": expected_error_reduction("log_loss"),
-        "eer_zero_one": expected_error_reduction("zero_one"),
+        "eer_log_loss": fresh_each_selection(lambda: expected_error_reduction("log_loss")),
+        "eer_zero_one": fresh_each_selection(lambda: expected_error_reduction("zero_one")),
         "committee_variance": fresh_each_selection(committee_variance),
         # batch strategies (diversity, cold start, regression greedy sampling)
         "k_center_greedy": k_center_greedy,

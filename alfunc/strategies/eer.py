@@ -14,7 +14,10 @@ of ``N_EVALUATION`` (500) unlabeled points: at most ``16 x classes`` refits and
 ``16 x classes x 500`` predicted rows per query, whatever the pool's size.
 ``None`` for either restores the unbounded method. Both subsets are drawn from
 the whole unlabeled pool by a hash of the index
-(``alfunc.strategies.subsample``), so they do not depend on the chunk size.
+(``alfunc.strategies.subsample``), so they do not depend on the chunk size;
+they are drawn once per selection (a pass over the pool) and kept by the
+strategy for the selection's other chunks (the registered names are made
+anew for each selection, so the registry keeps nothing).
 With ``select(..., progress=True)`` a bar counts the candidates refitted. Rows are taken from the pool in its own container
 (``take_rows``), so the model may take documents or a DataFrame; a refit's
 training set is the labeled rows plus the candidate, in pool-index order, as
@@ -23,6 +26,7 @@ training set is the labeled rows plus the candidate, in pool-index order, as
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from typing import Any
 
@@ -104,13 +108,35 @@ def expected_error_reduction(
     n_candidates = None if n_candidates is None else check_positive_int(n_candidates, "n_candidates")
     n_evaluation = None if n_evaluation is None else check_positive_int(n_evaluation, "n_evaluation")
 
+    last: list[tuple[bytes, np.ndarray, np.ndarray] | None] = [None]
+
+    def subsets(context: Context) -> tuple[np.ndarray, np.ndarray]:
+        """This selection's candidate and evaluation subsets: drawn once (a pass over the pool), then reused.
+
+        Every chunk of a selection needs the same two subsets; drawing them
+        anew per chunk would cost a pass over the unlabeled pool per chunk.
+        They depend only on the seed, the iteration and the unlabeled set,
+        which the key holds, so a hit returns exactly what a new draw would.
+        """
+        state = context.state
+        key = hashlib.blake2b(
+            f"{state.seed}/{context.iteration}/{state.n_pool}/".encode() + np.sort(state.labeled).tobytes(),
+            digest_size=16,
+        ).digest()
+        memo = last[0]
+        if memo is None or memo[0] != key:
+            unlabeled = state.unlabeled()
+            drawn = hashed_subset(context, unlabeled, n_candidates, "eer-candidates")
+            memo = last[0] = (key, drawn, hashed_subset(context, unlabeled, n_evaluation, "eer-evaluation"))
+        return memo[1], memo[2]
+
     @uses_proba
     @uses_classifier
     def expected_error_reduction(model: Any, X: Any, context: Context) -> np.ndarray:
         state = context.state
-        unlabeled = state.unlabeled()
-        scored = np.isin(context.candidates, hashed_subset(context, unlabeled, n_candidates, "eer-candidates"))
-        X_eval = take_rows(context.X, hashed_subset(context, unlabeled, n_evaluation, "eer-evaluation"))
+        candidate_subset, evaluation_subset = subsets(context)
+        scored = np.isin(context.candidates, candidate_subset)
+        X_eval = take_rows(context.X, evaluation_subset)
         order = np.argsort(state.labeled, kind="stable")
         labeled, labels = state.labeled[order], state.labels[order]
         utilities = np.full(context.candidates.size, -np.inf)

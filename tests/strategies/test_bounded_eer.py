@@ -116,3 +116,26 @@ def test_refits_show_progress_only_when_asked(capsys):
     assert np.array_equal(al.select(state, X, "eer_log_loss", 3, progress=True), quiet)
     err = capsys.readouterr().err
     assert "EER refits" in err and f"/{N_CANDIDATES}" in err  # the bar counts the candidates refitted
+
+
+@pytest.mark.parametrize("name", ["eer_log_loss", "eer_zero_one"])
+def test_the_subsets_are_drawn_once_per_selection_not_once_per_chunk(monkeypatch, name):
+    import alfunc.strategies.eer as eer
+
+    drawn = []
+    real = eer.seeded_subset
+    monkeypatch.setattr(eer, "seeded_subset", lambda *args: drawn.append(args[-1]) or real(*args))
+    al.select(fitted(), X, name, 3, chunk_size=50)  # 670 candidates: 14 chunks
+    assert sorted(drawn) == ["eer-candidates", "eer-evaluation"]
+
+
+def test_one_instance_reused_across_states_equals_fresh_instances():
+    """The kept subsets are keyed by seed, iteration and labeled set: another state draws anew."""
+    reused = expected_error_reduction("log_loss", n_candidates=4, n_evaluation=50)
+    for state in (
+        fitted(n_init=30),
+        fitted(n_init=40),
+        al.fit_step(al.init_step(X, Y, n_init=30, random_state=1), X, GaussianNB()),
+    ):
+        fresh = expected_error_reduction("log_loss", n_candidates=4, n_evaluation=50)
+        np.testing.assert_array_equal(al.select(state, X, reused, 4), al.select(state, X, fresh, 4))
