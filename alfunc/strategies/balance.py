@@ -23,7 +23,7 @@ from alfunc.core.rng import hashed_uniform, step_salt
 from alfunc.core.rows import take_rows
 from alfunc.strategies.algebra import named_like
 from alfunc.strategies.base import BatchStrategy, batch_strategy, described, for_selection, uses_classifier
-from alfunc.strategies.pooled import scoring_chunk_rows
+from alfunc.strategies.pooled import chunk_utilities, scoring_chunk_rows
 from alfunc.strategies.stochastic import utility_strategy
 
 BALANCES = ("labeled", "batch")
@@ -181,11 +181,7 @@ def best_per_class(
     for start in range(0, context.candidates.size, step):
         part = context.candidates[start : start + step]
         rows = take_rows(X, part)
-        utilities = np.asarray(score(model, rows, attrs.evolve(context, candidates=part)), dtype=np.float64)
-        if utilities.shape != part.shape or np.isnan(utilities).any():
-            raise ValueError(
-                f"strategy {getattr(score, '__name__', score)!r} must return one non-NaN utility per candidate"
-            )
+        utilities = chunk_utilities(score, model, rows, attrs.evolve(context, candidates=part))
         predicted = np.asarray(model.predict(rows))
         for label in np.unique(predicted):
             mine = predicted == label

@@ -214,11 +214,28 @@ def candidate_utilities(score: Callable, model: Any, X: Any, context: Context) -
     score = for_selection(score)  # a registered committee name: one committee for all chunks
     step = scoring_chunk_rows(X)
     parts = [
-        np.asarray(score(model, take_rows(X, part), attrs.evolve(context, candidates=part)), dtype=np.float64)
+        chunk_utilities(score, model, take_rows(X, part), attrs.evolve(context, candidates=part))
         for part in (candidates[start : start + step] for start in range(0, candidates.size, step))
     ]
-    utilities = np.concatenate(parts) if parts else np.empty(0)
-    if utilities.shape != candidates.shape or np.isnan(utilities).any():
+    return np.concatenate(parts) if parts else np.empty(0)
+
+
+def chunk_utilities(score: Callable, model: Any, rows: Any, context: Context) -> np.ndarray:
+    """``score`` on one chunk of candidate ``rows`` (``context.candidates``), checked: one non-NaN float each.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import alfunc as al
+    >>> from alfunc.strategies.pooled import chunk_utilities
+    >>> X = np.arange(8.0).reshape(4, 2)
+    >>> state = al.init_step(X, np.array([0, 1, 0, 1]), n_init=2, random_state=0)
+    >>> context = al.Context(state, X, state.unlabeled(), 1)
+    >>> chunk_utilities(lambda model, rows, context: rows[:, 0], None, X[context.candidates], context).shape
+    (2,)
+    """
+    utilities = np.asarray(score(model, rows, context), dtype=np.float64)
+    if utilities.shape != context.candidates.shape or np.isnan(utilities).any():
         raise ValueError(
             f"strategy {getattr(score, '__name__', score)!r} must return one non-NaN utility per candidate"
         )

@@ -42,7 +42,6 @@ from alfunc.strategies.base import (
     BatchStrategy,
     batch_strategy,
     described,
-    for_selection,
     inherit_needs,
     selects_batch,
     uses_features,
@@ -309,7 +308,6 @@ def _choose(
     inner: Callable, model: Any, X: Any, context: Context, subset: np.ndarray, batch_size: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """The inner strategy's batch among ``subset`` (utility strategies: scored in chunks, ``select``'s tie-break)."""
-    inner = for_selection(inner)  # a registered committee name: one committee for all chunks
     within = attrs.evolve(context, candidates=subset)
     k = min(batch_size, subset.size)
     if selects_batch(inner):
