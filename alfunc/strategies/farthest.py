@@ -11,20 +11,33 @@ remains, so batches hold no duplicate rows unless the pool forces it.
 Each pick costs one pass over the candidates' feature rows, read as runs of
 consecutive pool rows (no gather, no copy of a float64 array) with exact
 distances decided as ``alfunc.strategies.nearest`` describes: the picks are
-those of computing every distance with ``cdist``. Memory: the per-candidate
-vectors (distances, their squared norms, flags) and one chunk.
+those of computing every distance with ``cdist``. A strategy with its own
+``pick_distance`` (the output-space greedy sampling) asks only for the
+distances that can matter, and copies of a pick are found by a digest per
+row, computed once. Memory: the per-candidate vectors (distances, their
+squared norms, digests, flags) and one chunk.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 import numpy as np
 
 from alfunc.core.representation import Features
-from alfunc.strategies.nearest import Coverage, PoolRows, distances, pass_step, row_vector
+from alfunc.strategies.nearest import (
+    Coverage,
+    PoolRows,
+    distances_within,
+    identical_rows,
+    pass_step,
+    row_digests,
+    row_vector,
+)
 
-PickDistance = Callable[[int, np.ndarray], np.ndarray]
+GapsWithin = Callable[[np.ndarray], np.ndarray]
+PickDistance = Callable[[int, GapsWithin, np.ndarray], np.ndarray]
 Utility = Callable[[np.ndarray, int], np.ndarray]
 
 
@@ -41,8 +54,11 @@ def greedy_batch(
     """Positions (into ``candidates``) of ``k`` greedy picks, best first, and their utilities.
 
     ``nearest`` holds each candidate's starting distance to the labeled set.
-    ``pick_distance(position, gaps)`` gives each candidate's distance to a new
-    pick, from ``gaps``, its Euclidean distance in ``features`` (default: ``gaps``);
+    ``pick_distance(position, gaps_within, nearest)`` gives each candidate's
+    distance to a new pick (default: its Euclidean distance in ``features``);
+    ``gaps_within(limit)`` gives that Euclidean distance exactly wherever it may
+    be below ``limit`` (one limit per candidate) and ``inf`` elsewhere, and
+    ``nearest`` is read only;
     ``utility(nearest, n_picked)`` turns distances into utilities (default:
     the distances themselves, i.e. farthest-first). ``tie`` breaks ties.
     ``owned=True`` lets the batch lower ``nearest`` in place instead of a copy
@@ -84,6 +100,8 @@ def greedy_batch(
         nearest, copies = coverage.nearest, coverage.copies  # updated in place by coverage.add
     else:
         nearest, copies = np.array(nearest, dtype=np.float64), np.zeros(candidates.size, dtype=bool)
+        digests = row_digests(rows) if k > 1 else np.empty(0, dtype=np.uint64)
+        norms = functools.cache(rows.squared_norms)  # computed the first time a distance is asked for
     available = np.ones(candidates.size, dtype=bool)
     picks, values = np.empty(k, dtype=np.int64), np.empty(k)
     scratch = np.empty(candidates.size)
@@ -98,9 +116,13 @@ def greedy_batch(
             if pick_distance is None:
                 coverage.add(centre)
             else:
-                gaps = distances(rows, centre)
-                copies |= ~(gaps > 0)  # identical to a pick
-                np.minimum(nearest, pick_distance(pick, gaps), out=nearest)
+                same = np.flatnonzero(digests == digests[pick])
+                copies[same[identical_rows(features, candidates[same], centre)]] = True
+
+                def gaps_within(limit: np.ndarray, centre: np.ndarray = centre) -> np.ndarray:
+                    return distances_within(rows, centre, limit, norms())
+
+                np.minimum(nearest, pick_distance(pick, gaps_within, nearest), out=nearest)
     return picks, values
 
 

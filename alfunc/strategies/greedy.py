@@ -12,7 +12,7 @@ a fitted regressor (``run`` refuses a classifier for them).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -22,7 +22,8 @@ from alfunc.core.context import Context
 from alfunc.core.rows import take_rows
 from alfunc.strategies.base import batch_strategy, uses_features, uses_regressor
 from alfunc.strategies.farthest import greedy_batch
-from alfunc.strategies.pooled import chunks, geometry, model_chunk_rows, pairwise_blocks
+from alfunc.strategies.nearest import nearest_scaled
+from alfunc.strategies.pooled import chunks, geometry, model_chunk_rows
 
 
 @uses_features
@@ -83,13 +84,10 @@ def gsy(model: Any, X: Any, context: Context, batch_size: int) -> tuple[np.ndarr
     """
     candidates, features = context.candidates, geometry(context)
     predicted = _predictions(model, X, candidates, "gsy")
-    known = _outputs(context.state.labels)
-    nearest = np.concatenate(
-        [cdist(predicted[part], known).min(axis=1) for part in _positions(candidates, known.shape[0])]
-    )
+    nearest = _nearest_output(predicted, _outputs(context.state.labels))
 
-    def output_gap(pick: int, gaps: np.ndarray) -> np.ndarray:
-        return cdist(predicted, predicted[pick : pick + 1])[:, 0]
+    def output_gap(pick: int, gaps_within: Callable[[np.ndarray], np.ndarray], nearest: np.ndarray) -> np.ndarray:
+        return cdist(predicted, predicted[pick : pick + 1])[:, 0]  # no input distance needed
 
     picks, values = greedy_batch(features, candidates, batch_size, context.uniform("gsy"), nearest, output_gap)
     return candidates[picks], values
@@ -147,13 +145,15 @@ def igs(model: Any, X: Any, context: Context, batch_size: int) -> tuple[np.ndarr
     candidates, labeled, features = context.candidates, context.state.labeled, geometry(context)
     predicted = _predictions(model, X, candidates, "igs")
     known = _outputs(context.state.labels)
-    nearest = np.full(candidates.size, np.inf)
-    for positions, known_positions, rows, labeled_rows in pairwise_blocks(features, candidates, labeled):
-        joint = cdist(rows, labeled_rows) * cdist(predicted[positions], known[known_positions])
-        np.minimum(nearest[positions], joint.min(axis=1), out=nearest[positions])
+    nearest = nearest_scaled(features, candidates, labeled, _output_gaps(predicted, known))
 
-    def joint_gap(pick: int, gaps: np.ndarray) -> np.ndarray:
-        return gaps * cdist(predicted, predicted[pick : pick + 1])[:, 0]
+    def joint_gap(pick: int, gaps_within: Callable[[np.ndarray], np.ndarray], nearest: np.ndarray) -> np.ndarray:
+        output = cdist(predicted, predicted[pick : pick + 1])[:, 0]
+        with np.errstate(divide="ignore", invalid="ignore"):  # a zero output gap needs every input distance
+            limit = nearest / output
+        joint = gaps_within(limit)  # inf only where input x output surely stays >= nearest
+        joint *= output
+        return joint
 
     picks, values = greedy_batch(features, candidates, batch_size, context.uniform("igs"), nearest, joint_gap)
     return candidates[picks], values
@@ -178,6 +178,34 @@ def _outputs(labels: np.ndarray) -> np.ndarray:
     return np.asarray(labels, dtype=np.float64).reshape(labels.shape[0], -1)
 
 
-def _positions(candidates: np.ndarray, width: int) -> Iterator[np.ndarray]:
-    """Chunks of positions into ``candidates``."""
-    return chunks(np.arange(candidates.size), width)
+def _output_gaps(predicted: np.ndarray, known: np.ndarray) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
+    """``cdist(predicted[rows], known[known_rows])`` for pairs of positions; scalar outputs without ``cdist``'s call overhead."""
+    if predicted.shape[1] != 1:
+        return lambda rows, known_rows: cdist(predicted[rows], known[known_rows])
+
+    def scalar_gaps(rows: np.ndarray, known_rows: np.ndarray) -> np.ndarray:
+        gaps = np.subtract.outer(predicted[rows, 0], known[known_rows, 0])
+        np.square(gaps, out=gaps)
+        return np.sqrt(gaps, out=gaps)  # cdist's arithmetic for one coordinate
+
+    return scalar_gaps
+
+
+def _nearest_output(predicted: np.ndarray, known: np.ndarray) -> np.ndarray:
+    """Each prediction's distance to the nearest known output, ``cdist(predicted, known).min(axis=1)``.
+
+    Scalar outputs look up their two sorted neighbours (``n log n_known``
+    instead of ``n x n_known``), with ``cdist``'s arithmetic.
+    """
+    if known.shape[1] != 1 or known.shape[0] == 0:
+        return np.concatenate(
+            [
+                cdist(predicted[part], known).min(axis=1)
+                for part in chunks(np.arange(predicted.shape[0]), known.shape[0])
+            ]
+        )
+    values = np.unique(known[:, 0])
+    outputs = predicted[:, 0]
+    above = np.minimum(np.searchsorted(values, outputs), values.size - 1)
+    below = np.maximum(above - 1, 0)
+    return np.fmin(np.sqrt(np.square(outputs - values[below])), np.sqrt(np.square(outputs - values[above])))

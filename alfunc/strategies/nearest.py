@@ -21,7 +21,7 @@ vectors a caller keeps (norms, nearest distances).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import attrs
@@ -38,6 +38,8 @@ NARROW = 64
 CACHE_ELEMENTS = 1 << 18
 OUTER_ROWS = 1 << 14
 EPS = float(np.finfo(np.float64).eps)
+
+PairFactor = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 
 def _as_indices(values: Any) -> np.ndarray:
@@ -404,3 +406,184 @@ def picked(values: np.ndarray, local: np.ndarray | None) -> np.ndarray:
     ([5.0, 7.0], [5.0])
     """
     return values if local is None else values[local]
+
+
+def distances_within(rows: PoolRows, centre: np.ndarray, limit: np.ndarray, norms: np.ndarray) -> np.ndarray:
+    """Exact distance (``cdist``'s) from each row to ``centre`` wherever it may be below the row's ``limit``; ``inf`` elsewhere.
+
+    One matrix-vector product per chunk estimates every squared distance
+    (``norms`` are the rows' ``|x|^2``, from ``PoolRows.squared_norms``); a row
+    whose estimate is surely above ``limit`` (by more than the module's slack,
+    and a few roundings more, so that ``inf`` never hides a distance a caller
+    would have kept after multiplying or dividing it by a finite factor) is
+    not computed. ``NaN`` limits and non-finite estimates are decided exactly.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from alfunc.core.representation import stored_features
+    >>> from alfunc.strategies.nearest import PoolRows, distances_within
+    >>> rows = PoolRows(stored_features(np.array([[0.0, 0.0], [3.0, 4.0], [6.0, 8.0]])), np.arange(3), step=2)
+    >>> distances_within(rows, np.array([3.0, 4.0]), np.array([6.0, 1.0, 4.0]), rows.squared_norms()).tolist()
+    [5.0, 0.0, inf]
+    """
+    centre = np.asarray(centre, dtype=np.float64)
+    slack = _slack(centre.size)
+    out = np.full(rows.indices.size, np.inf)
+    with np.errstate(over="ignore", invalid="ignore"):
+        centre_norm = float(centre @ centre)
+        limit_squared = np.square(limit) * ((1.0 + slack) * (1.0 + 8.0 * EPS))
+    for positions, block, local in rows.blocks():
+        with np.errstate(over="ignore", invalid="ignore"):  # overflow goes to the exact path
+            products = picked(np.asarray(block @ centre).ravel(), local)
+            lower = (norms[positions] + centre_norm) * (1.0 - slack) - 2.0 * products
+        which = np.flatnonzero(~(lower > limit_squared[positions]))  # NaN is decided exactly
+        if which.size:
+            out[positions.start + which] = _exact_to(rows, block, local, which, centre)
+    return out
+
+
+def row_digests(rows: PoolRows) -> np.ndarray:
+    """A 64-bit digest of each row's values: identical rows (``-0.0`` as ``0.0``) get equal digests.
+
+    Each non-zero value is mixed with its column and the mixes are summed
+    (wrapping), so a sparse row is read by its stored entries only and never
+    made dense. Distinct rows collide with probability about ``2**-64`` per
+    pair; ``identical_rows`` confirms a match by the values. One pass, a few
+    small blocks of temporaries.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import scipy.sparse as sp
+    >>> from alfunc.core.representation import stored_features
+    >>> from alfunc.strategies.nearest import PoolRows, row_digests
+    >>> X = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, -0.0], [2.0, 0.0]])
+    >>> dense = row_digests(PoolRows(stored_features(X), np.arange(4), step=3))
+    >>> bool(dense[0] == dense[2]), len(set(dense.tolist()))
+    (True, 3)
+    >>> bool((row_digests(PoolRows(stored_features(sp.csr_matrix(X)), np.arange(4), step=3)) == dense).all())
+    True
+    """
+    out = np.empty(rows.indices.size, dtype=np.uint64)
+    for positions, block, local in rows.blocks():
+        out[positions] = picked(_block_digests(block), local)
+    return out
+
+
+def _block_digests(block: Any) -> np.ndarray:
+    if sp.issparse(block):
+        block = sp.csr_matrix(block, dtype=np.float64, copy=True)
+        block.sum_duplicates()
+        block.data += 0.0  # -0.0 becomes 0.0
+        block.eliminate_zeros()
+        mixed = _mix(block.data.view(np.uint64), block.indices.astype(np.uint64))
+        running = np.concatenate([np.zeros(1, dtype=np.uint64), np.cumsum(mixed, dtype=np.uint64)])
+        return running[block.indptr[1:]] - running[block.indptr[:-1]]  # wrapping sums per row
+    block = np.asarray(block, dtype=np.float64)
+    columns = np.arange(block.shape[1], dtype=np.uint64)
+    out = np.empty(block.shape[0], dtype=np.uint64)
+    step = max(1, CACHE_ELEMENTS // max(1, block.shape[1]))
+    for low in range(0, block.shape[0], step):
+        values = block[low : low + step] + 0.0  # a copy; -0.0 becomes 0.0
+        out[low : low + values.shape[0]] = _mix(values.view(np.uint64), columns).sum(axis=1, dtype=np.uint64)
+    return out
+
+
+def _mix(bits: np.ndarray, columns: np.ndarray) -> np.ndarray:
+    """A 64-bit mix of each value's bits with its column (splitmix64's finaliser); 0 for a zero value."""
+    mixed = bits ^ (columns * np.uint64(0x9E3779B97F4A7C15))
+    mixed ^= mixed >> np.uint64(30)
+    mixed *= np.uint64(0xBF58476D1CE4E5B9)
+    mixed ^= mixed >> np.uint64(27)
+    mixed *= np.uint64(0x94D049BB133111EB)
+    mixed ^= mixed >> np.uint64(31)
+    mixed[bits == 0] = 0
+    return mixed
+
+
+def identical_rows(features: Features, indices: np.ndarray, centre: np.ndarray) -> np.ndarray:
+    """Which pool ``indices`` have exactly the values of ``centre`` (a dense row).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from alfunc.core.representation import stored_features
+    >>> from alfunc.strategies.nearest import identical_rows
+    >>> features = stored_features(np.array([[1.0, 0.0], [1.0, -0.0], [1.0, 2.0]]))
+    >>> identical_rows(features, np.arange(3), np.array([1.0, 0.0])).tolist()
+    [True, True, False]
+    """
+    indices = np.asarray(indices, dtype=np.int64)
+    same = np.empty(indices.size, dtype=bool)
+    step = max(1, WORKING_ELEMENTS // max(1, features.width))
+    for low in range(0, indices.size, step):
+        same[low : low + step] = (features.rows(indices[low : low + step]) == centre).all(axis=1)
+    return same
+
+
+def nearest_scaled(features: Features, rows: np.ndarray, centres: np.ndarray, factor: PairFactor) -> np.ndarray:
+    """For each pool index in ``rows``, the least ``distance x factor`` over the pool rows ``centres``, exact.
+
+    ``factor(row_positions, centre_positions)`` gives a non-negative matrix of
+    factors (one per pair). The same numbers as computing
+    ``cdist(rows, centres) * factor`` and its row minima (``inf`` without
+    centres), but the bulk is matrix products: per step of rows (a few
+    hundred kilobytes of pairs, rows read as runs of pool rows) the squared
+    distances are estimated, each row's least upper bound of the product is
+    found, and only the pairs whose lower bound is not above it get their
+    exact distance (``cdist``'s arithmetic). Memory: a few pair matrices of
+    ``CACHE_ELEMENTS`` and the dense centres of one chunk.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from alfunc.core.representation import stored_features
+    >>> from alfunc.strategies.nearest import nearest_scaled
+    >>> features = stored_features(np.array([[0.0, 0.0], [3.0, 4.0], [6.0, 8.0], [0.0, 1.0]]))
+    >>> weights = np.array([[1.0, 10.0], [2.0, 0.5], [1.0, 1.0]])  # rows 1, 2, 3 x centres 0, 3
+    >>> least = nearest_scaled(features, np.array([1, 2, 3]), np.array([0, 3]), lambda r, c: weights[r][:, c])
+    >>> least.round(3).tolist()  # row 2: min(10 x 2, sqrt(85) x 0.5); row 3 is centre 3 itself
+    [5.0, 4.61, 0.0]
+    """
+    rows, centres = np.asarray(rows, dtype=np.int64), np.asarray(centres, dtype=np.int64)
+    nearest = np.full(rows.size, np.inf)
+    width = features.width
+    slack = 2.0 * _slack(width)
+    centre_step = max(1, WORKING_ELEMENTS // max(1, width))
+    for start in range(0, centres.size, centre_step):
+        centre_positions = np.arange(start, min(start + centre_step, centres.size))
+        centre_rows = features.rows(centres[centre_positions])
+        centre_norms = squared_norms(centre_rows)
+        weights = np.vstack([-2.0 * centre_rows.T, centre_norms[None]])  # [x, 1] @ weights: |c|^2 - 2 x.c
+        with np.errstate(over="ignore", invalid="ignore"):
+            top = float(centre_norms.max())
+        step = max(1, CACHE_ELEMENTS // centre_rows.shape[0])
+        for positions, block, local in PoolRows(features, rows, step).blocks():
+            wanted = block if local is None else block[local]
+            row_positions = np.arange(positions.start, positions.stop)
+            scale = np.asarray(factor(row_positions, centre_positions), dtype=np.float64)
+            with np.errstate(over="ignore", invalid="ignore"):  # overflow and NaN go to the exact path
+                row_norms = squared_norms(wanted)
+                products = np.asarray(with_ones(wanted) @ weights)  # |c|^2 - 2 x.c
+                error = slack * (row_norms + top)
+                squares = np.square(scale)
+                bounds = np.add(products, (row_norms + error)[:, None]) * squares  # upper bounds of the squares
+                best = bounds.argmin(axis=1)
+                bound = bounds[np.arange(best.size), best] * (1.0 + 8.0 * EPS)
+                bound[~np.isfinite(bound)] = np.inf
+                products += (row_norms - error)[:, None]
+                np.maximum(products, 0.0, out=products)
+                products *= squares  # lower bounds of the squares
+                products[np.arange(best.size), best] = np.inf
+                others = np.flatnonzero(~(products.min(axis=1) > bound))  # another pair might be as small
+            row, column = np.arange(best.size), best
+            if others.size:
+                extra_row, extra_column = np.nonzero(~(products[others] > bound[others, None]))
+                row, column = np.concatenate([row, others[extra_row]]), np.concatenate([column, extra_column])
+            least = np.full(row_positions.size, np.inf)
+            with np.errstate(over="ignore", invalid="ignore"):  # as cdist x factor: inf x 0 is NaN
+                np.minimum.at(least, row, _pair_distances(wanted, row, centre_rows, column) * scale[row, column])
+            current = nearest[positions]  # a view
+            np.minimum(current, least, out=current)
+    return nearest
