@@ -39,7 +39,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from measure import interleaved_medians, machine, mib, peak_extra_bytes, print_table  # noqa: E402
 
 import alfunc as al  # noqa: E402
-from alfunc.strategies.diversity import kmeans_rows  # noqa: E402
+from alfunc.strategies.centres import kmeans_rows  # noqa: E402
 
 CHUNK = 65536
 STRATEGIES = (

@@ -2,9 +2,11 @@
 
 Rows identical in the representation are clustered once, weighted by the sum
 of their weights, so no centre is spent on copies and a batch holds no two
-identical rows while a distinct one remains. Memory: one copy of the
-clustered rows' features (``feature_matrix``; sparse stays sparse) plus
-scikit-learn's k-means; distances to the centres are computed in chunks.
+identical rows while a distinct one remains. Bounded by design, as ``kmeans``:
+at most ``kmeans_rows(k)`` rows are clustered, a seeded uniform sample of a
+larger set. Memory: one copy of the clustered rows' features
+(``feature_matrix``; sparse stays sparse) plus scikit-learn's k-means;
+distances to the centres are computed in chunks.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from alfunc.core.representation import Features
 from alfunc.strategies.pooled import chunks, distinct_groups, feature_matrix
 
 WEIGHT_FLOOR = 1e-9
+KMEANS_ROWS = 20_000
+KMEANS_ROWS_PER_PICK = 50
 
 
 def centre_picks(
@@ -33,7 +37,10 @@ def centre_picks(
     its centre that is not picked yet. If there are fewer distinct rows than
     ``k``, the rest of the batch is the remaining rows by decreasing ``tie``
     (weight 0). ``tie`` (one draw per index) also decides which copy of a
-    row stands for it.
+    row stands for it. Bounded by design: more than ``kmeans_rows(k)`` indices
+    are represented by a uniform sample of that many, drawn with ``seed``; the
+    picks come from the sample, and a cluster's weight is its sample weight x
+    ``len(indices) / kmeans_rows(k)``, an estimate of the weight it stands for.
 
     Parameters
     ----------
@@ -72,7 +79,14 @@ def centre_picks(
     ([5, 1], [9.0, 3.0])
     """
     indices = np.asarray(indices, dtype=np.int64)
-    by_tie = np.argsort(-np.asarray(tie), kind="stable")
+    tie = np.asarray(tie)
+    limit = kmeans_rows(k)
+    if indices.size > limit:  # bounded by design: k-means on a seeded sample
+        sample = np.sort(np.random.default_rng(seed).choice(indices.size, limit, replace=False))
+        scale = indices.size / limit
+    else:
+        sample, scale = np.arange(indices.size), 1.0
+    by_tie = sample[np.argsort(-tie[sample], kind="stable")]
     first, group = distinct_groups(features, indices[by_tie])
     summed = np.bincount(group, weights=np.asarray(weights, dtype=np.float64)[by_tie], minlength=first.size)
     top = float(summed.max()) if summed.size else 0.0
@@ -80,7 +94,7 @@ def centre_picks(
     n_clusters = min(k, first.size)
     fitted = KMeans(n_clusters=n_clusters, n_init=1, random_state=seed)
     fitted.fit(feature_matrix(features, indices[by_tie[first]]), sample_weight=mass)
-    cluster_mass = np.bincount(fitted.labels_, weights=mass, minlength=n_clusters)
+    cluster_mass = np.bincount(fitted.labels_, weights=mass, minlength=n_clusters) * scale
     order = np.argsort(-cluster_mass, kind="stable")
     rows = indices[by_tie[first]]
     near = nearest_rows(features, rows, fitted.cluster_centers_[order], n_clusters)
@@ -90,8 +104,24 @@ def centre_picks(
         row = next(int(position) for position in near[rank] if not taken[position])
         taken[row] = True
         chosen[rank] = by_tie[first[row]]
-    filler = by_tie[~np.isin(by_tie, chosen)][: k - n_clusters]
+    if n_clusters < k:  # fewer distinct rows than picks: the rest by tie draw
+        ranked = np.argsort(-tie, kind="stable")
+        filler = ranked[~np.isin(ranked, chosen)][: k - n_clusters]
+    else:
+        filler = np.empty(0, dtype=np.int64)
     return np.concatenate([chosen, filler]), np.concatenate([cluster_mass[order], np.zeros(filler.size)])
+
+
+def kmeans_rows(batch_size: int) -> int:
+    """Most rows ``kmeans``, CLUE and DropQuery cluster for a batch: ``max(KMEANS_ROWS, KMEANS_ROWS_PER_PICK * batch_size)``.
+
+    Examples
+    --------
+    >>> from alfunc.strategies.centres import kmeans_rows
+    >>> kmeans_rows(10), kmeans_rows(1000)
+    (20000, 50000)
+    """
+    return max(KMEANS_ROWS, KMEANS_ROWS_PER_PICK * batch_size)
 
 
 def nearest_rows(features: Features, indices: np.ndarray, centres: np.ndarray, m: int) -> np.ndarray:

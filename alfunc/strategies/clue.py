@@ -67,7 +67,11 @@ def clue(uncertainty: str = "entropy", chunk_rows: int | None = None) -> BatchSt
     k-means (k-means++ seeding, one run, seeded by the state) weighs each
     candidate by its ``uncertainty``; identical rows are clustered once with
     their weights summed (``alfunc.strategies.centres``). Clusters go by
-    decreasing uncertainty mass, which is each pick's utility.
+    decreasing uncertainty mass, which is each pick's utility. Bounded by
+    design: beyond ``kmeans_rows(batch_size)`` candidates (``max(20000, 50 x
+    batch_size)``), k-means runs on a seeded uniform sample of that many and
+    the masses are scaled up to the candidates they stand for; the
+    probabilities are one chunked pass over the pool.
 
     Parameters
     ----------

@@ -34,6 +34,7 @@ from alfunc.strategies.base import (
     selects_batch,
     uses_features,
 )
+from alfunc.strategies.centres import kmeans_rows
 from alfunc.strategies.farthest import greedy_batch
 from alfunc.strategies.nearest import EPS, SLACK, WORKING_ELEMENTS, PoolRows, pass_step, picked
 from alfunc.strategies.pooled import (
@@ -46,8 +47,6 @@ from alfunc.strategies.pooled import (
 )
 from alfunc.strategies.uncertainty import least_confident
 
-KMEANS_ROWS = 20_000
-KMEANS_ROWS_PER_PICK = 50
 UTILITY_STEP = 1 << 16
 
 
@@ -189,18 +188,6 @@ def kmeans(model: Any, X: Any, context: Context, batch_size: int) -> tuple[np.nd
         filler = np.empty(0, dtype=np.int64)
     utilities = np.concatenate([weights[order], np.zeros(filler.size)])
     return np.concatenate([chosen, filler]), utilities
-
-
-def kmeans_rows(batch_size: int) -> int:
-    """Most candidates ``kmeans`` clusters: ``max(KMEANS_ROWS, KMEANS_ROWS_PER_PICK * batch_size)``.
-
-    Examples
-    --------
-    >>> from alfunc.strategies.diversity import kmeans_rows
-    >>> kmeans_rows(10), kmeans_rows(1000)
-    (20000, 50000)
-    """
-    return max(KMEANS_ROWS, KMEANS_ROWS_PER_PICK * batch_size)
 
 
 def ranked_batch(uncertainty: Strategy = least_confident) -> BatchStrategy:

@@ -135,7 +135,10 @@ def dropquery(dropout: float = 0.75, n_copies: int = 3, chunk_rows: int | None =
 
     Utilities are the number of kept candidates in each pick's cluster
     (largest first); fillers, when there are fewer distinct kept rows than
-    the batch, get 0.
+    the batch, get 0. Bounded by design: beyond ``kmeans_rows(batch_size)``
+    kept candidates (``max(20000, 50 x batch_size)``), k-means runs on a
+    seeded uniform sample of that many and the cluster sizes are scaled up to
+    the kept candidates they stand for.
 
     Parameters
     ----------

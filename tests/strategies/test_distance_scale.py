@@ -13,7 +13,7 @@ from sklearn.linear_model import LogisticRegression
 import alfunc as al
 from alfunc.core.representation import stored_features
 from alfunc.strategies import k_center_greedy, kmeans
-from alfunc.strategies.diversity import kmeans_rows
+from alfunc.strategies.centres import kmeans_rows
 from alfunc.strategies.nearest import nearest_exact
 from alfunc.testing import check_strategy
 
