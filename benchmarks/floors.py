@@ -459,7 +459,10 @@ def _sample(p: Problem, size: int) -> np.ndarray:
 def typiclust_floor(p: Problem) -> np.ndarray:
     points = _sample(p, TYPICLUST_SAMPLE)
     n_clusters = min(p.labeled.size + p.k, TYPICLUST_MAX_CLUSTERS)
-    fitted = MiniBatchKMeans(n_clusters=n_clusters, n_init=1, random_state=p.seed).fit(p.X[points])
+    fitted = (KMeans if n_clusters <= 50 else MiniBatchKMeans)(n_clusters=n_clusters, n_init=1, random_state=p.seed)
+    if n_clusters > 50:
+        fitted.set_params(batch_size=5000)  # as TypiClust's authors
+    fitted.fit(p.X[points])
     clusters = fitted.labels_
     sizes = np.bincount(clusters, minlength=n_clusters)
     sizes[np.unique(clusters[: p.labeled.size])] = 0  # covered

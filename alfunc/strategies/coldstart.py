@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 from scipy.spatial.distance import cdist
-from sklearn.cluster import KMeans
+from sklearn.cluster import KMeans, MiniBatchKMeans
 
 from alfunc.core.context import Context
 from alfunc.core.knn import k_nearest, radius_counts
@@ -48,6 +48,8 @@ from alfunc.strategies.subsample import hashed_subset
 TYPICALITY_NEIGHBOURS = 20
 MIN_CLUSTER_SIZE = 5
 MAX_CLUSTERS = 500
+LLOYD_CLUSTERS = 50  # more clusters: mini-batch k-means, as the authors' code does
+MINI_BATCH_ROWS = 5000
 TYPICLUST_MAX_POOL = 20_000
 PROBCOVER_MAX_POOL = 10_000
 
@@ -57,7 +59,8 @@ PROBCOVER_MAX_POOL = 10_000
 def typiclust(model: Any, X: Any, context: Context, batch_size: int) -> tuple[np.ndarray, np.ndarray]:
     """TypiClust (Hacohen, Dekel & Weinshall 2022): the most typical point of the largest uncovered clusters.
 
-    k-means splits the pool into ``min(n_labeled + k, 500)`` clusters; clusters
+    k-means splits the pool into ``min(n_labeled + k, 500)`` clusters (beyond
+    50 clusters, mini-batch k-means, as the authors' code does); clusters
     with the fewest labeled points (then the largest) come first, round robin,
     skipping clusters of at most 5 points when larger ones exist. From each,
     the candidate of highest typicality (inverse mean distance to its 20
@@ -69,7 +72,7 @@ def typiclust(model: Any, X: Any, context: Context, batch_size: int) -> tuple[np
     labeled; see ``alfunc.strategies.subsample``), on which k-means is fitted
     and from which the batch is picked. Labeled rows left out of the
     subsample are still assigned to their nearest cluster, so coverage counts
-    every label. Cost: k-means on at most 20,000 rows and 500 clusters, a
+    every label. Cost: (mini-batch) k-means on at most 20,000 rows and 500 clusters, a
     chunked exact kNN inside one cluster per pick (``alfunc.core.knn``) and
     ``O(pool)`` hashing; extra memory: the subsample's feature rows plus
     blocks of at most 8 MiB, whatever the pool's size. The subsample depends
@@ -153,7 +156,7 @@ def typical_batch(context: Context, batch_size: int, max_pool: int | None) -> tu
     n_clusters = min(labeled.size + batch_size, MAX_CLUSTERS, distinct.size)
     seed = int(context.generator("typiclust").integers(2**31 - 1))
     rows = feature_matrix(features, fitted)
-    kmeans = KMeans(n_clusters=n_clusters, n_init=1, random_state=seed).fit(rows)
+    kmeans = typiclust_kmeans(n_clusters, seed).fit(rows)
     clusters = kmeans.labels_
     sizes = np.bincount(clusters, minlength=n_clusters)
     covered = np.bincount(clusters[: kept_labeled.size], minlength=n_clusters)
@@ -420,6 +423,20 @@ def ball_counts(
     for positions, centre_positions, row_block, centre_block in pairwise_blocks(features, rows, centres):
         counts[positions] += (cdist(row_block, centre_block) <= radius) @ weights[centre_positions]
     return counts
+
+
+def typiclust_kmeans(n_clusters: int, seed: int) -> KMeans | MiniBatchKMeans:
+    """TypiClust's clustering, as in the authors' code: k-means up to 50 clusters, mini-batch k-means (5,000 rows a batch) beyond.
+
+    Examples
+    --------
+    >>> from alfunc.strategies.coldstart import typiclust_kmeans
+    >>> type(typiclust_kmeans(10, 0)).__name__, type(typiclust_kmeans(500, 0)).__name__
+    ('KMeans', 'MiniBatchKMeans')
+    """
+    if n_clusters <= LLOYD_CLUSTERS:
+        return KMeans(n_clusters=n_clusters, n_init=1, random_state=seed)
+    return MiniBatchKMeans(n_clusters=n_clusters, batch_size=MINI_BATCH_ROWS, n_init=1, random_state=seed)
 
 
 def pure_radius(rows: Any, n_clusters: int, purity: float, seed: int) -> float:
