@@ -34,6 +34,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 
 from alfunc.core.context import Context
 from alfunc.core.rows import take_rows
@@ -47,9 +48,11 @@ from alfunc.strategies.base import (
     uses_proba,
 )
 from alfunc.strategies.farthest import best_position
-from alfunc.strategies.pooled import chunks, geometry, model_chunk_rows
+from alfunc.strategies.nearest import EPS, PoolRows, pass_step, picked, row_vector
+from alfunc.strategies.pooled import geometry, scoring_chunk_rows
 
 RELATIVE_ZERO = 1e-12
+ROUNDING_ZERO = 8.0  # x (width + n_classes + 2) x eps: the rounding of one kernel-form distance
 
 
 def last_layer_gradients(proba: Any) -> np.ndarray:
@@ -141,8 +144,10 @@ def badge(chunk_rows: int | None = None) -> BatchStrategy:
     Draws are seeded and independent of chunking: round ``r`` gives each
     candidate a uniform ``u`` hashed from (seed, iteration, ``"badge-r"``, pool
     index) and picks the largest ``log(u) / D^2`` (an exponential race, the same
-    as sampling proportionally to ``D^2``). ``D^2`` at most
-    ``1e-12 x (||g(x)||^2 + ||g(c)||^2)`` counts as 0, so a copy (in gradient
+    as sampling proportionally to ``D^2``). ``D^2`` is computed in the kernel
+    form from one product per row with the pick's features; at most
+    ``max(1e-12, 8 (width + n_classes + 2) eps) x (||g(x)||^2 + ||g(c)||^2)``
+    (the rounding of that form) counts as 0, so a copy (in gradient
     space) of a pick is never drawn while a point at positive distance
     remains; when none does, the rest go by the hashed uniform alone. Ties for
     the first pick go the same way.
@@ -210,19 +215,16 @@ def badge(chunk_rows: int | None = None) -> BatchStrategy:
             )
         candidates, features = context.candidates, geometry(context)
         k = min(batch_size, candidates.size)
-        step = model_chunk_rows(X) if rows_per_chunk is None else rows_per_chunk
+        step = scoring_chunk_rows(X) if rows_per_chunk is None else rows_per_chunk
         a = np.concatenate(
             [
                 last_layer_gradients(model.predict_proba(take_rows(X, candidates[start : start + step])))
                 for start in range(0, candidates.size, step)
             ]
         )
-        positions = list(_position_chunks(candidates.size, features.width + a.shape[1], rows_per_chunk))
-        h_norms = np.empty(candidates.size)
-        for part in positions:
-            rows = features.rows(candidates[part])
-            h_norms[part] = _row_dots(rows, rows)
-        g_norms = _row_dots(a, a) * (h_norms + 1.0)
+        rows = PoolRows(features, candidates, pass_step(features) if rows_per_chunk is None else rows_per_chunk)
+        g_norms = _row_dots(a, a) * (rows.squared_norms() + 1.0)
+        zero = max(RELATIVE_ZERO, ROUNDING_ZERO * (features.width + a.shape[1] + 2) * EPS)
         picks, values = np.empty(k, dtype=np.int64), np.empty(k)
         available = np.ones(candidates.size, dtype=bool)
         picks[0] = best_position(g_norms, available, context.uniform("badge-0"))
@@ -231,11 +233,7 @@ def badge(chunk_rows: int | None = None) -> BatchStrategy:
         nearest = np.full(candidates.size, np.inf)
         for round_ in range(1, k):
             centre = int(picks[round_ - 1])
-            h_centre = features.rows(candidates[centre : centre + 1])[0]
-            for part in positions:
-                gaps = squared_gradient_distances(a[part], features.rows(candidates[part]), a[centre], h_centre)
-                gaps[gaps <= RELATIVE_ZERO * (g_norms[part] + g_norms[centre])] = 0.0
-                np.minimum(nearest[part], gaps, out=nearest[part])
+            lower_to_centre(nearest, rows, a, g_norms, centre, zero)
             draws = context.uniform(f"badge-{round_}")
             spread = available & (nearest > 0)
             if spread.any():
@@ -262,13 +260,32 @@ def badge(chunk_rows: int | None = None) -> BatchStrategy:
     )
 
 
+def lower_to_centre(
+    nearest: np.ndarray, rows: PoolRows, a: np.ndarray, g_norms: np.ndarray, centre: int, zero: float
+) -> None:
+    """Lower ``nearest`` to each candidate's squared gradient distance to the candidate at position ``centre``.
+
+    ``||g(x)||^2 + ||g(c)||^2 - 2 <a(x), a(c)> (<h(x), h(c)> + 1)``: one
+    product per row with ``h(c)`` over runs of pool rows (no gather, no
+    difference rows), each row's sum computed the same way whatever the chunk.
+    Values at most ``zero x (||g(x)||^2 + ||g(c)||^2)``, which covers the
+    rounding of that sum, count as 0: a copy of the centre gets exactly 0.
+    """
+    h_centre = row_vector(rows.features, int(rows.indices[centre]))
+    a_centre, norm_centre = a[centre], g_norms[centre]
+    for positions, block, local in rows.blocks():
+        h_dots = np.asarray(block @ h_centre).ravel() if sp.issparse(block) else np.einsum("ij,j->i", block, h_centre)
+        h_dots = picked(h_dots, local)
+        h_dots += 1.0
+        h_dots *= np.einsum("ij,j->i", a[positions], a_centre)
+        h_dots *= -2.0
+        floor = g_norms[positions] + norm_centre
+        h_dots += floor  # the squared distances
+        h_dots[h_dots <= zero * floor] = 0.0
+        current = nearest[positions]  # a view
+        np.minimum(current, h_dots, out=current)
+
+
 def _row_dots(left: np.ndarray, right: np.ndarray) -> np.ndarray:
     """Row-wise dot products; each row's sum is computed the same way whatever the number of rows."""
     return np.einsum("ij,ij->i", left, right)
-
-
-def _position_chunks(n: int, width: int, rows: int | None) -> list[slice]:
-    """Slices of ``range(n)``: ``rows`` long if given, else sized by ``width`` (see ``pooled.chunks``)."""
-    if rows is None:
-        return [slice(int(part[0]), int(part[-1]) + 1) for part in chunks(np.arange(n), width)]
-    return [slice(start, min(start + rows, n)) for start in range(0, n, rows)]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import tracemalloc
+
 import numpy as np
 import pytest
 from batch_support import duplicated_pools, hand_state
@@ -152,3 +154,27 @@ def test_badge_refuses_a_model_without_probabilities_naming_itself():
 
 def test_badge_passes_check_strategy_with_small_chunks():
     check_strategy(badge(chunk_rows=2), max_examples=25)
+
+
+def peak_extra(function) -> int:
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        tracemalloc.reset_peak()
+        function()
+        return tracemalloc.get_traced_memory()[1] - before
+    finally:
+        tracemalloc.stop()
+
+
+def test_badge_memory_is_a_few_floats_per_candidate_never_a_copy_of_the_pool():
+    def fitted(n):
+        X, y = make_blobs(n_samples=n, centers=3, n_features=40, random_state=0)
+        return al.fit_step(al.init_step(X, y, n_init=200, random_state=0), X, LogisticRegression()), X
+
+    (small, X_small), (large, X_large) = fitted(20_000), fitted(200_000)
+    small_peak = peak_extra(lambda: al.select(small, X_small, "badge", 10))
+    large_peak = peak_extra(lambda: al.select(large, X_large, "badge", 10))
+    # the gradient factors (n_classes floats), norms, distances, draws and flags: well below one row of 40 features
+    assert large_peak < 2 * small_peak + 160 * X_large.shape[0], (small_peak, large_peak)
+    assert large_peak < X_large.nbytes / 2
