@@ -64,7 +64,7 @@ from alfunc.core.rows import take_rows
 from alfunc.core.validation import check_positive_int
 from alfunc.strategies.base import BatchStrategy, batch_strategy, described, uses_classifier, uses_ensemble
 from alfunc.strategies.committee import Committee, as_committee_source, ensemble_members, member_probabilities
-from alfunc.strategies.pooled import WORKING_ELEMENTS, model_chunk_rows
+from alfunc.strategies.pooled import WORKING_ELEMENTS, scoring_chunk_rows
 from alfunc.strategies.uncertainty import shannon_entropy
 
 DEFAULT_CONFIGURATIONS = 100
@@ -187,7 +187,7 @@ def candidate_member_probabilities(
     ((2, 2, 2), True)
     """
     proba = np.empty((candidates.size, len(members), classes.size))
-    step = model_chunk_rows(X)
+    step = scoring_chunk_rows(X)
     for start in range(0, candidates.size, step):
         part = candidates[start : start + step]
         proba[start : start + part.size] = member_probabilities(members, take_rows(X, part), classes).transpose(1, 0, 2)
@@ -328,8 +328,12 @@ def greedy_joint_information(
     """
     n, n_members, n_classes = proba.shape
     batch_size = min(batch_size, n)
-    conditional = shannon_entropy(proba).mean(axis=1)
-    bounds = shannon_entropy(proba.mean(axis=1)) - conditional  # BALD: the exact gains for an empty batch
+    conditional, bounds = np.empty(n), np.empty(n)  # BALD: the exact gains for an empty batch
+    step = max(1, WORKING_ELEMENTS // (n_members * n_classes))  # rows whose entropies fit one working block
+    for start in range(0, n, step):
+        part = proba[start : start + step]
+        conditional[start : start + step] = shannon_entropy(part).mean(axis=1)
+        bounds[start : start + step] = shannon_entropy(part.mean(axis=1)) - conditional[start : start + step]
     most_configurations = max(n_configurations, n_members)  # a sample holds at least one per member
     widest = max(1, WORKING_ELEMENTS // (4 * n_classes * most_configurations)) if block_rows is None else block_rows
     positions = np.arange(n)

@@ -43,7 +43,7 @@ from alfunc.core.rows import is_numeric, take_rows
 from alfunc.core.validation import check_positive_int, is_real
 from alfunc.strategies.base import BatchStrategy, batch_strategy, described, uses_classifier, uses_features
 from alfunc.strategies.centres import centre_picks
-from alfunc.strategies.pooled import geometry, model_chunk_rows
+from alfunc.strategies.pooled import geometry, scoring_chunk_rows
 
 
 def last_step_predict(model: Any, features: Any) -> np.ndarray:
@@ -187,7 +187,7 @@ def dropquery(dropout: float = 0.75, n_copies: int = 3, chunk_rows: int | None =
         _check_perturbable(model, X)
         candidates, features = context.candidates, geometry(context)
         salts = [step_salt(context.state.seed, context.iteration, f"dropquery-{copy}") for copy in range(copies)]
-        step = model_chunk_rows(X) if rows_per_chunk is None else rows_per_chunk
+        step = scoring_chunk_rows(X) if rows_per_chunk is None else rows_per_chunk
         flips = np.zeros(candidates.size, dtype=np.int64)
         for start in range(0, candidates.size, step):
             part = candidates[start : start + step]

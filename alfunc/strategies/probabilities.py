@@ -7,14 +7,14 @@ from typing import Any
 import numpy as np
 
 from alfunc.core.rows import take_rows
-from alfunc.strategies.pooled import model_chunk_rows
+from alfunc.strategies.pooled import scoring_chunk_rows
 
 
 def pool_proba(model: Any, X: Any, indices: np.ndarray, name: str, chunk_rows: int | None = None) -> np.ndarray:
     """``predict_proba`` of the pool rows ``indices`` (columns in ``model.classes_`` order), chunk by chunk.
 
     Rows are taken from ``X`` in the pool's own container (``take_rows``);
-    ``chunk_rows`` rows per model call (default: ``model_chunk_rows(X)``). A
+    ``chunk_rows`` rows per model call (default: ``scoring_chunk_rows(X)``). A
     model without ``predict_proba`` is refused with a message naming the
     strategy ``name``.
 
@@ -57,7 +57,7 @@ def pool_proba(model: Any, X: Any, indices: np.ndarray, name: str, chunk_rows: i
             "wrap the model in CalibratedClassifierCV"
         )
     indices = np.asarray(indices, dtype=np.int64)
-    step = model_chunk_rows(X) if chunk_rows is None else chunk_rows
+    step = scoring_chunk_rows(X) if chunk_rows is None else chunk_rows
     parts = [
         np.asarray(model.predict_proba(take_rows(X, indices[start : start + step])), dtype=np.float64)
         for start in range(0, indices.size, step)
