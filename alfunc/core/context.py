@@ -92,9 +92,14 @@ class Context:
         """
         return self.embedding.rows(self.candidates if indices is None else indices)
 
-    def uniform(self, purpose: str = "uniform") -> np.ndarray:
-        """One uniform [0, 1) draw per candidate, fixed by (seed, iteration, purpose, index)."""
-        return hashed_uniform(self.candidates, step_salt(self.state.seed, self.iteration, purpose))
+    def uniform(self, purpose: str = "uniform", positions: np.ndarray | None = None) -> np.ndarray:
+        """One uniform [0, 1) draw per candidate, fixed by (seed, iteration, purpose, index).
+
+        With ``positions`` (into the candidates), just those draws: the same
+        numbers as ``uniform(purpose)[positions]``, without a pool-sized vector.
+        """
+        indices = self.candidates if positions is None else self.candidates[positions]
+        return hashed_uniform(indices, step_salt(self.state.seed, self.iteration, purpose))
 
     def generator(self, purpose: str) -> np.random.Generator:
         """A fresh generator for this selection; every call with a purpose gives the same stream."""

@@ -13,6 +13,7 @@ pool's own container (a list of documents, a DataFrame).
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
 from collections.abc import Callable
@@ -99,7 +100,9 @@ def k_center_greedy(model: Any, X: Any, context: Context, batch_size: int) -> tu
     """
     candidates, features = context.candidates, geometry(context)
     nearest = nearest_distances(features, candidates, context.state.labeled)
-    picks, values = greedy_batch(features, candidates, batch_size, context.uniform("k-center"), nearest, owned=True)
+    picks, values = greedy_batch(
+        features, candidates, batch_size, functools.partial(context.uniform, "k-center"), nearest, owned=True
+    )
     return candidates[picks], values
 
 
@@ -264,7 +267,13 @@ def ranked_batch(uncertainty: Strategy = least_confident) -> BatchStrategy:
 
         nearest = nearest_distances(features, candidates, context.state.labeled)
         picks, values = greedy_batch(
-            features, candidates, batch_size, context.uniform("ranked"), nearest, utility=utility, owned=True
+            features,
+            candidates,
+            batch_size,
+            functools.partial(context.uniform, "ranked"),
+            nearest,
+            utility=utility,
+            owned=True,
         )
         return candidates[picks], values
 

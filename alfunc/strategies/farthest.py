@@ -36,7 +36,10 @@ from alfunc.strategies.nearest import (
     row_vector,
 )
 
+Tie = np.ndarray | Callable[[np.ndarray], np.ndarray]  # draws per position, or a function of positions giving them
 GapsWithin = Callable[[np.ndarray], np.ndarray]
+BEST_STEP = 1 << 16
+
 PickDistance = Callable[[int, GapsWithin, np.ndarray], np.ndarray]
 Utility = Callable[[np.ndarray, int], np.ndarray]
 
@@ -45,7 +48,7 @@ def greedy_batch(
     features: Features,
     candidates: np.ndarray,
     k: int,
-    tie: np.ndarray,
+    tie: Tie,
     nearest: np.ndarray,
     pick_distance: PickDistance | None = None,
     utility: Utility | None = None,
@@ -60,7 +63,9 @@ def greedy_batch(
     be below ``limit`` (one limit per candidate) and ``inf`` elsewhere, and
     ``nearest`` is read only;
     ``utility(nearest, n_picked)`` turns distances into utilities (default:
-    the distances themselves, i.e. farthest-first). ``tie`` breaks ties.
+    the distances themselves, i.e. farthest-first). ``tie`` breaks ties: a
+    draw per candidate, or a function giving the draws of some positions
+    (``functools.partial(context.uniform, purpose)``: no pool-sized vector).
     ``owned=True`` lets the batch lower ``nearest`` in place instead of a copy
     (for a caller that made it only for this call: one pool-sized vector less).
 
@@ -104,11 +109,10 @@ def greedy_batch(
         norms = functools.cache(rows.squared_norms)  # computed the first time a distance is asked for
     available = np.ones(candidates.size, dtype=bool)
     picks, values = np.empty(k, dtype=np.int64), np.empty(k)
-    scratch = np.empty(candidates.size)
     for step in range(k):
         value = nearest if utility is None else utility(nearest, step)
         fresh = available & ~copies
-        pick = best_position(value, fresh if fresh.any() else available, tie, scratch)
+        pick = best_position(value, fresh if fresh.any() else available, tie)
         picks[step], values[step] = pick, value[pick]
         available[pick] = False
         if step + 1 < k:
@@ -126,8 +130,10 @@ def greedy_batch(
     return picks, values
 
 
-def best_position(value: np.ndarray, eligible: np.ndarray, tie: np.ndarray, scratch: np.ndarray | None = None) -> int:
-    """The eligible position of highest value; ties go to the highest ``tie`` draw.
+def best_position(value: np.ndarray, eligible: np.ndarray, tie: Tie) -> int:
+    """The eligible position of highest value; ties go to the highest ``tie`` draw (an array, or a function of positions).
+
+    Read in blocks of ``BEST_STEP`` positions: the only temporaries are a block's.
 
     Examples
     --------
@@ -139,13 +145,17 @@ def best_position(value: np.ndarray, eligible: np.ndarray, tie: np.ndarray, scra
     2
     >>> best_position(value, np.array([True, True, False, True]), tie)
     1
+    >>> best_position(value, np.ones(4, dtype=bool), lambda positions: tie[positions])
+    2
     """
-    if scratch is None:
-        masked = np.where(eligible, value, -np.inf)
-    else:  # a caller's buffer of value's size: no allocation per call
-        masked = scratch
-        masked.fill(-np.inf)
-        np.copyto(masked, value, where=eligible)
-    top = np.flatnonzero(masked == masked.max())
+    best, tops = -np.inf, [np.empty(0, dtype=np.int64)]
+    for start in range(0, value.size, BEST_STEP):
+        masked = np.where(eligible[start : start + BEST_STEP], value[start : start + BEST_STEP], -np.inf)
+        highest = masked.max()
+        if highest > best:
+            best, tops = highest, []
+        if highest == best:
+            tops.append(start + np.flatnonzero(masked == highest))
+    top = np.concatenate(tops)
     top = top[eligible[top]]
-    return int(top[np.argmax(tie[top])])
+    return int(top[np.argmax(tie(top) if callable(tie) else tie[top])])

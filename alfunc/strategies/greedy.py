@@ -12,6 +12,7 @@ a fitted regressor (``run`` refuses a classifier for them).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -23,7 +24,7 @@ from alfunc.core.rows import take_rows
 from alfunc.strategies.base import batch_strategy, uses_features, uses_regressor
 from alfunc.strategies.farthest import greedy_batch
 from alfunc.strategies.nearest import nearest_scaled
-from alfunc.strategies.pooled import chunks, geometry, model_chunk_rows
+from alfunc.strategies.pooled import chunks, geometry, scoring_chunk_rows
 
 
 @uses_features
@@ -89,7 +90,9 @@ def gsy(model: Any, X: Any, context: Context, batch_size: int) -> tuple[np.ndarr
     def output_gap(pick: int, gaps_within: Callable[[np.ndarray], np.ndarray], nearest: np.ndarray) -> np.ndarray:
         return cdist(predicted, predicted[pick : pick + 1])[:, 0]  # no input distance needed
 
-    picks, values = greedy_batch(features, candidates, batch_size, context.uniform("gsy"), nearest, output_gap)
+    picks, values = greedy_batch(
+        features, candidates, batch_size, functools.partial(context.uniform, "gsy"), nearest, output_gap
+    )
     return candidates[picks], values
 
 
@@ -155,7 +158,9 @@ def igs(model: Any, X: Any, context: Context, batch_size: int) -> tuple[np.ndarr
         joint *= output
         return joint
 
-    picks, values = greedy_batch(features, candidates, batch_size, context.uniform("igs"), nearest, joint_gap)
+    picks, values = greedy_batch(
+        features, candidates, batch_size, functools.partial(context.uniform, "igs"), nearest, joint_gap
+    )
     return candidates[picks], values
 
 
@@ -163,7 +168,7 @@ def _predictions(model: Any, X: Any, candidates: np.ndarray, name: str) -> np.nd
     """The model's predictions for the candidates (rows taken from the pool in its own container), chunk by chunk."""
     if model is None or not hasattr(model, "predict"):
         raise ValueError(f"strategy {name!r} needs a fitted model with predict; call fit_step first")
-    step = model_chunk_rows(X)
+    step = scoring_chunk_rows(X)
     parts = [
         np.asarray(model.predict(take_rows(X, candidates[start : start + step])), dtype=np.float64)
         for start in range(0, candidates.size, step)
