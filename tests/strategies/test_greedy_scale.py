@@ -133,3 +133,13 @@ def test_same_batch_whatever_the_chunk_size(name: str) -> None:
 @pytest.mark.parametrize("name", ["gsy", "igs"])
 def test_strategy_contract(name: str) -> None:
     check_strategy(name, max_examples=15)
+
+
+@given(st.integers(0, 2**32 - 1), st.lists(st.integers(0, 49), max_size=20))
+@settings(max_examples=30, deadline=None)
+def test_draws_for_some_positions_are_those_of_the_whole_pool(seed: int, positions: list[int]) -> None:
+    X = np.arange(120.0).reshape(60, 2)
+    state = al.init_step(X, np.arange(60) % 2, n_init=10, random_state=seed)
+    context = al.Context(state, X, state.unlabeled(), state.next_iteration)
+    at = np.array(positions, dtype=np.int64)
+    assert np.array_equal(context.uniform("k-center", at), context.uniform("k-center")[at])
