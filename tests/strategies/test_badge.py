@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import tracemalloc
-
 import numpy as np
 import pytest
 from batch_support import duplicated_pools, hand_state
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scale_support import peak_extra
 from sklearn.datasets import make_blobs
 from sklearn.linear_model import LogisticRegression
 from sklearn.neural_network import MLPClassifier
@@ -154,17 +153,6 @@ def test_badge_refuses_a_model_without_probabilities_naming_itself():
 
 def test_badge_passes_check_strategy_with_small_chunks():
     check_strategy(badge(chunk_rows=2), max_examples=25)
-
-
-def peak_extra(function) -> int:
-    tracemalloc.start()
-    try:
-        before = tracemalloc.get_traced_memory()[0]
-        tracemalloc.reset_peak()
-        function()
-        return tracemalloc.get_traced_memory()[1] - before
-    finally:
-        tracemalloc.stop()
 
 
 def test_badge_memory_is_a_few_floats_per_candidate_never_a_copy_of_the_pool():

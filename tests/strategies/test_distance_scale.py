@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import tracemalloc
-
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from scale_support import peak_extra, rounding_pools
 from scipy.spatial.distance import cdist
 from sklearn.linear_model import LogisticRegression
 
@@ -28,24 +27,10 @@ CHANGED = (
 )
 
 
-def pools(seed: int = 0) -> dict[str, np.ndarray]:
-    """Pools where rounding could matter: continuous, small integers (exact ties), copies, huge values."""
-    rng = np.random.default_rng(seed)
-    copies = rng.normal(size=(300, 5))
-    huge = rng.normal(size=(300, 5))
-    huge[:20] *= 1e200  # squared norms overflow: the exact path must decide
-    return {
-        "normal": rng.normal(size=(300, 5)) * 7.0,
-        "integers": rng.integers(-2, 3, size=(300, 5)).astype(float),
-        "copies": np.vstack([copies[:150], copies[:150]]),
-        "huge": huge,
-    }
-
-
 @pytest.mark.parametrize("kind", ["normal", "integers", "copies", "huge"])
 @pytest.mark.parametrize("sparse", [False, True])
 def test_nearest_exact_is_cdist_bit_for_bit(kind: str, sparse: bool) -> None:
-    X = pools()[kind]
+    X = rounding_pools()[kind]
     rng = np.random.default_rng(1)
     rows, centres = np.sort(rng.choice(300, 200, replace=False)), rng.choice(300, 40, replace=False)
     features = stored_features(sp.csr_matrix(X) if sparse else X)
@@ -81,7 +66,7 @@ def reference_k_center(X: np.ndarray, context: al.Context, k: int) -> tuple[np.n
 @pytest.mark.parametrize("kind", ["normal", "integers", "copies", "huge"])
 @pytest.mark.parametrize("sparse", [False, True])
 def test_k_center_picks_are_the_plain_cdist_ones(kind: str, sparse: bool) -> None:
-    X = pools()[kind]
+    X = rounding_pools()[kind]
     y = np.arange(X.shape[0]) % 2
     pool = sp.csr_matrix(X) if sparse else X
     state = al.init_step(pool, y, n_init=15, random_state=3)
@@ -115,17 +100,6 @@ def test_same_batch_whatever_the_chunk_size(name: str) -> None:
 @pytest.mark.parametrize("name", CHANGED)
 def test_strategy_contract(name: str) -> None:
     check_strategy(name, max_examples=15)
-
-
-def peak_extra(function) -> int:
-    tracemalloc.start()
-    try:
-        before = tracemalloc.get_traced_memory()[0]
-        tracemalloc.reset_peak()
-        function()
-        return tracemalloc.get_traced_memory()[1] - before
-    finally:
-        tracemalloc.stop()
 
 
 # Documented per-row vectors a selection keeps (candidate indices, tie draws, distances, levels,

@@ -7,6 +7,7 @@ import pytest
 import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scale_support import rounding_pools
 from scipy.spatial.distance import cdist
 from sklearn.linear_model import Ridge
 
@@ -17,24 +18,10 @@ from alfunc.strategies.nearest import PoolRows, distances_within, identical_rows
 from alfunc.testing import check_strategy
 
 
-def pools(seed: int = 0) -> dict[str, np.ndarray]:
-    """Pools where rounding could matter: continuous, small integers (exact ties), copies, huge values."""
-    rng = np.random.default_rng(seed)
-    copies = rng.normal(size=(150, 4))
-    huge = rng.normal(size=(300, 4))
-    huge[:20] *= 1e200  # squared norms overflow: the exact path must decide
-    return {
-        "normal": rng.normal(size=(300, 4)) * 7.0,
-        "integers": rng.integers(-2, 3, size=(300, 4)).astype(float),
-        "copies": np.vstack([copies, copies]),
-        "huge": huge,
-    }
-
-
 @pytest.mark.parametrize("kind", ["normal", "integers", "copies", "huge"])
 @pytest.mark.parametrize("sparse", [False, True])
 def test_nearest_scaled_is_cdist_times_the_factor_bit_for_bit(kind: str, sparse: bool) -> None:
-    X = pools()[kind]
+    X = rounding_pools(width=4)[kind]
     rng = np.random.default_rng(1)
     rows, centres = np.sort(rng.choice(300, 200, replace=False)), rng.choice(300, 40, replace=False)
     factors = rng.integers(0, 4, size=(200, 40)) * rng.random((200, 40))  # exact zeros and ties included
@@ -47,7 +34,7 @@ def test_nearest_scaled_is_cdist_times_the_factor_bit_for_bit(kind: str, sparse:
 
 @pytest.mark.parametrize("kind", ["normal", "integers", "copies", "huge"])
 def test_distances_within_are_exact_below_the_limit_and_never_hide_a_smaller_one(kind: str) -> None:
-    X = pools()[kind]
+    X = rounding_pools(width=4)[kind]
     rows = PoolRows(stored_features(X), np.arange(0, 300, 2), step=17)
     centre = X[5]
     with np.errstate(over="ignore"):
@@ -109,7 +96,7 @@ def reference_greedy(X: np.ndarray, predicted: np.ndarray, state: al.ALState, co
 @pytest.mark.parametrize("sparse", [False, True])
 @pytest.mark.parametrize("strategy", [gsy, igs], ids=["gsy", "igs"])
 def test_picks_are_the_plain_cdist_ones(kind: str, sparse: bool, strategy) -> None:
-    X = pools()[kind]
+    X = rounding_pools(width=4)[kind]
     y = X @ np.array([1.0, -2.0, 0.5, 3.0])
     pool = sp.csr_matrix(X) if sparse else X
     state = al.fit_step(al.init_step(pool, y, n_init=15, random_state=3), pool, Ridge())
@@ -123,7 +110,7 @@ def test_picks_are_the_plain_cdist_ones(kind: str, sparse: bool, strategy) -> No
 
 @pytest.mark.parametrize("name", ["gsy", "igs"])
 def test_same_batch_whatever_the_chunk_size(name: str) -> None:
-    X = pools()["normal"]
+    X = rounding_pools(width=4)["normal"]
     y = X.sum(axis=1)
     state = al.fit_step(al.init_step(X, y, n_init=20, random_state=0), X, Ridge())
     batches = [al.select(state, X, name, 12, chunk_size=size) for size in (1, 7, X.shape[0])]
