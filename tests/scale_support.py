@@ -32,3 +32,17 @@ def peak_extra(function: Callable[[], object]) -> int:
         return tracemalloc.get_traced_memory()[1] - before
     finally:
         tracemalloc.stop()
+
+
+def plain_pick(nearest: np.ndarray, available: np.ndarray, distinct: np.ndarray, tie: np.ndarray) -> int:
+    """A greedy pick written plainly: the highest ``nearest`` among available distinct rows (any available if none).
+
+    Ties go to the highest ``tie`` draw; the pick is marked unavailable.
+    """
+    fresh = available & distinct
+    eligible = fresh if fresh.any() else available
+    masked = np.where(eligible, nearest, -np.inf)
+    top = np.flatnonzero(eligible & (masked == masked.max()))
+    pick = int(top[np.argmax(tie[top])])
+    available[pick] = False
+    return pick

@@ -270,6 +270,20 @@ def lower_to_centre(
     difference rows), each row's sum computed the same way whatever the chunk.
     Values at most ``zero x (||g(x)||^2 + ||g(c)||^2)``, which covers the
     rounding of that sum, count as 0: a copy of the centre gets exactly 0.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from alfunc.core.representation import stored_features
+    >>> from alfunc.strategies.badge import gradient_embeddings, lower_to_centre
+    >>> from alfunc.strategies.nearest import PoolRows
+    >>> a = np.array([[-0.25, 0.25], [0.1, -0.1], [-0.25, 0.25]])
+    >>> h = np.array([[2.0, 4.0], [1.0, -1.0], [2.0, 4.0]])  # row 2 is row 0 again
+    >>> g = gradient_embeddings(a, h)
+    >>> nearest = np.full(3, np.inf)
+    >>> lower_to_centre(nearest, PoolRows(stored_features(h), np.arange(3), step=2), a, (g * g).sum(axis=1), 0, 1e-12)
+    >>> nearest.round(6).tolist()
+    [0.0, 2.585, 0.0]
     """
     h_centre = row_vector(rows.features, int(rows.indices[centre]))
     a_centre, norm_centre = a[centre], g_norms[centre]

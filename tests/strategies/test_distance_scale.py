@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from scale_support import peak_extra, rounding_pools
+from scale_support import peak_extra, plain_pick, rounding_pools
 from scipy.spatial.distance import cdist
 from sklearn.linear_model import LogisticRegression
 
@@ -48,14 +48,9 @@ def reference_k_center(X: np.ndarray, context: al.Context, k: int) -> tuple[np.n
     available = np.ones(candidates.size, dtype=bool)
     picks, values = [], []
     for _ in range(k):
-        fresh = available & (to_batch > 0)
-        eligible = fresh if fresh.any() else available
-        masked = np.where(eligible, nearest, -np.inf)
-        top = np.flatnonzero(eligible & (masked == masked.max()))
-        pick = int(top[np.argmax(tie[top])])
+        pick = plain_pick(nearest, available, to_batch > 0, tie)
         picks.append(pick)
         values.append(nearest[pick])
-        available[pick] = False
         with np.errstate(over="ignore"):
             gaps = cdist(X[candidates], X[candidates[pick]][None])[:, 0]
         np.minimum(to_batch, gaps, out=to_batch)

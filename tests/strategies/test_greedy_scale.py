@@ -7,7 +7,7 @@ import pytest
 import scipy.sparse as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scale_support import rounding_pools
+from scale_support import plain_pick, rounding_pools
 from scipy.spatial.distance import cdist
 from sklearn.linear_model import Ridge
 
@@ -76,14 +76,9 @@ def reference_greedy(X: np.ndarray, predicted: np.ndarray, state: al.ALState, co
     available = np.ones(candidates.size, dtype=bool)
     picks, values = [], []
     for _ in range(k):
-        fresh = available & ~copies
-        eligible = fresh if fresh.any() else available
-        masked = np.where(eligible, nearest, -np.inf)
-        top = np.flatnonzero(eligible & (masked == masked.max()))
-        pick = int(top[np.argmax(tie[top])])
+        pick = plain_pick(nearest, available, ~copies, tie)
         picks.append(pick)
         values.append(nearest[pick])
-        available[pick] = False
         with np.errstate(over="ignore", invalid="ignore"):
             gaps = cdist(X[candidates], X[candidates[pick]][None])[:, 0]
             output = cdist(out, out[pick][None])[:, 0]
