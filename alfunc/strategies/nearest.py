@@ -432,12 +432,12 @@ def distances_within(rows: PoolRows, centre: np.ndarray, limit: np.ndarray, norm
     out = np.full(rows.indices.size, np.inf)
     with np.errstate(over="ignore", invalid="ignore"):
         centre_norm = float(centre @ centre)
-        limit_squared = np.square(limit) * ((1.0 + slack) * (1.0 + 8.0 * EPS))
     for positions, block, local in rows.blocks():
         with np.errstate(over="ignore", invalid="ignore"):  # overflow goes to the exact path
             products = picked(np.asarray(block @ centre).ravel(), local)
             lower = (norms[positions] + centre_norm) * (1.0 - slack) - 2.0 * products
-        which = np.flatnonzero(~(lower > limit_squared[positions]))  # NaN is decided exactly
+            limit_squared = np.square(limit[positions]) * ((1.0 + slack) * (1.0 + 8.0 * EPS))
+        which = np.flatnonzero(~(lower > limit_squared))  # NaN is decided exactly
         if which.size:
             out[positions.start + which] = _exact_to(rows, block, local, which, centre)
     return out
