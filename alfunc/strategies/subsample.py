@@ -22,7 +22,9 @@ def hashed_subset(indices: np.ndarray, size: int | None, seed: int, iteration: i
     """The ``size`` of ``indices`` with the smallest seeded hash, in increasing order (all when ``size`` is None or too big).
 
     Ties of the hash (rare: 53-bit draws) go to the lower index. Memory:
-    ``size`` plus ``BLOCK`` indices and draws, whatever the number of indices.
+    at most ``2 size`` plus ``BLOCK`` indices and draws, whatever the number of
+    indices; once ``size`` are kept, a block keeps only the draws at or below
+    the largest kept one.
 
     Parameters
     ----------
@@ -61,11 +63,18 @@ def hashed_subset(indices: np.ndarray, size: int | None, seed: int, iteration: i
     if size is None or size >= indices.size:
         return np.sort(indices)
     salt = step_salt(seed, iteration, purpose)
-    kept, draws = np.empty(0, dtype=np.int64), np.empty(0)
+    kept, draws = [np.empty(0, dtype=np.int64)], [np.empty(0)]
+    n_kept, cut = 0, np.inf  # once ``size`` are kept, a draw above the cut can never make it
     for start in range(0, indices.size, BLOCK):
         part = indices[start : start + BLOCK]
-        kept, draws = np.concatenate([kept, part]), np.concatenate([draws, hashed_uniform(part, salt)])
-        if kept.size > size:
-            best = np.lexsort((kept, draws))[:size]
-            kept, draws = kept[best], draws[best]
-    return np.sort(kept)
+        part_draws = hashed_uniform(part, salt)
+        near = part_draws <= cut
+        kept.append(part[near])
+        draws.append(part_draws[near])
+        n_kept += int(near.sum())
+        if n_kept > 2 * size or start + BLOCK >= indices.size:
+            pooled, pooled_draws = np.concatenate(kept), np.concatenate(draws)
+            best = np.lexsort((pooled, pooled_draws))[:size]
+            kept, draws, n_kept = [pooled[best]], [pooled_draws[best]], best.size
+            cut = float(pooled_draws[best].max()) if best.size == size else np.inf
+    return np.sort(kept[0])
