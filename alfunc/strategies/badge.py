@@ -31,6 +31,7 @@ come from ``a = p - onehot`` and ``h`` alone (the kernel identity
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
@@ -141,16 +142,16 @@ def badge(chunk_rows: int | None = None) -> BatchStrategy:
     nearest pick so far. Utilities are those ``D^2`` at the time of each pick
     (``||g||^2`` for the first), so they tend to decrease along the batch.
 
-    Draws are seeded and independent of chunking: round ``r`` gives each
-    candidate a uniform ``u`` hashed from (seed, iteration, ``"badge-r"``, pool
-    index) and picks the largest ``log(u) / D^2`` (an exponential race, the same
-    as sampling proportionally to ``D^2``). ``D^2`` is computed in the kernel
+    Draws are seeded and independent of chunking: round ``r`` draws one
+    uniform from the selection's generator (``"badge-r"``) and takes the
+    candidate where the running sum of ``D^2``, in pool order, passes that
+    fraction of the total (sampling proportionally to ``D^2``). ``D^2`` is computed in the kernel
     form from one product per row with the pick's features; at most
     ``max(1e-12, 8 (width + n_classes + 2) eps) x (||g(x)||^2 + ||g(c)||^2)``
     (the rounding of that form) counts as 0, so a copy (in gradient
     space) of a pick is never drawn while a point at positive distance
-    remains; when none does, the rest go by the hashed uniform alone. Ties for
-    the first pick go the same way.
+    remains; when none does, the rest go by a hashed uniform per candidate.
+    Ties for the first pick go by the hashed uniform too.
 
     Needs a fitted classifier with ``predict_proba``; ``h`` comes from the
     run's representation (for an MLP on a numeric pool, pass
@@ -227,21 +228,14 @@ def badge(chunk_rows: int | None = None) -> BatchStrategy:
         zero = max(RELATIVE_ZERO, ROUNDING_ZERO * (features.width + a.shape[1] + 2) * EPS)
         picks, values = np.empty(k, dtype=np.int64), np.empty(k)
         available = np.ones(candidates.size, dtype=bool)
-        picks[0] = best_position(g_norms, available, context.uniform("badge-0"))
+        picks[0] = best_position(g_norms, available, functools.partial(context.uniform, "badge-0"))
         values[0] = g_norms[picks[0]]
         available[picks[0]] = False
         nearest = np.full(candidates.size, np.inf)
         for round_ in range(1, k):
             centre = int(picks[round_ - 1])
             lower_to_centre(nearest, rows, a, g_norms, centre, zero)
-            draws = context.uniform(f"badge-{round_}")
-            spread = available & (nearest > 0)
-            if spread.any():
-                with np.errstate(divide="ignore"):
-                    race = np.where(spread, np.log(draws) / np.where(spread, nearest, 1.0), -np.inf)
-                pick = int(np.argmax(race)) if np.isfinite(race).any() else int(np.argmax(np.where(spread, draws, -1)))
-            else:
-                pick = int(np.argmax(np.where(available, draws, -1.0)))
+            pick = squared_distance_draw(nearest, available, context, f"badge-{round_}")
             picks[round_], values[round_] = pick, nearest[pick]
             available[pick] = False
         return candidates[picks], values
@@ -258,6 +252,42 @@ def badge(chunk_rows: int | None = None) -> BatchStrategy:
         "probability proportional to its squared distance to the nearest pick so far (seeded, independent of "
         "chunking). Needs a classifier with ``predict_proba``.",
     )
+
+
+def squared_distance_draw(nearest: np.ndarray, available: np.ndarray, context: Context, purpose: str) -> int:
+    """An available position drawn with probability proportional to ``nearest`` (k-means++'s ``D^2`` draw).
+
+    One uniform from ``context.generator(purpose)`` is placed on the running
+    sum of the weights in candidate order (fixed by the pool, not by any
+    chunking). Positions at 0 are never drawn while a positive one remains;
+    infinite weights share the draw among themselves; with no positive weight
+    the draw is uniform among the available (``context.uniform(purpose)``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import alfunc as al
+    >>> from alfunc.strategies.badge import squared_distance_draw
+    >>> X = np.zeros((5, 1))
+    >>> state = al.init_step(X, [0, 1, 0, 1, 0], initial=[4])
+    >>> context = al.Context(state, X, state.unlabeled(), state.next_iteration)  # candidates 0-3
+    >>> weights, available = np.array([0.0, 5.0, 0.0, 0.0]), np.ones(4, dtype=bool)
+    >>> squared_distance_draw(weights, available, context, "demo")  # the only positive weight
+    1
+    >>> squared_distance_draw(np.zeros(4), np.array([False, False, True, False]), context, "demo")
+    2
+    """
+    spread = available & (nearest > 0)
+    if spread.any():
+        infinite = spread & np.isinf(nearest)
+        if infinite.any():
+            spread = infinite
+        else:
+            running = np.cumsum(np.where(spread, nearest, 0.0))
+            target = context.generator(purpose).random() * running[-1]
+            return min(int(np.searchsorted(running, target, side="right")), int(np.flatnonzero(spread)[-1]))
+    eligible = np.flatnonzero(spread if spread.any() else available)
+    return int(eligible[np.argmax(context.uniform(purpose, eligible))])
 
 
 def lower_to_centre(
