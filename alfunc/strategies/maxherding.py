@@ -16,8 +16,8 @@ could still be the best are rescored (``rescore`` at a time), which gives
 exactly the picks of the plain greedy pass.
 
 Bounded cost: the average over ``x`` runs over a reference sample of at most
-``n_reference`` unlabeled points (drawn with a hash of the seed and the pool
-index; all of them when there are fewer). Labeled points are already covered
+``n_reference`` unlabeled points (the smallest hashes of the seed and the pool
+index, ``alfunc.strategies.subsample``; all of them when there are fewer). Labeled points are already covered
 (``k(l, l) = 1``) and add no gain, so the unlabeled ones are the whole
 reference. Scoring every candidate costs ``n_candidates x n_reference``
 kernel values, in chunks of candidates (memory: a chunk x the reference,
@@ -28,6 +28,7 @@ takes 10^8 kernel values per full pass. Distances are exact per pair
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
@@ -39,8 +40,10 @@ from alfunc.core.validation import check_positive_int, is_real
 from alfunc.strategies.base import BatchStrategy, batch_strategy, described, uses_features
 from alfunc.strategies.farthest import best_position
 from alfunc.strategies.pooled import WORKING_ELEMENTS, geometry
+from alfunc.strategies.subsample import hashed_subset
 
 RESCORE = 256
+KERNEL_ELEMENTS = WORKING_ELEMENTS // 8  # a chunk's kernel values (4 MiB): its few temporaries stay small
 
 
 def unit_rows(rows: np.ndarray) -> np.ndarray:
@@ -144,10 +147,10 @@ def maxherding(
     @batch_strategy
     def maxherding(model: Any, X: Any, context: Context, batch_size: int) -> tuple[np.ndarray, np.ndarray]:
         candidates, features = context.candidates, geometry(context)
-        draws = context.uniform("maxherding-reference")
-        reference = candidates if candidates.size <= references else np.sort(candidates[np.argsort(draws)[:references]])
+        state = context.state
+        reference = hashed_subset(candidates, references, state.seed, context.iteration, "maxherding-reference")
         ref_rows = _rows(features, reference, normalize)
-        step = rows_per_chunk or max(1, WORKING_ELEMENTS // (reference.size + features.width))
+        step = rows_per_chunk or max(1, KERNEL_ELEMENTS // (reference.size + features.width))
         covered = np.zeros(reference.size)
         labeled = context.state.labeled
         for start in range(0, labeled.size, step):
@@ -162,7 +165,7 @@ def maxherding(
                 values[start : start + part.size] = np.maximum(similar - covered, 0.0).sum(axis=1) / reference.size
             return values
 
-        tie = context.uniform("maxherding")
+        tie = functools.partial(context.uniform, "maxherding")
         k = min(batch_size, candidates.size)
         bound = gains(np.arange(candidates.size))  # exact now; an upper bound once picks raise `covered`
         fresh = np.ones(candidates.size, dtype=bool)
