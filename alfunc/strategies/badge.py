@@ -48,6 +48,7 @@ from alfunc.strategies.base import (
     uses_features,
     uses_proba,
 )
+from alfunc.strategies.draws import proportional_draw
 from alfunc.strategies.farthest import best_position
 from alfunc.strategies.nearest import EPS, PoolRows, pass_step, picked, row_vector
 from alfunc.strategies.pooled import geometry, scoring_chunk_rows
@@ -235,7 +236,7 @@ def badge(chunk_rows: int | None = None) -> BatchStrategy:
         for round_ in range(1, k):
             centre = int(picks[round_ - 1])
             lower_to_centre(nearest, rows, a, g_norms, centre, zero)
-            pick = squared_distance_draw(nearest, available, context, f"badge-{round_}")
+            pick = proportional_draw(nearest, available, context, f"badge-{round_}")
             picks[round_], values[round_] = pick, nearest[pick]
             available[pick] = False
         return candidates[picks], values
@@ -252,42 +253,6 @@ def badge(chunk_rows: int | None = None) -> BatchStrategy:
         "probability proportional to its squared distance to the nearest pick so far (seeded, independent of "
         "chunking). Needs a classifier with ``predict_proba``.",
     )
-
-
-def squared_distance_draw(nearest: np.ndarray, available: np.ndarray, context: Context, purpose: str) -> int:
-    """An available position drawn with probability proportional to ``nearest`` (k-means++'s ``D^2`` draw).
-
-    One uniform from ``context.generator(purpose)`` is placed on the running
-    sum of the weights in candidate order (fixed by the pool, not by any
-    chunking). Positions at 0 are never drawn while a positive one remains;
-    infinite weights share the draw among themselves; with no positive weight
-    the draw is uniform among the available (``context.uniform(purpose)``).
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> import alfunc as al
-    >>> from alfunc.strategies.badge import squared_distance_draw
-    >>> X = np.zeros((5, 1))
-    >>> state = al.init_step(X, [0, 1, 0, 1, 0], initial=[4])
-    >>> context = al.Context(state, X, state.unlabeled(), state.next_iteration)  # candidates 0-3
-    >>> weights, available = np.array([0.0, 5.0, 0.0, 0.0]), np.ones(4, dtype=bool)
-    >>> squared_distance_draw(weights, available, context, "demo")  # the only positive weight
-    1
-    >>> squared_distance_draw(np.zeros(4), np.array([False, False, True, False]), context, "demo")
-    2
-    """
-    spread = available & (nearest > 0)
-    if spread.any():
-        infinite = spread & np.isinf(nearest)
-        if infinite.any():
-            spread = infinite
-        else:
-            running = np.cumsum(np.where(spread, nearest, 0.0))
-            target = context.generator(purpose).random() * running[-1]
-            return min(int(np.searchsorted(running, target, side="right")), int(np.flatnonzero(spread)[-1]))
-    eligible = np.flatnonzero(spread if spread.any() else available)
-    return int(eligible[np.argmax(context.uniform(purpose, eligible))])
 
 
 def lower_to_centre(

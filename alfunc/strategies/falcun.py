@@ -26,6 +26,7 @@ import numpy as np
 from alfunc.core.context import Context
 from alfunc.core.validation import check_positive_int, is_real
 from alfunc.strategies.base import BatchStrategy, batch_strategy, described, uses_classifier, uses_proba
+from alfunc.strategies.draws import proportional_draw
 from alfunc.strategies.probabilities import pool_proba
 
 
@@ -63,12 +64,11 @@ def falcun(gamma: float = 10.0, chunk_rows: int | None = None) -> BatchStrategy:
     Each pick is drawn with probability proportional to ``(u + d)^gamma``:
     ``gamma = 0`` is uniform random sampling, a large ``gamma`` takes the most
     relevant candidate. Draws are seeded and do not depend on chunking: round
-    ``r`` gives each candidate a uniform ``v`` hashed from (seed, iteration,
-    ``"falcun-r"``, pool index) and picks the largest
-    ``gamma log(u + d) - log(-log v)`` (the Gumbel-max trick: the same as
-    sampling proportionally to ``(u + d)^gamma``, and safe for any
-    ``gamma``). Utilities are each pick's probability of being drawn in its
-    round.
+    ``r`` weighs each candidate by ``exp(gamma log(u + d) - top)`` (its
+    relevance over the largest one, safe for any ``gamma``) and draws one
+    uniform from the selection's generator (``"falcun-r"``) on the running
+    sum of the weights in pool order (``alfunc.strategies.draws``). Utilities
+    are each pick's probability of being drawn in its round.
 
     Parameters
     ----------
@@ -118,24 +118,25 @@ def falcun(gamma: float = 10.0, chunk_rows: int | None = None) -> BatchStrategy:
         available = np.ones(candidates.size, dtype=bool)
         k = min(batch_size, candidates.size)
         picks, values = np.empty(k, dtype=np.int64), np.empty(k)
+        gaps = np.empty(candidates.size)  # reused each round: no pool-sized allocation per pick
         for round_ in range(k):
             if round_ > 0:
                 last = proba[picks[round_ - 1]]
-                np.minimum(diversity, np.abs(proba - last).sum(axis=1), out=diversity)
+                np.abs(proba[:, 0] - last[0], out=gaps)
+                for column in range(1, proba.shape[1]):  # the L1 distance a class at a time: no (n, C) temporary
+                    gaps += np.abs(proba[:, column] - last[column])
+                np.minimum(diversity, gaps, out=diversity)
                 low, spread = diversity.min(), diversity.max() - diversity.min()
                 diversity -= low
                 if spread > 0:
                     diversity /= spread
-            log_weight = _log_relevance(uncertainty + diversity, exponent)
-            log_weight[~available] = -np.inf
-            if not np.isfinite(log_weight).any():  # every relevance is 0: uniform among the rest
-                log_weight = np.where(available, 0.0, -np.inf)
-            draws = context.uniform(f"falcun-{round_}")
-            with np.errstate(divide="ignore"):
-                gumbel = -np.log(-np.log(draws))
-            pick = int(np.argmax(np.where(available, log_weight + gumbel, -np.inf)))
-            top = log_weight[available].max()
-            values[round_] = np.exp(log_weight[pick] - top) / np.exp(log_weight[available] - top).sum()
+            weights = _log_relevance(uncertainty + diversity, exponent)
+            top = weights.max(initial=-np.inf, where=available)
+            weights -= top if np.isfinite(top) else 0.0
+            np.exp(weights, out=weights)  # relevance / the largest available one
+            pick = proportional_draw(weights, available, context, f"falcun-{round_}")
+            total = weights.sum(where=available)
+            values[round_] = weights[pick] / total if total > 0 else 1.0 / available.sum()
             picks[round_] = pick
             available[pick] = False
         return candidates[picks], values
