@@ -16,11 +16,12 @@ from scipy.spatial.distance import cdist
 from sklearn.cluster import KMeans
 
 from alfunc.core.representation import Features
-from alfunc.strategies.pooled import chunks, distinct_groups, feature_matrix
+from alfunc.strategies.pooled import WORKING_ELEMENTS, distinct_groups, feature_matrix
 
 WEIGHT_FLOOR = 1e-9
 KMEANS_ROWS = 20_000
 KMEANS_ROWS_PER_PICK = 50
+PAIR_ELEMENTS = 1 << 18  # distances per chunk of nearest_rows (2 MiB), and a few such temporaries
 
 
 def centre_picks(
@@ -127,8 +128,9 @@ def kmeans_rows(batch_size: int) -> int:
 def nearest_rows(features: Features, indices: np.ndarray, centres: np.ndarray, m: int) -> np.ndarray:
     """For each centre, the positions (into ``indices``) of its ``m`` nearest feature rows, nearest first.
 
-    One chunked pass over the rows (memory: a chunk of rows x the centres,
-    plus ``m`` candidates per centre); ties go to the earlier position. With
+    One chunked pass over the rows (memory: a chunk of rows and its
+    distances to the centres, at most ``PAIR_ELEMENTS`` of them, plus ``m``
+    candidates per centre); ties go to the earlier position. With
     ``m`` at least the number of centres, the nearest row not taken by an
     earlier centre is always in a centre's list.
 
@@ -162,7 +164,9 @@ def nearest_rows(features: Features, indices: np.ndarray, centres: np.ndarray, m
     best_gap = np.full((centres.shape[0], 0), np.inf)
     best_position = np.empty((centres.shape[0], 0), dtype=np.int64)
     position = 0
-    for part in chunks(np.asarray(indices, dtype=np.int64), features.width + centres.shape[0]):
+    indices = np.asarray(indices, dtype=np.int64)
+    step = max(1, min(WORKING_ELEMENTS // max(1, features.width), PAIR_ELEMENTS // max(1, centres.shape[0])))
+    for part in (indices[start : start + step] for start in range(0, indices.size, step)):
         gaps = cdist(centres, features.rows(part))
         gap = np.concatenate([best_gap, gaps], axis=1)
         where = np.concatenate(

@@ -197,12 +197,13 @@ def dropquery(dropout: float = 0.75, n_copies: int = 3, chunk_rows: int | None =
                 flips[start : start + part.size] += (
                     last_step_predict(model, dropout_copy(hidden, part, rate, salt)) != clean
                 )
-        tie = context.uniform("dropquery")
         k = min(batch_size, candidates.size)
-        n_kept = max(int((2 * flips > copies).sum()), k)
-        kept = np.sort(np.lexsort((-tie, -flips))[:n_kept])
+        kept = np.flatnonzero(2 * flips > copies)  # flipped by most copies
+        if kept.size < k:  # too few: the most flipped, then by tie draw
+            kept = np.sort(np.lexsort((-context.uniform("dropquery"), -flips))[:k])
         seed = int(context.generator("dropquery").integers(2**31 - 1))
-        positions, sizes = centre_picks(features, candidates[kept], k, np.ones(kept.size), tie[kept], seed)
+        tie = context.uniform("dropquery", kept)
+        positions, sizes = centre_picks(features, candidates[kept], k, np.ones(kept.size), tie, seed)
         return candidates[kept[positions]], sizes
 
     if (rate, copies, rows_per_chunk) != (0.75, 3, None):
