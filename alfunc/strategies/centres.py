@@ -16,6 +16,7 @@ from scipy.spatial.distance import cdist
 from sklearn.cluster import KMeans
 
 from alfunc.core.representation import Features
+from alfunc.strategies.farthest import Tie, tie_draws
 from alfunc.strategies.pooled import WORKING_ELEMENTS, distinct_groups, feature_matrix
 
 WEIGHT_FLOOR = 1e-9
@@ -25,7 +26,7 @@ PAIR_ELEMENTS = 1 << 18  # distances per chunk of nearest_rows (2 MiB), and a fe
 
 
 def centre_picks(
-    features: Features, indices: np.ndarray, k: int, weights: np.ndarray, tie: np.ndarray, seed: int
+    features: Features, indices: np.ndarray, k: int, weights: np.ndarray, tie: Tie, seed: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """Positions (into ``indices``) of the rows nearest the centres of a weighted k-means, and the clusters' weights.
 
@@ -53,8 +54,10 @@ def centre_picks(
         Number of picks, at most ``len(indices)``.
     weights : ndarray of float
         A non-negative weight per index.
-    tie : ndarray of float
-        A seeded draw per index.
+    tie : ndarray of float or callable
+        A seeded draw per index, or a function giving the draws of some
+        positions (``functools.partial(context.uniform, purpose)``: no
+        pool-sized vector).
     seed : int
         ``random_state`` of k-means.
 
@@ -80,14 +83,13 @@ def centre_picks(
     ([5, 1], [9.0, 3.0])
     """
     indices = np.asarray(indices, dtype=np.int64)
-    tie = np.asarray(tie)
     limit = kmeans_rows(k)
     if indices.size > limit:  # bounded by design: k-means on a seeded sample
         sample = np.sort(np.random.default_rng(seed).choice(indices.size, limit, replace=False))
         scale = indices.size / limit
     else:
         sample, scale = np.arange(indices.size), 1.0
-    by_tie = sample[np.argsort(-tie[sample], kind="stable")]
+    by_tie = sample[np.argsort(-tie_draws(tie, sample), kind="stable")]
     first, group = distinct_groups(features, indices[by_tie])
     summed = np.bincount(group, weights=np.asarray(weights, dtype=np.float64)[by_tie], minlength=first.size)
     top = float(summed.max()) if summed.size else 0.0
@@ -106,7 +108,7 @@ def centre_picks(
         taken[row] = True
         chosen[rank] = by_tie[first[row]]
     if n_clusters < k:  # fewer distinct rows than picks: the rest by tie draw
-        ranked = np.argsort(-tie, kind="stable")
+        ranked = np.argsort(-tie_draws(tie, np.arange(indices.size)), kind="stable")
         filler = ranked[~np.isin(ranked, chosen)][: k - n_clusters]
     else:
         filler = np.empty(0, dtype=np.int64)

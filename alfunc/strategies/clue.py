@@ -12,6 +12,7 @@ for k-means plus a few floats per candidate.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
@@ -21,7 +22,7 @@ from alfunc.core.validation import check_positive_int
 from alfunc.strategies.base import BatchStrategy, batch_strategy, described, uses_classifier, uses_features, uses_proba
 from alfunc.strategies.centres import centre_picks
 from alfunc.strategies.falcun import margin_uncertainty
-from alfunc.strategies.pooled import geometry
+from alfunc.strategies.pooled import geometry, scoring_chunk_rows
 from alfunc.strategies.probabilities import pool_proba
 
 UNCERTAINTIES = ("entropy", "least_confident", "margin")
@@ -113,10 +114,18 @@ def clue(uncertainty: str = "entropy", chunk_rows: int | None = None) -> BatchSt
     @batch_strategy
     def clue(model: Any, X: Any, context: Context, batch_size: int) -> tuple[np.ndarray, np.ndarray]:
         candidates, features = context.candidates, geometry(context)
-        weights = proba_uncertainty(pool_proba(model, X, candidates, "clue", rows_per_chunk), uncertainty)
+        step = scoring_chunk_rows(X) if rows_per_chunk is None else rows_per_chunk
+        weights = np.empty(candidates.size)  # a chunk's probabilities at a time, never the pool's
+        for start in range(0, candidates.size, step):
+            part = candidates[start : start + step]
+            weights[start : start + part.size] = proba_uncertainty(
+                pool_proba(model, X, part, "clue", step), uncertainty
+            )
         seed = int(context.generator("clue").integers(2**31 - 1))
         k = min(batch_size, candidates.size)
-        positions, mass = centre_picks(features, candidates, k, weights, context.uniform("clue"), seed)
+        positions, mass = centre_picks(
+            features, candidates, k, weights, functools.partial(context.uniform, "clue"), seed
+        )
         return candidates[positions], mass
 
     if uncertainty != "entropy" or rows_per_chunk is not None:

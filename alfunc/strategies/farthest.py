@@ -158,4 +158,17 @@ def best_position(value: np.ndarray, eligible: np.ndarray, tie: Tie) -> int:
             tops.append(start + np.flatnonzero(masked == highest))
     top = np.concatenate(tops)
     top = top[eligible[top]]
-    return int(top[np.argmax(tie(top) if callable(tie) else tie[top])])
+    return int(top[np.argmax(tie_draws(tie, top))])
+
+
+def tie_draws(tie: Tie, positions: np.ndarray) -> np.ndarray:
+    """The tie draws of ``positions``: indexed from an array, or asked of a function.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from alfunc.strategies.farthest import tie_draws
+    >>> tie_draws(np.array([0.5, 0.1, 0.9]), np.array([2, 0])).tolist(), tie_draws(lambda p: p / 10, np.array([3])).tolist()
+    ([0.9, 0.5], [0.3])
+    """
+    return tie(positions) if callable(tie) else np.asarray(tie)[positions]

@@ -58,9 +58,10 @@ def pool_proba(model: Any, X: Any, indices: np.ndarray, name: str, chunk_rows: i
         )
     indices = np.asarray(indices, dtype=np.int64)
     step = scoring_chunk_rows(X) if chunk_rows is None else chunk_rows
-    parts = [
-        np.asarray(model.predict_proba(take_rows(X, indices[start : start + step])), dtype=np.float64)
-        for start in range(0, indices.size, step)
-    ]
-    n_classes = len(getattr(model, "classes_", ())) or 1
-    return np.concatenate(parts) if parts else np.empty((0, n_classes))
+    proba: np.ndarray | None = None  # filled in place: no list of chunks and concatenated copy
+    for start in range(0, indices.size, step):
+        part = np.asarray(model.predict_proba(take_rows(X, indices[start : start + step])), dtype=np.float64)
+        if proba is None:
+            proba = np.empty((indices.size, part.shape[1]))
+        proba[start : start + part.shape[0]] = part
+    return proba if proba is not None else np.empty((0, len(getattr(model, "classes_", ())) or 1))
