@@ -36,7 +36,8 @@ def proportional_draw(weights: np.ndarray, available: np.ndarray, context: Conte
         if infinite.any():
             spread = infinite
         else:
-            running = np.cumsum(np.where(spread, weights, 0.0))
+            running = np.where(spread, weights, 0.0)
+            np.cumsum(running, out=running)  # in place: one pool-sized vector, not two
             target = context.generator(purpose).random() * running[-1]
             return min(int(np.searchsorted(running, target, side="right")), int(np.flatnonzero(spread)[-1]))
     eligible = np.flatnonzero(spread if spread.any() else available)
