@@ -118,7 +118,7 @@ def falcun(gamma: float = 10.0, chunk_rows: int | None = None) -> BatchStrategy:
         available = np.ones(candidates.size, dtype=bool)
         k = min(batch_size, candidates.size)
         picks, values = np.empty(k, dtype=np.int64), np.empty(k)
-        gaps = np.empty(candidates.size)  # reused each round: no pool-sized allocation per pick
+        gaps, weights = np.empty(candidates.size), np.empty(candidates.size)  # reused each round
         for round_ in range(k):
             if round_ > 0:
                 last = proba[picks[round_ - 1]]
@@ -130,7 +130,8 @@ def falcun(gamma: float = 10.0, chunk_rows: int | None = None) -> BatchStrategy:
                 diversity -= low
                 if spread > 0:
                     diversity /= spread
-            weights = _log_relevance(uncertainty + diversity, exponent)
+            np.add(uncertainty, diversity, out=weights)
+            _to_log_relevance(weights, exponent)
             top = weights.max(initial=-np.inf, where=available)
             weights -= top if np.isfinite(top) else 0.0
             np.exp(weights, out=weights)  # relevance / the largest available one
@@ -151,9 +152,11 @@ def falcun(gamma: float = 10.0, chunk_rows: int | None = None) -> BatchStrategy:
     )
 
 
-def _log_relevance(base: np.ndarray, gamma: float) -> np.ndarray:
-    """``gamma log(base)``, with ``0^0 = 1`` (``gamma = 0`` weighs every candidate alike)."""
+def _to_log_relevance(base: np.ndarray, gamma: float) -> None:
+    """Turn ``base`` into ``gamma log(base)`` in place, with ``0^0 = 1`` (``gamma = 0`` weighs every candidate alike)."""
     if gamma == 0:
-        return np.zeros(base.shape)
+        base.fill(0.0)
+        return
     with np.errstate(divide="ignore"):
-        return gamma * np.log(base)
+        np.log(base, out=base)
+    base *= gamma
