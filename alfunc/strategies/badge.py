@@ -38,7 +38,6 @@ import numpy as np
 import scipy.sparse as sp
 
 from alfunc.core.context import Context
-from alfunc.core.rows import take_rows
 from alfunc.core.validation import check_positive_int
 from alfunc.strategies.base import (
     BatchStrategy,
@@ -52,6 +51,7 @@ from alfunc.strategies.draws import proportional_draw
 from alfunc.strategies.farthest import best_position
 from alfunc.strategies.nearest import EPS, PoolRows, pass_step, picked, row_vector
 from alfunc.strategies.pooled import geometry, scoring_chunk_rows
+from alfunc.strategies.probabilities import pool_proba
 
 RELATIVE_ZERO = 1e-12
 ROUNDING_ZERO = 8.0  # x (width + n_classes + 2) x eps: the rounding of one kernel-form distance
@@ -218,12 +218,8 @@ def badge(chunk_rows: int | None = None) -> BatchStrategy:
         candidates, features = context.candidates, geometry(context)
         k = min(batch_size, candidates.size)
         step = scoring_chunk_rows(X) if rows_per_chunk is None else rows_per_chunk
-        a = np.concatenate(
-            [
-                last_layer_gradients(model.predict_proba(take_rows(X, candidates[start : start + step])))
-                for start in range(0, candidates.size, step)
-            ]
-        )
+        a = pool_proba(model, X, candidates, "badge", step)  # filled in place, turned into a in place:
+        a[np.arange(a.shape[0]), a.argmax(axis=1)] -= 1.0  # last_layer_gradients without a second copy
         rows = PoolRows(features, candidates, pass_step(features) if rows_per_chunk is None else rows_per_chunk)
         g_norms = _row_dots(a, a) * (rows.squared_norms() + 1.0)
         zero = max(RELATIVE_ZERO, ROUNDING_ZERO * (features.width + a.shape[1] + 2) * EPS)

@@ -39,6 +39,7 @@ def proportional_draw(weights: np.ndarray, available: np.ndarray, context: Conte
             running = np.where(spread, weights, 0.0)
             np.cumsum(running, out=running)  # in place: one pool-sized vector, not two
             target = context.generator(purpose).random() * running[-1]
-            return min(int(np.searchsorted(running, target, side="right")), int(np.flatnonzero(spread)[-1]))
+            last = spread.size - 1 - int(np.argmax(spread[::-1]))  # the last position that can be drawn
+            return min(int(np.searchsorted(running, target, side="right")), last)
     eligible = np.flatnonzero(spread if spread.any() else available)
     return int(eligible[np.argmax(context.uniform(purpose, eligible))])

@@ -29,6 +29,8 @@ from alfunc.strategies.base import BatchStrategy, batch_strategy, described, use
 from alfunc.strategies.draws import proportional_draw
 from alfunc.strategies.probabilities import pool_proba
 
+UNCERTAINTY_ROWS = 1 << 16
+
 
 def margin_uncertainty(proba: Any) -> np.ndarray:
     """``1 - (p_(1) - p_(2))``: one minus the margin between the two most likely classes (1 for a tie, 0 when sure).
@@ -113,7 +115,9 @@ def falcun(gamma: float = 10.0, chunk_rows: int | None = None) -> BatchStrategy:
     def falcun(model: Any, X: Any, context: Context, batch_size: int) -> tuple[np.ndarray, np.ndarray]:
         candidates = context.candidates
         proba = pool_proba(model, X, candidates, "falcun", rows_per_chunk)
-        uncertainty = margin_uncertainty(proba)
+        uncertainty = np.empty(candidates.size)
+        for start in range(0, candidates.size, UNCERTAINTY_ROWS):  # no pool-sized sorted copy of proba
+            uncertainty[start : start + UNCERTAINTY_ROWS] = margin_uncertainty(proba[start : start + UNCERTAINTY_ROWS])
         diversity = uncertainty.copy()
         available = np.ones(candidates.size, dtype=bool)
         k = min(batch_size, candidates.size)
