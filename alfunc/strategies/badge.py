@@ -24,9 +24,10 @@ What ``h`` is, by representation:
 
 ``g`` has ``n_classes x (width + 1)`` entries, and is never built: distances
 come from ``a = p - onehot`` and ``h`` alone (the kernel identity
-``<g(x), g(c)> = <a(x), a(c)> (<h(x), h(c)> + 1)``, see
-``squared_gradient_distances``). Memory: ``a`` and a few floats per candidate
-(``n_candidates x (n_classes + 4)``) plus one chunk of feature rows.
+``<g(x), g(c)> = <a(x), a(c)> (<h(x), h(c)> + 1)``, see ``lower_to_centre``),
+with the pool's feature rows read in runs, never gathered. Memory: ``a`` and a
+few floats per candidate (``n_candidates x (n_classes + 4)``) plus one chunk
+of feature rows.
 """
 
 from __future__ import annotations
@@ -78,7 +79,7 @@ def last_layer_gradients(proba: Any) -> np.ndarray:
 def gradient_embeddings(a: Any, h: Any) -> np.ndarray:
     """The gradient embeddings ``g = a ⊗ [h, 1]`` written out, ``(n, n_classes x (width + 1))``: small inputs only.
 
-    BADGE itself never builds them (see ``squared_gradient_distances``); this
+    BADGE itself never builds them (see ``lower_to_centre``); this
     is for inspecting and checking small cases.
 
     Examples
@@ -95,43 +96,6 @@ def gradient_embeddings(a: Any, h: Any) -> np.ndarray:
     a, h = np.asarray(a, dtype=np.float64), np.asarray(h, dtype=np.float64)
     extended = np.hstack([h, np.ones((h.shape[0], 1))])
     return np.einsum("ic,id->icd", a, extended).reshape(a.shape[0], -1)
-
-
-def squared_gradient_distances(a: Any, h: Any, a_centre: Any, h_centre: Any) -> np.ndarray:
-    """``||g(x) - g(c)||^2`` for each row ``x`` of ``(a, h)`` and one centre ``c``, without building ``g``.
-
-    With ``h~ = [h, 1]``, ``da = a(x) - a(c)`` and ``dh = h(x) - h(c)``,
-    ``g(x) - g(c) = da ⊗ h~(x) + a(c) ⊗ [dh, 0]``, so
-
-        ||g(x) - g(c)||^2 = ||da||^2 (||h(x)||^2 + 1) + ||a(c)||^2 ||dh||^2 + 2 <da, a(c)> <h(x), dh>,
-
-    the kernel identity ``<g(x), g(c)> = <a(x), a(c)> (<h(x), h(c)> + 1)``
-    rearranged around the differences: a row identical to the centre gets
-    exactly 0 and nearby rows suffer no cancellation. Tiny negative rounding
-    results are clipped to 0. Each row's value does not depend on the other
-    rows, so any chunking gives the same numbers.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from alfunc.strategies.badge import gradient_embeddings, squared_gradient_distances
-    >>> a = np.array([[-0.25, 0.25], [0.1, -0.1], [-0.25, 0.25]])
-    >>> h = np.array([[2.0, 4.0], [1.0, -1.0], [2.0, 4.0]])
-    >>> squared_gradient_distances(a, h, a[0], h[0]).round(6).tolist()  # row 2 is row 0 again
-    [0.0, 2.585, 0.0]
-    >>> g = gradient_embeddings(a, h)
-    >>> (((g - g[0]) ** 2).sum(axis=1)).round(6).tolist()
-    [0.0, 2.585, 0.0]
-    """
-    a, h = np.asarray(a, dtype=np.float64), np.asarray(h, dtype=np.float64)
-    a_centre, h_centre = np.asarray(a_centre, dtype=np.float64), np.asarray(h_centre, dtype=np.float64)
-    da, dh = a - a_centre, h - h_centre
-    squared = (
-        _row_dots(da, da) * (_row_dots(h, h) + 1.0)
-        + float(a_centre @ a_centre) * _row_dots(dh, dh)
-        + 2.0 * _row_dots(da, np.broadcast_to(a_centre, da.shape)) * _row_dots(h, dh)
-    )
-    return np.maximum(squared, 0.0)
 
 
 def badge(chunk_rows: int | None = None) -> BatchStrategy:

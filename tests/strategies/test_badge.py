@@ -14,9 +14,10 @@ from sklearn.neural_network import MLPClassifier
 from sklearn.svm import LinearSVC
 
 import alfunc as al
-from alfunc.core.representation import model_features
+from alfunc.core.representation import model_features, stored_features
 from alfunc.strategies import STRATEGIES, badge, needs_classifier, needs_features, selects_batch
-from alfunc.strategies.badge import gradient_embeddings, last_layer_gradients, squared_gradient_distances
+from alfunc.strategies.badge import gradient_embeddings, last_layer_gradients, lower_to_centre
+from alfunc.strategies.nearest import PoolRows
 from alfunc.testing import CentroidClassifier, check_strategy
 
 
@@ -38,6 +39,14 @@ def tiny_case(n_classes):
     return X, hand_state(7, [0, 1, 2], y, LogisticRegression().fit(X[:3], y))
 
 
+def kernel_distances(a: np.ndarray, h: np.ndarray, centre: int) -> np.ndarray:
+    """BADGE's squared gradient distances from every row to row ``centre`` (``lower_to_centre`` from infinity)."""
+    nearest = np.full(a.shape[0], np.inf)
+    g_norms = (a * a).sum(axis=1) * ((h * h).sum(axis=1) + 1.0)
+    lower_to_centre(nearest, PoolRows(stored_features(h), np.arange(a.shape[0]), step=3), a, g_norms, centre, 1e-12)
+    return nearest
+
+
 @pytest.mark.parametrize("n_classes", [2, 3])
 def test_gradient_embeddings_and_kernel_distances_match_the_explicit_ones(n_classes):
     X, state = tiny_case(n_classes)
@@ -48,8 +57,9 @@ def test_gradient_embeddings_and_kernel_distances_match_the_explicit_ones(n_clas
     np.testing.assert_allclose(g @ g.T, (a @ a.T) * (X @ X.T + 1.0), atol=1e-12)  # the kernel identity
     for centre in range(7):
         explicit = ((g - g[centre]) ** 2).sum(axis=1)
-        np.testing.assert_allclose(squared_gradient_distances(a, X, a[centre], X[centre]), explicit, atol=1e-12)
-        assert squared_gradient_distances(a, X, a[centre], X[centre])[centre] == 0.0
+        distances = kernel_distances(a, X, centre)
+        np.testing.assert_allclose(distances, explicit, atol=1e-12)
+        assert distances[centre] == 0.0
 
 
 @pytest.mark.parametrize("n_classes", [2, 3])
@@ -124,7 +134,7 @@ def test_badge_draws_depend_on_the_seed_and_favour_far_gradients():
     # a D^2-weighted draw lands far more often than a uniform one would
     a = last_layer_gradients(state.model.predict_proba(X))
     first = int(indices[0])
-    all_d2 = squared_gradient_distances(a, X, a[first], X[first])[state.unlabeled()]
+    all_d2 = kernel_distances(a, X, first)[state.unlabeled()]
     assert np.median(seconds) > np.median(all_d2)
 
 
