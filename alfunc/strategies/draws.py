@@ -7,7 +7,9 @@ import numpy as np
 from alfunc.core.context import Context
 
 
-def proportional_draw(weights: np.ndarray, available: np.ndarray, context: Context, purpose: str) -> int:
+def proportional_draw(
+    weights: np.ndarray, available: np.ndarray, context: Context, purpose: str, owned: bool = False
+) -> int:
     """An available position drawn with probability proportional to its non-negative weight (k-means++'s ``D^2`` draw).
 
     One uniform from ``context.generator(purpose)`` is placed on the running
@@ -15,6 +17,8 @@ def proportional_draw(weights: np.ndarray, available: np.ndarray, context: Conte
     chunking). Positions at 0 are never drawn while a positive one remains;
     infinite weights share the draw among themselves; with no positive weight
     the draw is uniform among the available (``context.uniform(purpose)``).
+    ``owned=True`` lets the draw overwrite ``weights`` with its running sum (for
+    a caller that made them only for this draw: one pool-sized vector less).
 
     Examples
     --------
@@ -36,7 +40,11 @@ def proportional_draw(weights: np.ndarray, available: np.ndarray, context: Conte
         if infinite.any():
             spread = infinite
         else:
-            running = np.where(spread, weights, 0.0)
+            if owned:
+                running = weights
+                running[~spread] = 0.0
+            else:
+                running = np.where(spread, weights, 0.0)
             np.cumsum(running, out=running)  # in place: one pool-sized vector, not two
             target = context.generator(purpose).random() * running[-1]
             last = spread.size - 1 - int(np.argmax(spread[::-1]))  # the last position that can be drawn

@@ -29,7 +29,7 @@ from alfunc.strategies.base import BatchStrategy, batch_strategy, described, use
 from alfunc.strategies.draws import proportional_draw
 from alfunc.strategies.probabilities import pool_proba
 
-UNCERTAINTY_ROWS = 1 << 16
+BLOCK_ROWS = 1 << 16
 
 
 def margin_uncertainty(proba: Any) -> np.ndarray:
@@ -116,20 +116,19 @@ def falcun(gamma: float = 10.0, chunk_rows: int | None = None) -> BatchStrategy:
         candidates = context.candidates
         proba = pool_proba(model, X, candidates, "falcun", rows_per_chunk)
         uncertainty = np.empty(candidates.size)
-        for start in range(0, candidates.size, UNCERTAINTY_ROWS):  # no pool-sized sorted copy of proba
-            uncertainty[start : start + UNCERTAINTY_ROWS] = margin_uncertainty(proba[start : start + UNCERTAINTY_ROWS])
+        for start in range(0, candidates.size, BLOCK_ROWS):  # a block at a time: no pool-sized copy of proba
+            uncertainty[start : start + BLOCK_ROWS] = margin_uncertainty(proba[start : start + BLOCK_ROWS])
         diversity = uncertainty.copy()
         available = np.ones(candidates.size, dtype=bool)
         k = min(batch_size, candidates.size)
         picks, values = np.empty(k, dtype=np.int64), np.empty(k)
-        gaps, weights = np.empty(candidates.size), np.empty(candidates.size)  # reused each round
+        weights = np.empty(candidates.size)  # reused each round, and handed to the draw to overwrite
         for round_ in range(k):
             if round_ > 0:
                 last = proba[picks[round_ - 1]]
-                np.abs(proba[:, 0] - last[0], out=gaps)
-                for column in range(1, proba.shape[1]):  # the L1 distance a class at a time: no (n, C) temporary
-                    gaps += np.abs(proba[:, column] - last[column])
-                np.minimum(diversity, gaps, out=diversity)
+                for start in range(0, candidates.size, BLOCK_ROWS):
+                    block = diversity[start : start + BLOCK_ROWS]  # a view
+                    np.minimum(block, np.abs(proba[start : start + BLOCK_ROWS] - last).sum(axis=1), out=block)
                 low, spread = diversity.min(), diversity.max() - diversity.min()
                 diversity -= low
                 if spread > 0:
@@ -137,11 +136,14 @@ def falcun(gamma: float = 10.0, chunk_rows: int | None = None) -> BatchStrategy:
             np.add(uncertainty, diversity, out=weights)
             _to_log_relevance(weights, exponent)
             top = weights.max(initial=-np.inf, where=available)
-            weights -= top if np.isfinite(top) else 0.0
+            shift = top if np.isfinite(top) else 0.0
+            weights -= shift
             np.exp(weights, out=weights)  # relevance / the largest available one
-            pick = proportional_draw(weights, available, context, f"falcun-{round_}")
             total = weights.sum(where=available)
-            values[round_] = weights[pick] / total if total > 0 else 1.0 / available.sum()
+            pick = proportional_draw(weights, available, context, f"falcun-{round_}", owned=True)
+            chosen = np.array([uncertainty[pick] + diversity[pick]])  # the pick's weight, as computed above
+            _to_log_relevance(chosen, exponent)
+            values[round_] = np.exp(chosen[0] - shift) / total if total > 0 else 1.0 / available.sum()
             picks[round_] = pick
             available[pick] = False
         return candidates[picks], values
